@@ -1,0 +1,54 @@
+package io.mobl.core.algorithm;
+
+import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.CountingProblem;
+import io.mobl.protocol.IterateTelemetry;
+import io.mobl.protocol.ParetoPoint;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The plain loop around {@link WcMhgd}: the reference that every other runtime must match bit for bit.
+ *
+ * <p>Iteration k evaluates x_k (lower level, hypergradients, QP) and reports it. The run ends at the first k
+ * with k = K or a stationarity gap ≤ ε; the reported point is that x_k, so its objectives and gap are
+ * measured at the point itself. K iterations therefore make K updates and K + 1 evaluations.
+ */
+public final class SynchronousSolver {
+    private SynchronousSolver() {}
+
+    public static Solution solve(BilevelProblem problem, WcMhgdConfig config, double[] preference, String run,
+                                 RunListener listener) {
+        CountingProblem counted = new CountingProblem(problem);
+        WcMhgd algorithm = new WcMhgd(counted, config);
+        WcMhgdState state = algorithm.initialState(preference);
+        while (true) {
+            WcMhgd.Iteration iteration = algorithm.iterate(state);
+            WeightUpdate update = iteration.update();
+            listener.onIteration(telemetry(run, iteration, counted));
+            if (config.finished(state.iteration(), update.stationarity())) {
+                ParetoPoint point = new ParetoPoint(run, state.preference(), state.x().toDoubleVector(),
+                        update.objectives(), update.stationarity(), state.iteration(), counted.calls());
+                listener.onParetoPoint(point);
+                return new Solution(point, state.x(), state);
+            }
+            state = iteration.next();
+        }
+    }
+
+    /** One solve per preference, one after the other (the actor runtime runs them in parallel). */
+    public static List<Solution> sweep(BilevelProblem problem, WcMhgdConfig config, List<double[]> preferences,
+                                       String run, RunListener listener) {
+        List<Solution> solutions = new ArrayList<>(preferences.size());
+        for (double[] preference : preferences) {
+            solutions.add(solve(problem, config, preference, run, listener));
+        }
+        return solutions;
+    }
+
+    static IterateTelemetry telemetry(String run, WcMhgd.Iteration iteration, CountingProblem counted) {
+        WeightUpdate u = iteration.update();
+        return new IterateTelemetry(run, iteration.state().preference(), iteration.state().iteration(),
+                u.objectives(), u.weights(), u.stationarity(), u.stepNorm(), counted.calls(), iteration.times().asMap());
+    }
+}

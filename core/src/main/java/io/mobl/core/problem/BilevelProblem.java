@@ -1,0 +1,56 @@
+package io.mobl.core.problem;
+
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A multi-objective bilevel problem: minimise Φ(x) = [f_1(x, y*(x)), …, f_S(x, y*(x))] where
+ * y*(x) = argmin_y g(x, y). x has dimension p (upper level), y dimension q (lower level).
+ *
+ * <p>Implementations are stateless and thread-safe: hypergradients of several objectives are evaluated
+ * concurrently. Vectors are rank-1 float64 arrays; implementations never modify their arguments.
+ */
+public interface BilevelProblem {
+
+    /** p, the dimension of the upper-level variable x. */
+    int upperDimension();
+
+    /** q, the dimension of the lower-level variable y. */
+    int lowerDimension();
+
+    /** S, the number of upper objectives. */
+    int objectiveCount();
+
+    /** The oracles this problem implements; the others throw {@link UnsupportedOperationException}. */
+    default Set<Oracle> oracles() {
+        return EnumSet.allOf(Oracle.class);
+    }
+
+    /** f_s(x, y) with ∇_x f_s and ∇_y f_s, for s in 0..S−1. */
+    UpperEvaluation upper(int objective, INDArray x, INDArray y);
+
+    /** g(x, y). */
+    double lowerValue(INDArray x, INDArray y);
+
+    /** ∇_y g(x, y), length q. */
+    INDArray lowerGradient(INDArray x, INDArray y);
+
+    /** ∇²_yy g(x, y)·v, length q. */
+    INDArray hessianVector(INDArray x, INDArray y, INDArray v);
+
+    /** ∇²_xy g(x, y)·v = ∇_x ⟨∇_y g(x, y), v⟩, length p. */
+    INDArray jacobianVector(INDArray x, INDArray y, INDArray v);
+
+    /** Where a run starts, x_0 (length p). */
+    INDArray initialUpper();
+
+    /** Where the lower level starts, y_0 (length q). */
+    INDArray initialLower();
+
+    /** Smoothness constants when the problem knows them; they give default step sizes. */
+    default Optional<Smoothness> smoothness() {
+        return Optional.empty();
+    }
+}

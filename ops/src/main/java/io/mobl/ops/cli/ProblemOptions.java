@@ -1,0 +1,52 @@
+package io.mobl.ops.cli;
+
+import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.quadratic.QuadraticProblemFile;
+import io.mobl.core.problem.quadratic.QuadraticProblems;
+import io.mobl.protocol.InvalidInputException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Which problem to solve: a built-in one or a problem file. */
+public final class ProblemOptions {
+    @Option(names = "--problem", defaultValue = "quadratic",
+            description = "Built-in problem: quadratic (dense, small) or quadratic-large (structured, memory O(p+q)). Default: ${DEFAULT-VALUE}.")
+    String problem;
+
+    @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
+    Path problemFile;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the built-in problem's generator. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--upper-dim", defaultValue = "8", description = "p, the upper-level dimension of a built-in problem. Default: ${DEFAULT-VALUE}.")
+    int upperDimension;
+
+    @Option(names = "--lower-dim", defaultValue = "12", description = "q, the lower-level dimension of a built-in problem. Default: ${DEFAULT-VALUE}.")
+    int lowerDimension;
+
+    @Option(names = "--objectives", defaultValue = "2", description = "S, the number of upper objectives of a built-in problem. Default: ${DEFAULT-VALUE}.")
+    int objectives;
+
+    public BilevelProblem build() {
+        if (problemFile != null) return QuadraticProblemFile.read(problemFile);
+        if (upperDimension < 1) throw new InvalidInputException("--upper-dim", upperDimension, "an integer >= 1");
+        if (lowerDimension < 1) throw new InvalidInputException("--lower-dim", lowerDimension, "an integer >= 1");
+        if (objectives < 1 || objectives > 64) throw new InvalidInputException("--objectives", objectives, "an integer from 1 to 64");
+        return switch (problem) {
+            case "quadratic" -> {
+                if (lowerDimension > 2000) {
+                    throw new InvalidInputException("--lower-dim", lowerDimension,
+                            "at most 2000 for the dense quadratic problem (use --problem quadratic-large)");
+                }
+                yield QuadraticProblems.dense(seed, upperDimension, lowerDimension, objectives, 10, 0.5);
+            }
+            case "quadratic-large" -> QuadraticProblems.structured(seed, upperDimension, lowerDimension, objectives, 4, 10, 0.5);
+            default -> throw new InvalidInputException("--problem", problem, "one of quadratic, quadratic-large");
+        };
+    }
+
+    public String describe() {
+        return problemFile != null ? problemFile.toString() : problem + " (seed " + seed + ")";
+    }
+}

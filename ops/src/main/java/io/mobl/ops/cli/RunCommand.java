@@ -1,0 +1,54 @@
+package io.mobl.ops.cli;
+
+import io.mobl.core.algorithm.Solution;
+import io.mobl.core.algorithm.SynchronousSolver;
+import io.mobl.core.algorithm.WcMhgdConfig;
+import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.algorithm.RunListener;
+import io.mobl.protocol.ParetoPoint;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Solve a multi-objective bilevel problem for one preference or a sweep, print the Pareto points "
+                + "and optionally write them as JSON lines.")
+public final class RunCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ProblemOptions problem = new ProblemOptions();
+    @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
+    @Mixin PreferenceOptions preferences = new PreferenceOptions();
+
+    @Option(names = "--out", description = "Write one JSON line per preference to this file.")
+    Path out;
+
+    @Option(names = "--run", defaultValue = "run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
+    String run;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        BilevelProblem built = problem.build();
+        WcMhgdConfig config = algorithm.build(built);
+        List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
+        stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
+                problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
+                config.hypergradient().name(), config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
+                config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
+        List<ParetoPoint> points = SynchronousSolver.sweep(built, config, prefs, run, RunListener.NONE).stream()
+                .map(Solution::point).toList();
+        ParetoTable.print(stdout, points);
+        if (out != null) {
+            ParetoLines.write(out, points);
+            stdout.println("wrote " + points.size() + " point(s) to " + out);
+        }
+        return 0;
+    }
+}
