@@ -23,8 +23,10 @@ import java.util.Map;
  * with {@code MinibatchCodec}. A record that does not decode goes to {@link DeadLetters} with the reason and is
  * then treated as done (committed past in order); it never fails the stream. A batch id seen within the last
  * {@link Settings#replayWindow()} batches is a replay: skipped and treated as done. Good batches wait in a
- * bounded buffer ({@link Settings#bufferSize()}) in front of a {@code Sink.queue}; nothing is read from Kafka
- * unless there is room in it, so a slow solver slows consumption instead of piling batches up.
+ * bounded buffer ({@link Settings#bufferSize()}) in front of a {@code Sink.queue}; a record is taken from the
+ * Kafka consumer stage only when there is room, and that stage polls only when its own batch (at most
+ * {@code max.poll.records}) is used up, so a slow solver slows consumption instead of piling batches up:
+ * at most about bufferSize + 3 batches are decoded and waiting, plus one poll of raw records.
  *
  * <p>Offsets are committed at-least-once: a batch's offset is committed (through a pekko {@code Committer.sink},
  * batched by {@link Settings#commitMaxBatch()} / {@link Settings#commitMaxInterval()}) only when it and every
