@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
  *     <td>{@code mobl_oracle_calls_total}</td><td>run, preference, oracle = Gc(f) | Gc(g) | JV(g) | HV(g)</td></tr>
  * <tr><td>{@code mobl.pareto.points} counter</td><td>{@code mobl_pareto_points_total}</td><td>run</td></tr>
  * <tr><td>{@code mobl.batches.consumed} counter</td><td>{@code mobl_batches_consumed_total}</td><td>—</td></tr>
- * <tr><td>{@code mobl.kafka.lag} gauge, records</td><td>{@code mobl_kafka_lag}</td><td>topic, partition</td></tr>
+ * <tr><td>{@code mobl.kafka.lag} gauge, in records (no base unit, so no name suffix)</td><td>{@code mobl_kafka_lag}</td><td>topic, partition</td></tr>
  * <tr><td>{@code mobl.dlq.records} counter</td><td>{@code mobl_dlq_records_total}</td><td>topic (the source topic)</td></tr>
  * </table>
  * plus Micrometer's JVM and processor meters ({@code jvm_memory_used_bytes}, {@code jvm_gc_pause_seconds},
@@ -160,7 +160,6 @@ public final class MoblMetrics implements AutoCloseable {
             Reading reading = new Reading();
             Gauge.builder("mobl.kafka.lag", reading, Reading::value)
                     .description("Records not yet consumed by mobl (log-end offset − committed offset)")
-                    .baseUnit("records")
                     .tags("topic", topic, "partition", Integer.toString(partition))
                     .register(registry);
             return reading;

@@ -108,7 +108,8 @@ class MoblMetricsTest {
 
         var pool = metrics.monitor(Executors.newFixedThreadPool(1), "mobl-math");
         pool.submit(() -> { }).get();
-        assertThat(registry.get("executor.completed").tag("name", "mobl-math").functionCounter().count()).isEqualTo(1.0);
+        assertThat(registry.get("executor").tag("name", "mobl-math").timer().count()).isEqualTo(1);
+        assertThat(registry.get("executor.pool.size").tag("name", "mobl-math").gauge().value()).isEqualTo(1.0);
         pool.shutdown();
         assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     }
