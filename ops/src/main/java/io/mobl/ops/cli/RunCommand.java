@@ -4,7 +4,6 @@ import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
-import io.mobl.core.algorithm.RunListener;
 import io.mobl.protocol.ParetoPoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,6 +28,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write one JSON line per preference to this file.")
     Path out;
 
+    @Option(names = "--telemetry-out", description = "Write every iteration's telemetry as JSON lines to this file.")
+    Path telemetryOut;
+
+    @Option(names = "--metrics-port", defaultValue = "9464",
+            description = "Prometheus scrape endpoint port on --metrics-host (/metrics, /health, /ready); 0 turns it off. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address the endpoint binds to. Default: ${DEFAULT-VALUE}.")
+    String metricsHost;
+
     @Option(names = "--run", defaultValue = "run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
     String run;
 
@@ -42,8 +51,13 @@ public final class RunCommand implements Callable<Integer> {
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 config.hypergradient().name(), config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
-        List<ParetoPoint> points = SynchronousSolver.sweep(built, config, prefs, run, RunListener.NONE).stream()
-                .map(Solution::point).toList();
+        List<ParetoPoint> points;
+        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
+                telemetryOut != null)) {
+            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+            points = SynchronousSolver.sweep(built, config, prefs, run, reporting).stream().map(Solution::point).toList();
+            if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
+        }
         ParetoTable.print(stdout, points);
         if (out != null) {
             io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
