@@ -77,16 +77,25 @@ public final class WcMhgd {
     }
 
     /**
+     * QP (5) on the Gram matrix, the stationarity gap, and the step.
+     *
      * @param estimates one per objective, ordered by objective
      */
     public WeightUpdate weightPhase(int iteration, INDArray x, double[] preference, List<HypergradientEstimate> estimates) {
+        double[][] gram = gram(iteration, estimates);
+        double[] values = values(estimates);
+        SimplexQpSolution weights = ChebyshevWeights.solve(gram, preference, values, config.chebyshevWeight());
+        double stationarity = MinNormWeights.solve(gram).objective();
+        return update(iteration, x, preference, estimates, weights, stationarity);
+    }
+
+    /** GᵀG, S×S, from the hypergradients (S(S+1)/2 dot products of length p); rejects non-finite ones. */
+    public static double[][] gram(int iteration, List<HypergradientEstimate> estimates) {
         int objectives = estimates.size();
         double[][] gram = new double[objectives][objectives];
-        double[] values = new double[objectives];
         for (int i = 0; i < objectives; i++) {
             HypergradientEstimate ei = estimates.get(i);
             if (ei.objective() != i) throw new IllegalArgumentException("estimates out of order at " + i);
-            values[i] = ei.value();
             for (int j = 0; j <= i; j++) {
                 double g = Vectors.dot(ei.hypergradient(), estimates.get(j).hypergradient());
                 gram[i][j] = g;
@@ -94,17 +103,29 @@ public final class WcMhgd {
             }
             if (!Double.isFinite(gram[i][i])) throw new NonFiniteValueException("hypergradient", i, iteration);
         }
-        SimplexQpSolution weights = ChebyshevWeights.solve(gram, preference, values, config.chebyshevWeight());
-        double stationarity = MinNormWeights.solve(gram).objective();
+        return gram;
+    }
+
+    /** φ̂_s(x_k), s = 1..S. */
+    public static double[] values(List<HypergradientEstimate> estimates) {
+        double[] values = new double[estimates.size()];
+        for (int i = 0; i < values.length; i++) values[i] = estimates.get(i).value();
+        return values;
+    }
+
+    /** Line 16 of Alg. 1: d_k = Ĝ(r∘λ_k) and x_{k+1} = x_k − β·d_k. */
+    public WeightUpdate update(int iteration, INDArray x, double[] preference, List<HypergradientEstimate> estimates,
+                               SimplexQpSolution weights, double stationarity) {
         INDArray direction = Vectors.zeros(x.length());
-        for (int s = 0; s < objectives; s++) {
+        for (int s = 0; s < estimates.size(); s++) {
             double coefficient = preference[s] * weights.weights()[s];
             if (coefficient != 0) Vectors.axpyInPlace(coefficient, estimates.get(s).hypergradient(), direction);
         }
         INDArray next = x.sub(direction.mul(config.upperStepSize()));
         if (!Vectors.allFinite(next)) throw new NonFiniteValueException("upper-level iterate", -1, iteration);
         double stepNorm = config.upperStepSize() * Vectors.norm(direction);
-        return new WeightUpdate(weights.weights(), values, stationarity, direction, next, stepNorm, weights.kktResidual());
+        return new WeightUpdate(weights.weights(), values(estimates), stationarity, direction, next, stepNorm,
+                weights.kktResidual());
     }
 
     /** One whole iteration, phases in sequence: what the synchronous solver does. */

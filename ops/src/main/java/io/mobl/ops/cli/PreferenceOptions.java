@@ -21,7 +21,7 @@ public final class PreferenceOptions {
         if (preference != null) return List.of(parse(preference, objectives));
         int n = sweep == null ? defaultSweep : sweep;
         if (n < 1 || n > 10_000) throw new InvalidInputException("--sweep", n, "an integer from 1 to 10000");
-        return PreferenceGrid.of(objectives, n);
+        return List.of(PreferenceGrid.of(objectives, n));
     }
 
     static double[] parse(String text, int objectives) {

@@ -46,7 +46,7 @@ public final class RunCommand implements Callable<Integer> {
                 .map(Solution::point).toList();
         ParetoTable.print(stdout, points);
         if (out != null) {
-            ParetoLines.write(out, points);
+            io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;

@@ -1,0 +1,185 @@
+package io.mobl.ops.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mobl.ops.Records;
+import io.mobl.protocol.IterateTelemetry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard and the Prometheus config that ship in ops/ against a real scrape: MoblMetrics and
+ * MetricsServer on an ephemeral port, fed telemetry, read over HTTP.
+ */
+class DashboardScrapeTest {
+    private static final Path DASHBOARD = Path.of("grafana", "mobl.json");
+    private static final Path PROMETHEUS = Path.of("prometheus", "prometheus.yml");
+    private static final Pattern STRING_LITERAL = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
+    private static final Pattern METRIC = Pattern.compile("(mobl|jvm|process|system|executor)_[A-Za-z0-9_:]*");
+    private static final double[] R1 = {0.2, 0.3, 0.5};
+    private static final double[] R2 = {0.5, 0.25, 0.25};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final HttpClient http = HttpClient.newHttpClient();
+    private MoblMetrics metrics;
+    private MetricsServer server;
+
+    @BeforeEach
+    void start() {
+        metrics = MoblMetrics.bindTo(registry);
+        server = MetricsServer.start(registry, MetricsServer.DEFAULT_HOST, MetricsServer.ANY_FREE_PORT);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        metrics.close();
+        registry.close();
+    }
+
+    @Test
+    void theIterationCounterRisesBetweenScrapesAndEveryObjectiveHasAGauge() throws Exception {
+        for (int k = 0; k < 3; k++) metrics.onIteration(telemetry(R1, k));
+        Map<String, Double> first = samples(scrape());
+        for (int k = 3; k < 5; k++) metrics.onIteration(telemetry(R1, k));
+        metrics.onIteration(telemetry(R2, 0));
+        Map<String, Double> second = samples(scrape());
+
+        String r1 = "preference=\"0.2000,0.3000,0.5000\",run=\"demo\"";
+        assertThat(first).containsEntry("mobl_iterations_total{" + r1 + "}", 3.0);
+        assertThat(second).containsEntry("mobl_iterations_total{" + r1 + "}", 5.0);
+        for (int s = 1; s <= 3; s++) {
+            assertThat(second).containsEntry("mobl_objective{objective=\"" + s + "\"," + r1 + "}", 10.0 * s + 4);
+            assertThat(second).containsKey("mobl_objective{objective=\"" + s + "\",preference=\"0.5000,0.2500,0.2500\",run=\"demo\"}");
+        }
+        assertThat(second).containsEntry("mobl_stationarity_gap{" + r1 + "}", 0.2);
+        assertThat(second).containsEntry("mobl_oracle_calls_total{oracle=\"HV(g)\"," + r1 + "}", 100.0);
+        assertThat(second).containsEntry("mobl_iteration_duration_seconds_count{phase=\"hypergradient\",run=\"demo\"}", 6.0);
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesIsInTheScrape() throws Exception {
+        Set<String> referenced = dashboardMetrics();
+        assertThat(referenced).as("the dashboard's metrics").contains("mobl_iterations_total", "mobl_objective",
+                "mobl_stationarity_gap", "mobl_iteration_duration_seconds_bucket", "mobl_iteration_duration_seconds_sum",
+                "mobl_iteration_duration_seconds_count", "mobl_batches_consumed_total", "mobl_kafka_lag",
+                "mobl_dlq_records_total", "mobl_oracle_calls_total", "jvm_memory_used_bytes");
+
+        metrics.onIteration(telemetry(R1, 0));
+        metrics.onParetoPoint(Records.point("demo", R1, new double[] {1, 2, 3}));
+        metrics.onBatchesConsumed(4);
+        metrics.setLag("mobl.demo.lower", 0, 12);
+        metrics.onDeadLetter("mobl.demo.upper");
+        System.gc(); // GC pause meters appear after the first collection is reported
+
+        Set<String> missing = new TreeSet<>(referenced);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            missing.removeAll(samples(scrape()).keySet().stream().map(DashboardScrapeTest::name).toList());
+            if (missing.isEmpty() || System.nanoTime() > deadline) break;
+            Thread.sleep(100);
+        }
+        assertThat(missing).as("metrics the dashboard queries that the scrape lacks").isEmpty();
+    }
+
+    @Test
+    void everyPanelQueriesTheTemplatedPrometheusDataSource() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        assertThat(dashboard.path("uid").asText()).isEqualTo("mobl-overview");
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (panel.path("type").asText().equals("row")) continue;
+            assertThat(panel.path("datasource").path("uid").asText()).as(panel.path("title").asText()).isEqualTo("${datasource}");
+            assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty();
+            for (JsonNode target : panel.path("targets")) assertThat(target.path("expr").asText()).isNotBlank();
+        }
+        String text = Files.readString(DASHBOARD);
+        assertThat(text).contains("\"scaleDistribution\"").contains("histogram_quantile");
+    }
+
+    @Test
+    void prometheusScrapesTheDefaultEndpoint() throws Exception {
+        String config = Files.readString(PROMETHEUS);
+        assertThat(config).contains("metrics_path: /metrics")
+                .contains("\"" + MetricsServer.DEFAULT_HOST + ":" + MetricsServer.DEFAULT_PORT + "\"");
+    }
+
+    @Test
+    void healthIsUpAtOnceAndReadinessWaitsForMarkReady() throws Exception {
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+        assertThat(get("/ready").statusCode()).isEqualTo(503);
+        server.markReady();
+        assertThat(get("/ready").statusCode()).isEqualTo(200);
+        assertThat(get("/ready").body()).isEqualTo("READY\n");
+    }
+
+    /** Metric names in every PromQL expression and variable query of the dashboard. */
+    static Set<String> dashboardMetrics() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        List<String> expressions = new ArrayList<>();
+        for (JsonNode expr : dashboard.findValues("expr")) expressions.add(expr.asText());
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            if (variable.has("definition")) expressions.add(variable.path("definition").asText());
+        }
+        assertThat(expressions).hasSizeGreaterThan(10);
+        Set<String> names = new TreeSet<>();
+        for (String expression : expressions) {
+            Matcher identifier = IDENTIFIER.matcher(STRING_LITERAL.matcher(expression).replaceAll("\"\""));
+            while (identifier.find()) {
+                if (METRIC.matcher(identifier.group()).matches()) names.add(identifier.group());
+            }
+        }
+        return names;
+    }
+
+    /** Sample lines of a text-format scrape: "name{labels}" to value. */
+    static Map<String, Double> samples(String scrape) {
+        Map<String, Double> samples = new TreeMap<>();
+        for (String line : scrape.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+        return samples;
+    }
+
+    private static String name(String sample) {
+        int brace = sample.indexOf('{');
+        return brace < 0 ? sample : sample.substring(0, brace);
+    }
+
+    private String scrape() throws Exception {
+        HttpResponse<String> response = get("/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + server.port() + path);
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static IterateTelemetry telemetry(double[] preference, int k) {
+        return Records.telemetry("demo", preference, k, new double[] {10 + k, 20 + k, 30 + k});
+    }
+}

@@ -1,0 +1,129 @@
+package io.mobl.streams.kafka;
+
+import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.codec.MinibatchCodec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Writes minibatches to a topic (kafka-clients producer, {@code acks=all}, idempotent), optionally at a
+ * limited rate and in several passes (epochs). Keys: the batch id for lower-level data, the objective number
+ * for upper-level data (so each objective's batches stay in order in one partition).
+ *
+ * <p>In epoch e ≥ 1 a batch is sent as {@code <batchId>~e<e>}: a replayed data set is new data to the solver,
+ * and must not be mistaken for a replay of the same record by the consumer's replay window.
+ */
+public final class MinibatchProducer implements AutoCloseable {
+
+    /**
+     * @param recordsPerSecond at most this many records per second (0: as fast as the broker takes them)
+     * @param epochs           passes over the batches; {@link #FOREVER} loops until {@link #stop()}
+     */
+    public record Options(double recordsPerSecond, long epochs) {
+        public static final long FOREVER = Long.MAX_VALUE;
+
+        public Options {
+            if (!(recordsPerSecond >= 0) || Double.isInfinite(recordsPerSecond)) {
+                throw new InvalidInputException("recordsPerSecond", recordsPerSecond, "a finite number >= 0 (0 = unlimited)");
+            }
+            if (epochs < 1) throw new InvalidInputException("epochs", epochs, "an integer >= 1");
+        }
+
+        public static Options once() { return new Options(0, 1); }
+
+        public Options withRate(double perSecond) { return new Options(perSecond, epochs); }
+
+        public Options withEpochs(long n) { return new Options(recordsPerSecond, n); }
+
+        public Options looping() { return new Options(recordsPerSecond, FOREVER); }
+    }
+
+    private final Producer<String, byte[]> producer;
+    private final AtomicLong acknowledged = new AtomicLong();
+    private volatile boolean stopped;
+
+    public MinibatchProducer(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /** @param producerProperties extra Kafka producer properties (they win over the defaults) */
+    public MinibatchProducer(String bootstrapServers, Map<String, Object> producerProperties) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        props.putAll(producerProperties);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The Kafka key of a minibatch: batch id (lower-level data) or objective number (upper-level data). */
+    public static String keyOf(Minibatch b) {
+        return b.isLower() ? b.batchId() : Integer.toString(b.objective());
+    }
+
+    /** Sends every batch once, as fast as possible; see {@link #produce(String, Iterable, Options)}. */
+    public long produce(String topic, Iterable<Minibatch> batches) {
+        return produce(topic, batches, Options.once());
+    }
+
+    /**
+     * Sends the batches, blocking until every record is acknowledged; returns how many were sent. Throws
+     * {@link KafkaException} with the first send failure. {@link #stop()} (from another thread) ends it early.
+     */
+    public long produce(String topic, Iterable<Minibatch> batches, Options options) {
+        stopped = false;
+        AtomicReference<Exception> firstError = new AtomicReference<>();
+        long intervalNanos = options.recordsPerSecond() > 0 ? (long) (1e9 / options.recordsPerSecond()) : 0;
+        long nextAt = System.nanoTime();
+        long count = 0;
+        outer:
+        for (long epoch = 0; epoch < options.epochs(); epoch++) {
+            boolean any = false;
+            for (Minibatch b : batches) {
+                any = true;
+                if (stopped || firstError.get() != null) break outer;
+                if (intervalNanos > 0) {
+                    long wait = nextAt - System.nanoTime();
+                    if (wait > 0) LockSupport.parkNanos(wait);
+                    nextAt += intervalNanos;
+                }
+                Minibatch out = epoch == 0 ? b : b.withBatchId(b.batchId() + "~e" + epoch);
+                producer.send(new ProducerRecord<>(topic, keyOf(out), MinibatchCodec.encode(out)), (md, e) -> {
+                    if (e == null) acknowledged.incrementAndGet();
+                    else firstError.compareAndSet(null, e);
+                });
+                count++;
+            }
+            if (!any) break;
+        }
+        producer.flush();
+        if (firstError.get() != null) {
+            throw new KafkaException("sending minibatches to " + topic + " failed: " + firstError.get().getMessage(), firstError.get());
+        }
+        return count;
+    }
+
+    /** Ends a running {@link #produce} after the record it is sending. */
+    public void stop() { stopped = true; }
+
+    /** Records the broker has acknowledged, over the producer's life. */
+    public long acknowledged() { return acknowledged.get(); }
+
+    @Override
+    public void close() { producer.close(Duration.ofSeconds(10)); }
+}

@@ -1,0 +1,26 @@
+package io.mobl.streams.kafka;
+
+import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.codec.JsonCodec;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+
+import java.util.Map;
+
+/**
+ * Pareto points to the compacted {@code mobl.pareto}, JSON keyed by run/preference (so compaction keeps the
+ * newest point per preference). Results must not vanish: a full buffer makes {@link #offer} throw
+ * ({@link Overflow#FAIL}) rather than drop the point.
+ */
+public final class ParetoSink extends JsonTopicSink<ParetoPoint> {
+    public static final int DEFAULT_BUFFER = 1024;
+
+    public ParetoSink(ClassicActorSystemProvider system, String bootstrapServers) {
+        this(system, bootstrapServers, Topics.PARETO, DEFAULT_BUFFER, Map.of());
+    }
+
+    public ParetoSink(ClassicActorSystemProvider system, String bootstrapServers, String topic, int bufferSize,
+                      Map<String, String> producerProperties) {
+        super(system, bootstrapServers, topic, bufferSize, Overflow.FAIL, ParetoPoint::key, JsonCodec::encode,
+                producerProperties);
+    }
+}

@@ -1,0 +1,26 @@
+package io.mobl.streams.kafka;
+
+import io.mobl.protocol.IterateTelemetry;
+import io.mobl.protocol.codec.JsonCodec;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+
+import java.util.Map;
+
+/**
+ * Per-iteration telemetry to {@code mobl.telemetry}, JSON keyed by run/preference. Telemetry is lossy under
+ * overload by design ({@link Overflow#DROP_NEWEST}): the optimizer never waits on Kafka; {@link #dropped()}
+ * says how many records were refused.
+ */
+public final class TelemetrySink extends JsonTopicSink<IterateTelemetry> {
+    public static final int DEFAULT_BUFFER = 1024;
+
+    public TelemetrySink(ClassicActorSystemProvider system, String bootstrapServers) {
+        this(system, bootstrapServers, Topics.TELEMETRY, DEFAULT_BUFFER, Map.of());
+    }
+
+    public TelemetrySink(ClassicActorSystemProvider system, String bootstrapServers, String topic, int bufferSize,
+                         Map<String, String> producerProperties) {
+        super(system, bootstrapServers, topic, bufferSize, Overflow.DROP_NEWEST, IterateTelemetry::key, JsonCodec::encode,
+                producerProperties);
+    }
+}

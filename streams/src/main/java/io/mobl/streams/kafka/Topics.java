@@ -1,0 +1,131 @@
+package io.mobl.streams.kafka;
+
+import io.mobl.protocol.InvalidInputException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * The topics of DESIGN.md §5 and their default names. {@link #ensure(Admin, String)} creates the missing ones
+ * (existing topics are left as they are, whatever their settings).
+ */
+public final class Topics {
+    public static final String TELEMETRY = "mobl.telemetry";
+    /** Compacted: the newest Pareto point per run/preference. */
+    public static final String PARETO = "mobl.pareto";
+    public static final String CONTROL = "mobl.control";
+    /** Compacted: the newest coordinator checkpoint per run/preference. */
+    public static final String CHECKPOINTS = "mobl.checkpoints";
+    public static final String DLQ = "mobl.dlq";
+
+    private static final Pattern RUN = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+
+    private Topics() {}
+
+    /** A topic to create: name, partitions, whether compacted. */
+    public record Spec(String name, int partitions, boolean compacted) {
+        public NewTopic toNewTopic() {
+            NewTopic t = new NewTopic(name, Optional.of(partitions), Optional.empty());
+            if (compacted) t.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            return t;
+        }
+    }
+
+    /** {@code mobl.<run>.lower}: lower-level minibatches. */
+    public static String lower(String run) { return "mobl." + checkRun(run) + ".lower"; }
+
+    /** {@code mobl.<run>.upper}: upper-level (validation) minibatches, objective id in each record. */
+    public static String upper(String run) { return "mobl." + checkRun(run) + ".upper"; }
+
+    /** The run name must be usable inside a topic name. */
+    public static String checkRun(String run) {
+        if (run == null || !RUN.matcher(run).matches()) {
+            throw new InvalidInputException("run", run, "1 to 200 letters, digits, '.', '_' or '-' (it becomes part of topic names)");
+        }
+        return run;
+    }
+
+    /** The seven topics of a run, the data topics with {@code dataPartitions} partitions, the others with one. */
+    public static List<Spec> defaults(String run, int dataPartitions) {
+        if (dataPartitions < 1) throw new InvalidInputException("dataPartitions", dataPartitions, "an integer >= 1");
+        return List.of(
+                new Spec(lower(run), dataPartitions, false),
+                new Spec(upper(run), dataPartitions, false),
+                new Spec(TELEMETRY, 1, false),
+                new Spec(PARETO, 1, true),
+                new Spec(CONTROL, 1, false),
+                new Spec(CHECKPOINTS, 1, true),
+                new Spec(DLQ, 1, false));
+    }
+
+    /** Creates whichever of the run's default topics are missing; returns the names it created. */
+    public static Set<String> ensure(Admin admin, String run) {
+        return ensure(admin, defaults(run, 1));
+    }
+
+    /**
+     * Waits until the broker serves every partition of these topics (a created topic is committed to the
+     * metadata log before the broker that answers {@code describeTopics} has loaded it).
+     */
+    public static void awaitTopics(Admin admin, Collection<String> names, Duration timeout) throws InterruptedException {
+        if (names.isEmpty()) return;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
+                if (d.values().stream().allMatch(t -> !t.partitions().isEmpty()
+                        && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                last = e; // not there yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("topics " + names + " not available after " + timeout, last);
+    }
+
+    /** Creates whichever of these topics are missing; waits until they are served; returns the names it created. */
+    public static Set<String> ensure(Admin admin, List<Spec> specs) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (Spec s : specs) if (!existing.contains(s.name())) missing.add(s.toNewTopic());
+            Set<String> created = new LinkedHashSet<>();
+            if (missing.isEmpty()) return created;
+            var results = admin.createTopics(missing).values();
+            for (var e : results.entrySet()) {
+                try {
+                    e.getValue().get(30, TimeUnit.SECONDS);
+                    created.add(e.getKey());
+                } catch (ExecutionException ex) {
+                    if (!(ex.getCause() instanceof TopicExistsException)) throw ex; // someone else was quicker: fine
+                }
+            }
+            awaitTopics(admin, created, Duration.ofSeconds(30));
+            return created;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot create mobl topics: " + cause.getMessage(), cause);
+        }
+    }
+}
