@@ -18,6 +18,7 @@ import io.mobl.protocol.ParetoPoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +117,22 @@ class ActorRuntimeTest {
                     .hasMessageContaining("at iteration")
                     .cause().isInstanceOf(NonFiniteValueException.class);
         }
+    }
+
+    @Test
+    void closingTheRuntimeEndsTheSweepsStillRunning() throws Exception {
+        WcMhgdConfig endless = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 5, 1.0, 100_000_000, 0);
+        RecordingListener listener = new RecordingListener(2);
+        ActorRuntime runtime = new ActorRuntime(SETTINGS);
+        SweepHandle sweep = runtime.sweep(PROBLEM, endless, preferences(2), "endless", listener);
+        listener.awaitIteration();
+
+        runtime.close();
+
+        assertThatThrownBy(() -> sweep.solutions().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> runtime.solve(PROBLEM, endless, new double[] {0.5, 0.5}, "late", RunListener.NONE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test
