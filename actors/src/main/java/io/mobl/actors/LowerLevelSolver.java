@@ -1,0 +1,72 @@
+package io.mobl.actors;
+
+import io.mobl.core.algorithm.WcMhgd;
+import io.mobl.core.lower.LowerSolution;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Lines 3–6 of Alg. 1 for one preference: D warm-started gradient steps on g(x_k, ·), by
+ * {@link WcMhgd#lowerPhase}.
+ *
+ * <p>The warm start y_{k−1}^D travels in the request: the coordinator keeps it in its {@code WcMhgdState}, the
+ * very record the synchronous solver carries. So this actor holds no state, a restart loses nothing, and a
+ * request asked again after a failure or a timeout computes exactly what the first attempt would have.
+ * A failure is answered with {@link LowerFailed} (so the coordinator need not wait for its timeout) and then
+ * rethrown, so that the supervisor restarts the actor.
+ */
+public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Command> {
+
+    public sealed interface Command {}
+
+    /**
+     * @param iteration k
+     * @param x         x_k, length p; not modified
+     * @param warmStart y_{k−1}^D (y_0 at k = 0), length q; not modified
+     */
+    public record SolveLower(int iteration, INDArray x, INDArray warmStart, ActorRef<Reply> replyTo)
+            implements Command {}
+
+    public sealed interface Reply {}
+
+    /** @param lower y_k^D and, for the Neumann series, its trajectory */
+    public record LowerSolved(int iteration, LowerSolution lower) implements Reply {}
+
+    public record LowerFailed(int iteration, RuntimeException cause) implements Reply {}
+
+    private final WcMhgd algorithm;
+
+    /** @param algorithm the coordinator's algorithm, over its counting problem */
+    public static Behavior<Command> create(WcMhgd algorithm) {
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new LowerLevelSolver(context, algorithm)))
+                .onFailure(SupervisorStrategy.restart());
+    }
+
+    private LowerLevelSolver(ActorContext<Command> context, WcMhgd algorithm) {
+        super(context);
+        this.algorithm = algorithm;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder().onMessage(SolveLower.class, this::onSolveLower).build();
+    }
+
+    private Behavior<Command> onSolveLower(SolveLower request) {
+        LowerSolution lower;
+        try {
+            lower = algorithm.lowerPhase(request.iteration(), request.x(), request.warmStart());
+        } catch (RuntimeException e) {
+            request.replyTo().tell(new LowerFailed(request.iteration(), e));
+            throw e;
+        }
+        request.replyTo().tell(new LowerSolved(request.iteration(), lower));
+        return this;
+    }
+}

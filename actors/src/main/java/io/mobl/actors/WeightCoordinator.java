@@ -1,0 +1,413 @@
+package io.mobl.actors;
+
+import io.mobl.core.algorithm.NonFiniteValueException;
+import io.mobl.core.algorithm.PhaseTimes;
+import io.mobl.core.algorithm.RunListener;
+import io.mobl.core.algorithm.Solution;
+import io.mobl.core.algorithm.WcMhgd;
+import io.mobl.core.algorithm.WcMhgdConfig;
+import io.mobl.core.algorithm.WcMhgdState;
+import io.mobl.core.algorithm.WeightUpdate;
+import io.mobl.core.hypergradient.HypergradientEstimate;
+import io.mobl.core.lower.LowerSolution;
+import io.mobl.core.problem.CountingProblem;
+import io.mobl.protocol.Checks;
+import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.IterateTelemetry;
+import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.PreferenceKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Runs WC-MHGD for one preference as messages (DESIGN §4). It owns the algorithm's state (x_k, y_{k−1}^D, the
+ * warm starts v_s, r and k: a {@link WcMhgdState}) and drives one outer iteration at a time:
+ * <pre>
+ *   SolveLower(k, x_k, y_{k−1})        ─▶ lower-level-solver      ─▶ LowerSolved(k, y_k)
+ *   Hypergradient(k, x_k, y_k, v_s)    ─▶ hypergradient-worker-s  ─▶ HypergradientReady(k, s, ∇̂φ_s, φ_s, v_s)   (all S at once)
+ *   SolveWeights(k, x_k, r, estimates) ─▶ weight-solver           ─▶ WeightsSolved(k, λ_k, x_{k+1})
+ *   IterateTelemetry ─▶ listener;  then the next iteration, or at the end the ParetoPoint ─▶ listener and parent
+ * </pre>
+ * The phases are {@link WcMhgd}'s, over one {@link CountingProblem} shared by the children, and the state
+ * advances by {@link WcMhgd.Iteration#next()}, so the iterates, telemetry and point equal the synchronous
+ * solver's bit for bit, and so do the oracle counts. The coordinator computes nothing itself; its children run
+ * on the math dispatcher.
+ *
+ * <p>Every request has a timeout ({@link RuntimeSettings#askTimeout()}). A child that throws answers with the
+ * failure and is restarted by its supervisor; a failed or unanswered request is asked again after a back-off,
+ * up to {@link RuntimeSettings#maxAttempts()} attempts, and then the run fails with a {@link RunFailedException}
+ * naming the actor, the objective and the iteration. Failures the math reports itself (a non-finite value, an
+ * invalid input) are deterministic and end the run at once. Because the children hold no state, a retry
+ * computes exactly what the failed attempt would have.
+ *
+ * <p>Controls (P3): {@link SetPreference} takes effect at the next iteration and the run continues from its
+ * current x; {@link Pause} holds the run after the iteration in progress; {@link Resume} continues it;
+ * {@link Stop} makes the iteration in progress the last, as if the tolerance had been met there.
+ */
+public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.Command> {
+
+    public sealed interface Command {}
+
+    /** What a user may send to a running preference (P3); each is answered with a {@link ControlReply}. */
+    public sealed interface Control extends Command {
+        ActorRef<ControlReply> replyTo();
+    }
+
+    /** @param preference the new r, in the open simplex (length S); applies from the next iteration */
+    public record SetPreference(double[] preference, ActorRef<ControlReply> replyTo) implements Control {}
+
+    public record Pause(ActorRef<ControlReply> replyTo) implements Control {}
+
+    public record Resume(ActorRef<ControlReply> replyTo) implements Control {}
+
+    public record Stop(ActorRef<ControlReply> replyTo) implements Control {}
+
+    public sealed interface ControlReply {}
+
+    /**
+     * @param iteration the iteration in progress when the control arrived (while paused: the one evaluated
+     *                  last). A new preference applies from {@code iteration + 1}; Pause holds the run after
+     *                  {@code iteration}; Resume goes on with {@code iteration + 1}; Stop ends the run at
+     *                  {@code iteration}.
+     */
+    public record Accepted(int iteration) implements ControlReply {}
+
+    /** @param reason why the control was not applied (an invalid preference, a run that has ended) */
+    public record Rejected(RuntimeException reason) implements ControlReply {}
+
+    /** How the run ended, sent once to the parent. */
+    public sealed interface Outcome {
+        int index();
+    }
+
+    public record Finished(int index, Solution solution) implements Outcome {}
+
+    public record Failed(int index, RunFailedException error) implements Outcome {}
+
+    /**
+     * From the parent: stop now. A coordinator whose run has ended waits for it and meanwhile answers controls
+     * with {@link Rejected}, so that a control forwarded just before the end is answered rather than lost.
+     */
+    public record Dismiss() implements Command {}
+
+    private record LowerAnswered(int iteration, int attempt, LowerLevelSolver.Reply reply, Throwable failure)
+            implements Command {}
+
+    private record HypergradientAnswered(int iteration, int objective, int attempt, HypergradientWorker.Reply reply,
+                                         Throwable failure) implements Command {}
+
+    private record WeightsAnswered(int iteration, int attempt, WeightSolver.Reply reply, Throwable failure)
+            implements Command {}
+
+    private record RetryLower(int iteration, int attempt) implements Command {}
+
+    private record RetryHypergradient(int iteration, int objective, int attempt) implements Command {}
+
+    private record RetryWeights(int iteration, int attempt) implements Command {}
+
+    private final TimerScheduler<Command> timers;
+    private final RuntimeSettings settings;
+    private final ActorRef<Outcome> replyTo;
+    private final PreferenceRun run;
+    private final WcMhgdConfig config;
+    private final RunListener listener;
+    private final CountingProblem counted;
+    private final int objectives;
+    private final ActorRef<LowerLevelSolver.Command> lowerSolver;
+    private final List<ActorRef<HypergradientWorker.Command>> workers;
+    private final ActorRef<WeightSolver.Command> weightSolver;
+
+    private WcMhgdState state;
+    private LowerSolution lower;
+    private final HypergradientEstimate[] estimates;
+    private int received;
+    private int lowerAttempt;
+    private final int[] hypergradientAttempts;
+    private int weightsAttempt;
+    private long started;
+    private long lowerDone;
+    private long hypergradientsDone;
+
+    private double[] pendingPreference;
+    private boolean pauseRequested;
+    private boolean stopRequested;
+    /** The iteration evaluated last while the run is paused; null while it runs. */
+    private WcMhgd.Iteration paused;
+
+    /**
+     * @param replyTo receives the {@link Outcome} once; the coordinator then rejects controls until it gets
+     *                {@link Dismiss}
+     */
+    public static Behavior<Command> create(PreferenceRun run, RuntimeSettings settings, ActorRef<Outcome> replyTo) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new WeightCoordinator(context, timers, run, settings, replyTo)));
+    }
+
+    private WeightCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers, PreferenceRun run,
+                              RuntimeSettings settings, ActorRef<Outcome> replyTo) {
+        super(context);
+        this.timers = timers;
+        this.settings = settings;
+        this.replyTo = replyTo;
+        this.run = run;
+        this.config = run.config();
+        this.listener = run.listener();
+        this.counted = new CountingProblem(run.problem());
+        WcMhgd algorithm = new WcMhgd(counted, config);
+        this.objectives = counted.objectiveCount();
+        DispatcherSelector math = DispatcherSelector.fromConfig(RuntimeSettings.MATH_DISPATCHER);
+        this.lowerSolver = context.spawn(LowerLevelSolver.create(algorithm), "lower-level-solver", math);
+        this.workers = new ArrayList<>(objectives);
+        for (int s = 0; s < objectives; s++) {
+            workers.add(context.spawn(HypergradientWorker.create(algorithm, s), "hypergradient-worker-" + s, math));
+        }
+        this.weightSolver = context.spawn(WeightSolver.create(algorithm), "weight-solver", math);
+        this.estimates = new HypergradientEstimate[objectives];
+        this.hypergradientAttempts = new int[objectives];
+        this.state = algorithm.initialState(run.preference());
+        evaluate();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(LowerAnswered.class, this::onLowerAnswered)
+                .onMessage(HypergradientAnswered.class, this::onHypergradientAnswered)
+                .onMessage(WeightsAnswered.class, this::onWeightsAnswered)
+                .onMessage(RetryLower.class, m -> askLower(m.attempt()))
+                .onMessage(RetryHypergradient.class, m -> askHypergradient(m.objective(), m.attempt()))
+                .onMessage(RetryWeights.class, m -> askWeights(m.attempt()))
+                .onMessage(SetPreference.class, this::onSetPreference)
+                .onMessage(Pause.class, this::onPause)
+                .onMessage(Resume.class, this::onResume)
+                .onMessage(Stop.class, this::onStop)
+                .onMessage(Dismiss.class, m -> Behaviors.stopped())
+                .build();
+    }
+
+    // ---- one outer iteration -------------------------------------------------------------------------------
+
+    /** Starts iteration k = state.iteration() at x_k. */
+    private void evaluate() {
+        lower = null;
+        Arrays.fill(estimates, null);
+        received = 0;
+        started = System.nanoTime();
+        askLower(1);
+    }
+
+    private Behavior<Command> askLower(int attempt) {
+        int k = state.iteration();
+        INDArray x = state.x();
+        INDArray warmStart = state.lower();
+        lowerAttempt = attempt;
+        getContext().ask(LowerLevelSolver.Reply.class, lowerSolver, settings.askTimeout(),
+                reply -> new LowerLevelSolver.SolveLower(k, x, warmStart, reply),
+                (answer, failure) -> new LowerAnswered(k, attempt, answer, failure));
+        return this;
+    }
+
+    private Behavior<Command> onLowerAnswered(LowerAnswered m) {
+        if (m.iteration() != state.iteration() || m.attempt() != lowerAttempt || lower != null) return this;
+        if (m.reply() instanceof LowerLevelSolver.LowerSolved solved) {
+            lower = solved.lower();
+            lowerDone = System.nanoTime();
+            for (int s = 0; s < objectives; s++) askHypergradient(s, 1);
+            return this;
+        }
+        Throwable cause = m.reply() instanceof LowerLevelSolver.LowerFailed f ? f.cause() : m.failure();
+        return retryOrFail(lowerSolver, -1, m.attempt(), cause, new RetryLower(m.iteration(), m.attempt() + 1));
+    }
+
+    private Behavior<Command> askHypergradient(int objective, int attempt) {
+        int k = state.iteration();
+        INDArray x = state.x();
+        LowerSolution y = lower;
+        INDArray warmStart = state.warmStart(objective);
+        hypergradientAttempts[objective] = attempt;
+        getContext().ask(HypergradientWorker.Reply.class, workers.get(objective), settings.askTimeout(),
+                reply -> new HypergradientWorker.Hypergradient(k, x, y, warmStart, reply),
+                (answer, failure) -> new HypergradientAnswered(k, objective, attempt, answer, failure));
+        return this;
+    }
+
+    private Behavior<Command> onHypergradientAnswered(HypergradientAnswered m) {
+        int s = m.objective();
+        if (m.iteration() != state.iteration() || m.attempt() != hypergradientAttempts[s] || estimates[s] != null) {
+            return this;
+        }
+        if (m.reply() instanceof HypergradientWorker.HypergradientReady ready) {
+            estimates[s] = ready.estimate();
+            if (++received == objectives) {
+                hypergradientsDone = System.nanoTime();
+                askWeights(1);
+            }
+            return this;
+        }
+        Throwable cause = m.reply() instanceof HypergradientWorker.HypergradientFailed f ? f.cause() : m.failure();
+        return retryOrFail(workers.get(s), s, m.attempt(), cause,
+                new RetryHypergradient(m.iteration(), s, m.attempt() + 1));
+    }
+
+    private Behavior<Command> askWeights(int attempt) {
+        int k = state.iteration();
+        INDArray x = state.x();
+        double[] preference = state.preference();
+        List<HypergradientEstimate> all = List.of(estimates);
+        weightsAttempt = attempt;
+        getContext().ask(WeightSolver.Reply.class, weightSolver, settings.askTimeout(),
+                reply -> new WeightSolver.SolveWeights(k, x, preference, all, reply),
+                (answer, failure) -> new WeightsAnswered(k, attempt, answer, failure));
+        return this;
+    }
+
+    private Behavior<Command> onWeightsAnswered(WeightsAnswered m) {
+        if (m.iteration() != state.iteration() || m.attempt() != weightsAttempt) return this;
+        if (m.reply() instanceof WeightSolver.WeightsSolved solved) return completeIteration(solved.update());
+        Throwable cause = m.reply() instanceof WeightSolver.WeightsFailed f ? f.cause() : m.failure();
+        return retryOrFail(weightSolver, -1, m.attempt(), cause, new RetryWeights(m.iteration(), m.attempt() + 1));
+    }
+
+    /** Reports iteration k, then ends the run, pauses, or goes on with k + 1. */
+    private Behavior<Command> completeIteration(WeightUpdate update) {
+        long now = System.nanoTime();
+        WcMhgd.Iteration iteration = new WcMhgd.Iteration(state, lower, List.of(estimates), update,
+                new PhaseTimes(lowerDone - started, hypergradientsDone - lowerDone, now - hypergradientsDone));
+        IterateTelemetry telemetry = new IterateTelemetry(run.run(), state.preference(), state.iteration(),
+                update.objectives(), update.weights(), update.stationarity(), update.stepNorm(), counted.calls(),
+                iteration.times().asMap());
+        try {
+            listener.onIteration(telemetry);
+        } catch (RuntimeException e) {
+            return fail("the run listener", -1, "its onIteration threw " + e + "; fix the listener", e);
+        }
+        if (stopRequested || config.finished(state.iteration(), update.stationarity())) return finish(iteration);
+        if (pauseRequested) {
+            paused = iteration;
+            getContext().getLog().info("{}: paused after iteration {}", key(), state.iteration());
+            return this;
+        }
+        return advance(iteration);
+    }
+
+    private Behavior<Command> advance(WcMhgd.Iteration iteration) {
+        paused = null;
+        state = iteration.next();
+        if (pendingPreference != null) {
+            state = state.withPreference(pendingPreference);
+            pendingPreference = null;
+        }
+        evaluate();
+        return this;
+    }
+
+    /** Ends the run at the iteration just evaluated, exactly as the synchronous solver does. */
+    private Behavior<Command> finish(WcMhgd.Iteration iteration) {
+        WcMhgdState at = iteration.state();
+        WeightUpdate update = iteration.update();
+        ParetoPoint point = new ParetoPoint(run.run(), at.preference(), at.x().toDoubleVector(), update.objectives(),
+                update.stationarity(), at.iteration(), counted.calls());
+        try {
+            listener.onParetoPoint(point);
+        } catch (RuntimeException e) {
+            return fail("the run listener", -1, "its onParetoPoint threw " + e + "; fix the listener", e);
+        }
+        replyTo.tell(new Finished(run.index(), new Solution(point, at.x(), at)));
+        return ended("the run for preference " + run.index() + " of " + run.run() + " has ended at iteration "
+                + at.iteration());
+    }
+
+    /** After the run: controls are rejected with {@code why}; answers still in flight are dropped. */
+    private Behavior<Command> ended(String why) {
+        getContext().getChildren().forEach(child -> getContext().stop(child));
+        return Behaviors.receive(Command.class)
+                .onMessage(Control.class, m -> {
+                    m.replyTo().tell(new Rejected(new IllegalStateException(why)));
+                    return Behaviors.same();
+                })
+                .onMessage(Dismiss.class, m -> Behaviors.stopped())
+                .onAnyMessage(m -> Behaviors.same())
+                .build();
+    }
+
+    // ---- failures ------------------------------------------------------------------------------------------
+
+    private Behavior<Command> retryOrFail(ActorRef<?> actor, int objective, int attempt, Throwable cause,
+                                          Command retry) {
+        String what = cause instanceof TimeoutException
+                ? "no answer within " + settings.askTimeout().toMillis() + " ms"
+                : "it threw " + cause;
+        if (cause instanceof NonFiniteValueException || cause instanceof InvalidInputException) {
+            return fail(actor.path().toString(), objective, what
+                    + " (not retried: the step is deterministic; check the step sizes and the problem's oracles)",
+                    cause);
+        }
+        if (attempt >= settings.maxAttempts()) {
+            String advice = cause instanceof TimeoutException
+                    ? "; raise mobl.actors.ask-timeout if the oracles are only slow, or look for a hang in them"
+                    : "; see the cause";
+            return fail(actor.path().toString(), objective,
+                    what + " on attempt " + attempt + " of " + settings.maxAttempts() + advice, cause);
+        }
+        getContext().getLog().warn("{}: {} at iteration {}: {}; asking again (attempt {} of {})", key(),
+                actor.path().name(), state.iteration(), what, attempt + 1, settings.maxAttempts());
+        timers.startSingleTimer(retry, settings.backoffBefore(attempt + 1));
+        return this;
+    }
+
+    private Behavior<Command> fail(String actor, int objective, String reason, Throwable cause) {
+        RunFailedException error = new RunFailedException(key(), actor, objective, state.iteration(), reason, cause);
+        getContext().getLog().error(error.getMessage());
+        replyTo.tell(new Failed(run.index(), error));
+        return ended("the run for preference " + run.index() + " of " + run.run() + " has failed: "
+                + error.getMessage());
+    }
+
+    private String key() {
+        return PreferenceKey.of(run.run(), state.preference());
+    }
+
+    // ---- controls (P3) -------------------------------------------------------------------------------------
+
+    private Behavior<Command> onSetPreference(SetPreference m) {
+        try {
+            pendingPreference = Checks.preference("preference", m.preference(), objectives).clone();
+        } catch (InvalidInputException e) {
+            m.replyTo().tell(new Rejected(e));
+            return this;
+        }
+        getContext().getLog().info("{}: preference {} from iteration {}", key(),
+                PreferenceKey.label(pendingPreference), state.iteration() + 1);
+        m.replyTo().tell(new Accepted(state.iteration()));
+        return this;
+    }
+
+    private Behavior<Command> onPause(Pause m) {
+        pauseRequested = true;
+        m.replyTo().tell(new Accepted(state.iteration()));
+        return this;
+    }
+
+    private Behavior<Command> onResume(Resume m) {
+        pauseRequested = false;
+        m.replyTo().tell(new Accepted(state.iteration()));
+        return paused == null ? this : advance(paused);
+    }
+
+    private Behavior<Command> onStop(Stop m) {
+        stopRequested = true;
+        m.replyTo().tell(new Accepted(state.iteration()));
+        return paused == null ? this : finish(paused);
+    }
+}

@@ -1,0 +1,72 @@
+package io.mobl.actors;
+
+import io.mobl.core.algorithm.WcMhgd;
+import io.mobl.core.algorithm.WeightUpdate;
+import io.mobl.core.hypergradient.HypergradientEstimate;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Lines 15–16 of Alg. 1 for one preference: the S×S Gram matrix of the hypergradients, QP (5) for the weights
+ * λ_k, the stationarity gap and the step x_{k+1} = x_k − β·Ĝ(r∘λ_k), by {@link WcMhgd#weightPhase}.
+ *
+ * <p>It is the coordinator's arithmetic, done in a child on the math dispatcher so that the coordinator itself
+ * never computes: it stays free for its timeouts and the user's controls even when every math thread is busy.
+ * Stateless, restarted on failure like the other math actors.
+ */
+public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
+
+    public sealed interface Command {}
+
+    /**
+     * @param iteration  k
+     * @param x          x_k, length p; not modified
+     * @param preference r in force at iteration k
+     * @param estimates  one per objective, ordered by objective; not modified
+     */
+    public record SolveWeights(int iteration, INDArray x, double[] preference, List<HypergradientEstimate> estimates,
+                               ActorRef<Reply> replyTo) implements Command {}
+
+    public sealed interface Reply {}
+
+    public record WeightsSolved(int iteration, WeightUpdate update) implements Reply {}
+
+    public record WeightsFailed(int iteration, RuntimeException cause) implements Reply {}
+
+    private final WcMhgd algorithm;
+
+    public static Behavior<Command> create(WcMhgd algorithm) {
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new WeightSolver(context, algorithm)))
+                .onFailure(SupervisorStrategy.restart());
+    }
+
+    private WeightSolver(ActorContext<Command> context, WcMhgd algorithm) {
+        super(context);
+        this.algorithm = algorithm;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder().onMessage(SolveWeights.class, this::onSolveWeights).build();
+    }
+
+    private Behavior<Command> onSolveWeights(SolveWeights request) {
+        WeightUpdate update;
+        try {
+            update = algorithm.weightPhase(request.iteration(), request.x(), request.preference(),
+                    request.estimates());
+        } catch (RuntimeException e) {
+            request.replyTo().tell(new WeightsFailed(request.iteration(), e));
+            throw e;
+        }
+        request.replyTo().tell(new WeightsSolved(request.iteration(), update));
+        return this;
+    }
+}

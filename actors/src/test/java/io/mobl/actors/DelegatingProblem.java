@@ -1,0 +1,51 @@
+package io.mobl.actors;
+
+import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.Oracle;
+import io.mobl.core.problem.Smoothness;
+import io.mobl.core.problem.UpperEvaluation;
+import java.util.Optional;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A problem that forwards every call; tests override the oracle they want to break. */
+abstract class DelegatingProblem implements BilevelProblem {
+    protected final BilevelProblem delegate;
+
+    DelegatingProblem(BilevelProblem delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override public int upperDimension() { return delegate.upperDimension(); }
+    @Override public int lowerDimension() { return delegate.lowerDimension(); }
+    @Override public int objectiveCount() { return delegate.objectiveCount(); }
+    @Override public Set<Oracle> oracles() { return delegate.oracles(); }
+    @Override public INDArray initialUpper() { return delegate.initialUpper(); }
+    @Override public INDArray initialLower() { return delegate.initialLower(); }
+    @Override public Optional<Smoothness> smoothness() { return delegate.smoothness(); }
+
+    @Override
+    public UpperEvaluation upper(int objective, INDArray x, INDArray y) {
+        return delegate.upper(objective, x, y);
+    }
+
+    @Override
+    public double lowerValue(INDArray x, INDArray y) {
+        return delegate.lowerValue(x, y);
+    }
+
+    @Override
+    public INDArray lowerGradient(INDArray x, INDArray y) {
+        return delegate.lowerGradient(x, y);
+    }
+
+    @Override
+    public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
+        return delegate.hessianVector(x, y, v);
+    }
+
+    @Override
+    public INDArray jacobianVector(INDArray x, INDArray y, INDArray v) {
+        return delegate.jacobianVector(x, y, v);
+    }
+}
