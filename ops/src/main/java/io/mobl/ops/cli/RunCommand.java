@@ -5,6 +5,8 @@ import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.actors.ActorRuntime;
+import io.mobl.protocol.InvalidInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +30,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write one JSON line per preference to this file.")
     Path out;
 
+    @Option(names = "--runtime", defaultValue = "actors",
+            description = "actors (Pekko: preferences in parallel, hypergradients concurrently) or sync (the plain reference loop). Default: ${DEFAULT-VALUE}.")
+    String runtime;
+
     @Option(names = "--telemetry-out", description = "Write every iteration's telemetry as JSON lines to this file.")
     Path telemetryOut;
 
@@ -47,15 +53,24 @@ public final class RunCommand implements Callable<Integer> {
         BilevelProblem built = problem.build();
         WcMhgdConfig config = algorithm.build(built);
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
-        stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
+        stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, %s runtime, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
-                config.hypergradient().name(), config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
+                config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
         List<ParetoPoint> points;
         try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
                 telemetryOut != null)) {
             reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
-            points = SynchronousSolver.sweep(built, config, prefs, run, reporting).stream().map(Solution::point).toList();
+            points = switch (runtime) {
+                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting).stream()
+                        .map(Solution::point).toList();
+                case "actors" -> {
+                    try (ActorRuntime actors = new ActorRuntime()) {
+                        yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
+                    }
+                }
+                default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
+            };
             if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
         }
         ParetoTable.print(stdout, points);

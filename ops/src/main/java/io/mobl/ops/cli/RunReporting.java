@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Everything a run reports while it goes: Prometheus meters behind the scrape endpoint, progress on the
- * terminal, and (optionally) telemetry kept for a JSON-lines file. One listener, called once per iteration.
+ * terminal, and (optionally) telemetry kept for a JSON-lines file. One listener, called once per iteration;
+ * synchronized because the actor runtime calls it from several preferences' coordinators at once.
  */
 final class RunReporting implements RunListener, AutoCloseable {
     private final MoblMetrics metrics;
@@ -39,14 +40,14 @@ final class RunReporting implements RunListener, AutoCloseable {
     }
 
     @Override
-    public void onIteration(IterateTelemetry t) {
+    public synchronized void onIteration(IterateTelemetry t) {
         metrics.onIteration(t);
         progress.onIteration(t);
         if (telemetry != null) telemetry.add(t);
     }
 
     @Override
-    public void onParetoPoint(ParetoPoint point) {
+    public synchronized void onParetoPoint(ParetoPoint point) {
         metrics.onParetoPoint(point);
         progress.onPreferenceDone(point);
     }

@@ -28,7 +28,7 @@ class MainTest {
         Path points = dir.resolve("points.jsonl");
         Path telemetry = dir.resolve("telemetry.jsonl");
         int code = mobl("run", "--sweep", "3", "--iterations", "40", "--upper-dim", "3", "--lower-dim", "4",
-                "--lower-iterations", "10", "--metrics-port", "0", "--out", points.toString(),
+                "--lower-iterations", "10", "--metrics-port", "0", "--out", points.toString(), "--runtime", "actors",
                 "--telemetry-out", telemetry.toString());
         assertThat(code).as(err.toString()).isZero();
         List<ParetoPoint> written = JsonLines.readParetoPoints(points);
