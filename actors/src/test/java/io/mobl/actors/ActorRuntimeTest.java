@@ -49,7 +49,7 @@ class ActorRuntimeTest {
         List<ParetoPoint> points;
         try (ActorRuntime runtime = new ActorRuntime(SETTINGS)) {
             points = runtime.sweep(PROBLEM, config, preferences, "front", listener)
-                    .points().toCompletableFuture().get(60, TimeUnit.SECONDS);
+                    .points().toCompletableFuture().get(120, TimeUnit.SECONDS); // a hang guard; it takes seconds
         }
 
         RecordingListener sequential = new RecordingListener();
