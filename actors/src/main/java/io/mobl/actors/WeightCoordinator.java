@@ -284,9 +284,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         long now = System.nanoTime();
         WcMhgd.Iteration iteration = new WcMhgd.Iteration(state, lower, List.of(estimates), update,
                 new PhaseTimes(lowerDone - started, hypergradientsDone - lowerDone, now - hypergradientsDone));
-        IterateTelemetry telemetry = new IterateTelemetry(run.run(), state.preference(), state.iteration(),
-                update.objectives(), update.weights(), update.stationarity(), update.stepNorm(), counted.calls(),
-                iteration.times().asMap());
+        IterateTelemetry telemetry = iteration.telemetry(run.run(), counted.calls());
         try {
             listener.onIteration(telemetry);
         } catch (RuntimeException e) {
@@ -315,9 +313,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     /** Ends the run at the iteration just evaluated, exactly as the synchronous solver does. */
     private Behavior<Command> finish(WcMhgd.Iteration iteration) {
         WcMhgdState at = iteration.state();
-        WeightUpdate update = iteration.update();
-        ParetoPoint point = new ParetoPoint(run.run(), at.preference(), at.x().toDoubleVector(), update.objectives(),
-                update.stationarity(), at.iteration(), counted.calls());
+        ParetoPoint point = iteration.paretoPoint(run.run(), counted.calls());
         try {
             listener.onParetoPoint(point);
         } catch (RuntimeException e) {

@@ -2,7 +2,6 @@ package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.CountingProblem;
-import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +23,9 @@ public final class SynchronousSolver {
         WcMhgdState state = algorithm.initialState(preference);
         while (true) {
             WcMhgd.Iteration iteration = algorithm.iterate(state);
-            WeightUpdate update = iteration.update();
-            listener.onIteration(telemetry(run, iteration, counted));
-            if (config.finished(state.iteration(), update.stationarity())) {
-                ParetoPoint point = new ParetoPoint(run, state.preference(), state.x().toDoubleVector(),
-                        update.objectives(), update.stationarity(), state.iteration(), counted.calls());
+            listener.onIteration(iteration.telemetry(run, counted.calls()));
+            if (config.finished(state.iteration(), iteration.update().stationarity())) {
+                ParetoPoint point = iteration.paretoPoint(run, counted.calls());
                 listener.onParetoPoint(point);
                 return new Solution(point, state.x(), state);
             }
@@ -44,11 +41,5 @@ public final class SynchronousSolver {
             solutions.add(solve(problem, config, preference, run, listener));
         }
         return solutions;
-    }
-
-    static IterateTelemetry telemetry(String run, WcMhgd.Iteration iteration, CountingProblem counted) {
-        WeightUpdate u = iteration.update();
-        return new IterateTelemetry(run, iteration.state().preference(), iteration.state().iteration(),
-                u.objectives(), u.weights(), u.stationarity(), u.stepNorm(), counted.calls(), iteration.times().asMap());
     }
 }

@@ -11,6 +11,9 @@ import io.mobl.core.weights.MinNormWeights;
 import io.mobl.core.weights.SimplexQpSolution;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.IterateTelemetry;
+import io.mobl.protocol.OracleCalls;
+import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -151,6 +154,18 @@ public final class WcMhgd {
                             WeightUpdate update, PhaseTimes times) {
         public WcMhgdState next() {
             return state.advance(lower, estimates, update);
+        }
+
+        /** What this iteration reports; every runtime builds it here so that they all report the same. */
+        public IterateTelemetry telemetry(String run, OracleCalls calls) {
+            return new IterateTelemetry(run, state.preference(), state.iteration(), update.objectives(),
+                    update.weights(), update.stationarity(), update.stepNorm(), calls, times.asMap());
+        }
+
+        /** The point a run ending at this iteration reports: x_k with the objectives and gap measured at it. */
+        public ParetoPoint paretoPoint(String run, OracleCalls calls) {
+            return new ParetoPoint(run, state.preference(), state.x().toDoubleVector(), update.objectives(),
+                    update.stationarity(), state.iteration(), calls);
         }
     }
 }
