@@ -1,0 +1,42 @@
+package io.mobl.core.stochastic;
+
+import io.mobl.protocol.Minibatch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Where a stochastic run gets its samples: the seam between the mathematics (stochastic WC-MHGD, Alg. 2/3) and
+ * whatever carries the data (an in-memory generator in tests, Kafka topics in the streams module).
+ *
+ * <p>A run asks for one minibatch at a time for one role: {@link Minibatch#LOWER} for lower-level data, or the
+ * upper objective s ≥ 0. The source delivers only when asked, so a slow solver slows consumption instead of
+ * buffering without bound. {@link #next} may block (a Kafka-backed source waits for data); it never returns null.
+ *
+ * <p>Delivery is at-least-once: when an outer iteration has finished with every batch it used, the run calls
+ * {@link #iterationDone}, and a source with offsets commits them then. A source may deliver a batch again after
+ * a restart; the batch id tells a replay from new data.
+ */
+public interface BatchSource extends AutoCloseable {
+
+    /**
+     * The next minibatch for a role.
+     *
+     * @param objective {@link Minibatch#LOWER} or an upper objective s ≥ 0
+     * @param timeout   how long to wait for data
+     * @throws TimeoutException     when no batch arrived in time (the caller decides whether to wait again or fail)
+     * @throws InterruptedException when the waiting thread was interrupted
+     */
+    Minibatch next(int objective, Duration timeout) throws InterruptedException, TimeoutException;
+
+    /**
+     * The outer iteration {@code iteration} is finished and will not read {@code used} again: commit them.
+     * The default does nothing (a source without offsets).
+     */
+    default void iterationDone(long iteration, List<Minibatch> used) {}
+
+    /** Releases what the source holds (consumers, threads). The default does nothing. */
+    @Override
+    default void close() {}
+}
