@@ -1,0 +1,370 @@
+package io.mobl.streams.kafka;
+
+import io.mobl.core.stochastic.BatchSource;
+import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.codec.MinibatchCodec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link BatchSource} on Kafka (DESIGN §5): lower-level batches from {@code mobl.<run>.lower}, upper-level
+ * batches from {@code mobl.<run>.upper}, each through its own {@link BatchPuller} (one consumer group per run
+ * and role), so the Kafka half keeps its properties: pulled on demand, bounded, dead-lettering, replay skipping
+ * by batch id, in-order commits.
+ *
+ * <p><b>Demultiplexing the upper topic.</b> Every objective's batches share one topic (keyed by objective). A
+ * caller asking for objective s takes batches from the upper puller until one of s comes; the others wait in
+ * a small buffer per objective ({@link Settings#upperBufferPerObjective()}). Nothing is fetched beyond the
+ * puller's own bound and these buffers: while a caller waits for s, a batch of objective t whose buffer is full
+ * waits up to {@link Settings#overflowGrace()} for t's caller to take one, then replaces the oldest waiting batch
+ * of t, which is counted in {@link Stats#overflowed()} and treated as done (committed): for stochastic gradients a skipped sample is harmless, an unbounded buffer is not. With the
+ * producer's round-robin over objectives and a solver that asks for each once per iteration, nothing overflows.
+ *
+ * <p><b>Records the solver cannot use</b> (an upper batch on the lower topic or the reverse, an objective
+ * ≥ {@link Settings#objectives()}, or one the {@link BatchCheck} rejects, e.g. wrong dimensions for the problem)
+ * go to the dead-letter topic with the reason, like undecodable ones, and are committed past.
+ *
+ * <p><b>Offsets</b> of a batch are committed when {@link #iterationDone} lists it (at-least-once). Thread-safe:
+ * the lower-level solver and the hypergradient workers may ask from different threads at once.
+ */
+public final class KafkaBatchSource implements BatchSource {
+    private static final Logger log = LoggerFactory.getLogger(KafkaBatchSource.class);
+
+    /** Why a decoded batch cannot be used by this run, or null when it can. */
+    @FunctionalInterface
+    public interface BatchCheck {
+        BatchCheck ANY = b -> null;
+
+        String problemWith(Minibatch batch);
+    }
+
+    /**
+     * @param bootstrapServers        Kafka bootstrap servers
+     * @param run                     the run; topics {@code mobl.<run>.lower} and {@code mobl.<run>.upper}
+     * @param groupPrefix             consumer groups are {@code <groupPrefix>.lower} and {@code <groupPrefix>.upper}
+     * @param objectives              S ≥ 1, the upper objectives (valid objective ids are 0..S-1)
+     * @param lowerBuffer             decoded lower-level batches held ready (≥ 1)
+     * @param upperBufferPerObjective upper batches held per objective while another objective is asked for (≥ 1)
+     * @param maxPollRecords          Kafka {@code max.poll.records} of each consumer (≥ 1)
+     * @param overflowGrace           how long a full objective buffer waits for its caller before its oldest batch
+     *                                is passed over (default 2 s)
+     * @param commitInterval          commits are sent at least this often
+     * @param closeTimeout            how long closing waits for commits and dead letters
+     * @param deadLetterTopic         where unusable records go
+     */
+    public record Settings(String bootstrapServers, String run, String groupPrefix, int objectives, int lowerBuffer,
+                           int upperBufferPerObjective, int maxPollRecords, Duration overflowGrace,
+                           Duration commitInterval, Duration closeTimeout, String deadLetterTopic) {
+        public Settings {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) throw new InvalidInputException("bootstrapServers", bootstrapServers, "host:port[,host:port...]");
+            Topics.checkRun(run);
+            if (groupPrefix == null || groupPrefix.isBlank()) throw new InvalidInputException("groupPrefix", groupPrefix, "a non-empty consumer group prefix");
+            if (objectives < 1) throw new InvalidInputException("objectives", objectives, "an integer >= 1 (the upper objectives S)");
+            if (lowerBuffer < 1) throw new InvalidInputException("lowerBuffer", lowerBuffer, "an integer >= 1");
+            if (upperBufferPerObjective < 1) throw new InvalidInputException("upperBufferPerObjective", upperBufferPerObjective, "an integer >= 1");
+            if (maxPollRecords < 1) throw new InvalidInputException("maxPollRecords", maxPollRecords, "an integer >= 1");
+            if (overflowGrace == null || overflowGrace.isNegative()) throw new InvalidInputException("overflowGrace", overflowGrace, "a duration >= 0");
+            if (commitInterval == null || commitInterval.isNegative() || commitInterval.isZero()) throw new InvalidInputException("commitInterval", commitInterval, "a positive duration");
+            if (closeTimeout == null || closeTimeout.isNegative()) throw new InvalidInputException("closeTimeout", closeTimeout, "a duration >= 0");
+            if (deadLetterTopic == null || deadLetterTopic.isBlank()) throw new InvalidInputException("deadLetterTopic", deadLetterTopic, "a topic name");
+        }
+
+        /** Defaults: group {@code mobl.<run>}, buffers of 8 lower and 4 per objective, 100 records a poll, commits every 200 ms. */
+        public static Settings of(String bootstrapServers, String run, int objectives) {
+            return new Settings(bootstrapServers, run, "mobl." + Topics.checkRun(run), objectives, 8, 4, 100,
+                    Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(10), Topics.DLQ);
+        }
+
+        public Settings withGroupPrefix(String prefix) {
+            return new Settings(bootstrapServers, run, prefix, objectives, lowerBuffer, upperBufferPerObjective, maxPollRecords, overflowGrace, commitInterval, closeTimeout, deadLetterTopic);
+        }
+
+        public Settings withBuffers(int lower, int upperPerObjective) {
+            return new Settings(bootstrapServers, run, groupPrefix, objectives, lower, upperPerObjective, maxPollRecords, overflowGrace, commitInterval, closeTimeout, deadLetterTopic);
+        }
+
+        public Settings withOverflowGrace(Duration d) {
+            return new Settings(bootstrapServers, run, groupPrefix, objectives, lowerBuffer, upperBufferPerObjective, maxPollRecords, d, commitInterval, closeTimeout, deadLetterTopic);
+        }
+
+        public Settings withMaxPollRecords(int n) {
+            return new Settings(bootstrapServers, run, groupPrefix, objectives, lowerBuffer, upperBufferPerObjective, n, overflowGrace, commitInterval, closeTimeout, deadLetterTopic);
+        }
+
+        public Settings withDeadLetterTopic(String topic) {
+            return new Settings(bootstrapServers, run, groupPrefix, objectives, lowerBuffer, upperBufferPerObjective, maxPollRecords, overflowGrace, commitInterval, closeTimeout, topic);
+        }
+
+        MinibatchSource.Settings role(String topic, String suffix, int buffer) {
+            return MinibatchSource.Settings.of(bootstrapServers, groupPrefix + "." + suffix, topic)
+                    .withBufferSize(buffer)
+                    .withMaxPollRecords(maxPollRecords)
+                    .withCommits(1000, commitInterval)
+                    .withCloseTimeout(closeTimeout)
+                    .withDeadLetterTopic(deadLetterTopic);
+        }
+    }
+
+    /**
+     * Counters, for tests, benchmarks and metrics.
+     *
+     * @param handedOut       batches handed to the solver (both roles)
+     * @param lower           the lower-level puller's counters
+     * @param upper           the upper-level puller's counters
+     * @param rejected        decoded batches dead-lettered here (wrong role, objective or {@link BatchCheck})
+     * @param overflowed      upper batches passed over because their objective's buffer was full
+     * @param waitingUpper    upper batches waiting in the per-objective buffers now
+     * @param outstanding     batches handed out and not yet listed by {@link #iterationDone}
+     * @param lowerWaitNanos  time callers spent blocked in {@link #next} for lower-level data
+     * @param upperWaitNanos  time callers spent blocked in {@link #next} for upper-level data
+     */
+    public record Stats(long handedOut, BatchPuller.Stats lower, BatchPuller.Stats upper, long rejected, long overflowed,
+                        int waitingUpper, int outstanding, long lowerWaitNanos, long upperWaitNanos) {
+        /** Records dead-lettered for this run (undecodable or unusable). */
+        public long deadLettered() {
+            return lower.deadLettered() + upper.deadLettered() + rejected;
+        }
+    }
+
+    private final Settings settings;
+    private final BatchCheck check;
+    private final DeadLetters deadLetters;
+    private final BatchPuller lower;
+    private final BatchPuller upper;
+
+    private final Object lock = new Object();
+    private final List<ArrayDeque<Delivered>> waiting = new ArrayList<>();
+    /** Handed out, not yet done: (objective, batch id) → deliveries (a batch id may come twice after a restart). */
+    private final Map<String, ArrayDeque<Delivered>> outstanding = new HashMap<>();
+    private int outstandingCount;
+    private boolean pulling;
+    private boolean closed;
+
+    private final AtomicLong handedOut = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong overflowed = new AtomicLong();
+    private final AtomicLong lowerWait = new AtomicLong();
+    private final AtomicLong upperWait = new AtomicLong();
+
+    private KafkaBatchSource(ClassicActorSystemProvider system, Settings settings, BatchCheck check) {
+        this.settings = settings;
+        this.check = check;
+        this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.deadLetterTopic(), Map.of());
+        for (int s = 0; s < settings.objectives(); s++) waiting.add(new ArrayDeque<>());
+        BatchPuller l = null;
+        try {
+            l = MinibatchSource.start(system, settings.role(Topics.lower(settings.run()), "lower", settings.lowerBuffer()), deadLetters);
+            this.lower = l;
+            this.upper = MinibatchSource.start(system, settings.role(Topics.upper(settings.run()), "upper",
+                    Math.max(1, settings.objectives())), deadLetters);
+        } catch (RuntimeException e) {
+            if (l != null) l.close();
+            deadLetters.close();
+            throw e;
+        }
+    }
+
+    /** Starts consuming the run's two data topics (they must exist; see {@link Topics#ensure}). */
+    public static KafkaBatchSource start(ClassicActorSystemProvider system, Settings settings) {
+        return new KafkaBatchSource(system, settings, BatchCheck.ANY);
+    }
+
+    /** Starts consuming; batches {@code check} rejects are dead-lettered with its reason. */
+    public static KafkaBatchSource start(ClassicActorSystemProvider system, Settings settings, BatchCheck check) {
+        return new KafkaBatchSource(system, settings, check == null ? BatchCheck.ANY : check);
+    }
+
+    @Override
+    public Minibatch next(int objective, Duration timeout) throws InterruptedException, TimeoutException {
+        if (objective < Minibatch.LOWER || objective >= settings.objectives()) {
+            throw new InvalidInputException("objective", objective, "-1 (lower level) or 0.." + (settings.objectives() - 1));
+        }
+        long start = System.nanoTime();
+        try {
+            return objective == Minibatch.LOWER ? nextLower(start + timeout.toNanos()) : nextUpper(objective, start + timeout.toNanos());
+        } finally {
+            (objective == Minibatch.LOWER ? lowerWait : upperWait).addAndGet(System.nanoTime() - start);
+        }
+    }
+
+    private Minibatch nextLower(long deadline) throws InterruptedException, TimeoutException {
+        while (true) {
+            Delivered d = lower.take(remaining(deadline));
+            String reason = reasonToReject(d.batch(), Minibatch.LOWER);
+            if (reason == null) return handOut(d);
+            reject(lower, d, reason);
+        }
+    }
+
+    private Minibatch nextUpper(int objective, long deadline) throws InterruptedException, TimeoutException {
+        while (true) {
+            synchronized (lock) {
+                while (true) {
+                    if (closed) throw new IllegalStateException("the Kafka batch source of run " + settings.run() + " is closed");
+                    Delivered ready = waiting.get(objective).poll();
+                    if (ready != null) {
+                        lock.notifyAll(); // room again in a buffer
+                        return handOut(ready);
+                    }
+                    if (!pulling) {
+                        pulling = true;
+                        break;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new TimeoutException("no upper-level minibatch for objective " + objective + " of run " + settings.run() + " in time");
+                    lock.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+            // This thread pulls for everyone; the others wait for their objective's buffer or their turn.
+            Delivered d;
+            try {
+                d = upper.take(remaining(deadline));
+            } finally {
+                synchronized (lock) {
+                    pulling = false;
+                    lock.notifyAll();
+                }
+            }
+            int s = d.batch().objective();
+            String reason = reasonToReject(d.batch(), 0);
+            if (reason != null) {
+                reject(upper, d, reason);
+            } else if (s == objective) {
+                return handOut(d);
+            } else {
+                Delivered dropped = null;
+                synchronized (lock) {
+                    ArrayDeque<Delivered> queue = waiting.get(s);
+                    // Full: give the caller of objective s a moment to take one (it may just be slower), then pass over.
+                    long graceEnd = System.nanoTime() + settings.overflowGrace().toNanos();
+                    while (queue.size() >= settings.upperBufferPerObjective() && !closed) {
+                        long left = graceEnd - System.nanoTime();
+                        if (left <= 0) break;
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    }
+                    if (queue.size() >= settings.upperBufferPerObjective()) dropped = queue.poll();
+                    queue.add(d);
+                    lock.notifyAll();
+                }
+                if (dropped != null) {
+                    overflowed.incrementAndGet();
+                    log.warn("objective {}'s buffer of run {} is full ({} batches) while objective {} is asked for: passing over batch {}",
+                            s, settings.run(), settings.upperBufferPerObjective(), objective, dropped.batch().batchId());
+                    upper.commit(dropped);
+                }
+            }
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /** Null when the batch suits the role (lower: objective −1; upper: 0..S−1) and the check. */
+    private String reasonToReject(Minibatch b, int role) {
+        if (role == Minibatch.LOWER && !b.isLower()) {
+            return "upper-level batch (objective " + b.objective() + ") on the lower-level topic " + Topics.lower(settings.run());
+        }
+        if (role != Minibatch.LOWER) {
+            if (b.isLower()) return "lower-level batch (objective -1) on the upper-level topic " + Topics.upper(settings.run());
+            if (b.objective() >= settings.objectives()) {
+                return "objective " + b.objective() + " outside 0.." + (settings.objectives() - 1) + " of run " + settings.run();
+            }
+        }
+        try {
+            return check.problemWith(b);
+        } catch (RuntimeException e) {
+            return "batch check failed: " + e;
+        }
+    }
+
+    private void reject(BatchPuller from, Delivered d, String reason) {
+        rejected.incrementAndGet();
+        log.warn("dead-lettering batch {} from {}-{}@{}: {}", d.batch().batchId(), d.topic(), d.partition(), d.offset(), reason);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(d.topic(), d.partition(), d.offset(),
+                MinibatchProducer.keyOf(d.batch()).getBytes(StandardCharsets.UTF_8), MinibatchCodec.encode(d.batch()));
+        deadLetters.publish(record, reason).whenComplete((m, e) -> from.commit(d));
+    }
+
+    private Minibatch handOut(Delivered d) {
+        synchronized (lock) {
+            outstanding.computeIfAbsent(key(d.batch()), k -> new ArrayDeque<>()).add(d);
+            outstandingCount++;
+        }
+        handedOut.incrementAndGet();
+        return d.batch();
+    }
+
+    private static String key(Minibatch b) {
+        return b.objective() + "/" + b.batchId();
+    }
+
+    /** Commits the batches the iteration used (asynchronously, in partition order). Unknown batches are ignored. */
+    @Override
+    public void iterationDone(long iteration, List<Minibatch> used) {
+        for (Minibatch b : used) {
+            Delivered d;
+            synchronized (lock) {
+                ArrayDeque<Delivered> q = outstanding.get(key(b));
+                d = q == null ? null : q.poll();
+                if (q != null && q.isEmpty()) outstanding.remove(key(b));
+                if (d != null) outstandingCount--;
+            }
+            if (d == null) {
+                log.debug("iteration {} reports batch {} (objective {}) that this source did not hand out (or already committed)",
+                        iteration, b.batchId(), b.objective());
+                continue;
+            }
+            (b.isLower() ? lower : upper).commit(d);
+        }
+    }
+
+    public Stats stats() {
+        int w, o;
+        synchronized (lock) {
+            w = waiting.stream().mapToInt(ArrayDeque::size).sum();
+            o = outstandingCount;
+        }
+        return new Stats(handedOut.get(), lower.stats(), upper.stats(), rejected.get(), overflowed.get(), w, o, lowerWait.get(), upperWait.get());
+    }
+
+    /** The dead-letter publisher this source uses (its {@link DeadLetters#counter()} feeds a DLQ meter). */
+    public DeadLetters deadLetters() { return deadLetters; }
+
+    public Settings settings() { return settings; }
+
+    /**
+     * Stops both consumers after committing every batch {@link #iterationDone} has released; batches handed out
+     * but not done are not committed and come again to the next consumer of the run's groups.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            lock.notifyAll();
+        }
+        try {
+            lower.close();
+        } finally {
+            try {
+                upper.close();
+            } finally {
+                deadLetters.close();
+            }
+        }
+    }
+}

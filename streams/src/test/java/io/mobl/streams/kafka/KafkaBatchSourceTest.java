@@ -1,0 +1,257 @@
+package io.mobl.streams.kafka;
+
+import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.Minibatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.pekko.actor.ActorSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static io.mobl.streams.kafka.KafkaTestSupport.await;
+import static io.mobl.streams.kafka.KafkaTestSupport.batch;
+import static io.mobl.streams.kafka.KafkaTestSupport.committedTotal;
+import static io.mobl.streams.kafka.KafkaTestSupport.unchecked;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** KafkaBatchSource, the BatchSource on Kafka, against a real embedded KRaft broker. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class KafkaBatchSourceTest {
+    static EmbeddedKafkaBroker broker;
+    static ActorSystem system;
+    static Admin admin;
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedKafkaBroker.start();
+        admin = broker.admin();
+        system = ActorSystem.create("kafka-batch-source-test");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (system != null) system.terminate();
+        if (system != null) system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (broker != null) broker.close();
+    }
+
+    private static KafkaBatchSource.Settings settings(String run, int objectives, String dlq) {
+        return KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, objectives).withDeadLetterTopic(dlq);
+    }
+
+    private static void createTopics(String run, int partitions) {
+        broker.createTopic(Topics.lower(run), partitions, false);
+        broker.createTopic(Topics.upper(run), partitions, false);
+    }
+
+    /** Upper batches of objectives 0..S-1, round robin, {@code perObjective} each. */
+    private static List<Minibatch> upperRoundRobin(String prefix, int objectives, int perObjective) {
+        List<Minibatch> out = new ArrayList<>();
+        for (int i = 0; i < perObjective; i++) {
+            for (int s = 0; s < objectives; s++) out.add(batch(prefix + "-" + s + "-" + i, s, i));
+        }
+        return out;
+    }
+
+    @Test
+    void eachRoleGetsItsOwnBatchesInOrderAndOnlyDoneOnesAreCommitted() throws Exception {
+        String run = "roles";
+        createTopics(run, 1);
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(Topics.lower(run), KafkaTestSupport.batches("low", 30));
+            producer.produce(Topics.upper(run), upperRoundRobin("up", 3, 30));
+        }
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 3, "roles.dlq"))) {
+            // 20 iterations: one lower batch and one batch per objective, objectives asked in reverse order
+            for (int k = 0; k < 20; k++) {
+                List<Minibatch> used = new ArrayList<>();
+                Minibatch low = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                assertThat(low.batchId()).isEqualTo("low-" + k);
+                used.add(low);
+                for (int s = 2; s >= 0; s--) {
+                    Minibatch up = source.next(s, Duration.ofSeconds(30));
+                    assertThat(up.batchId()).isEqualTo("up-" + s + "-" + k);
+                    assertThat(up).isEqualTo(batch(up.batchId(), s, k));
+                    used.add(up);
+                }
+                source.iterationDone(k, used);
+            }
+            // the 21st iteration takes batches but never finishes: they must not be committed
+            source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+            source.next(1, Duration.ofSeconds(30));
+            KafkaBatchSource.Stats s = source.stats();
+            assertThat(s.handedOut()).isEqualTo(20 * 4 + 2);
+            assertThat(s.outstanding()).isEqualTo(2);
+            assertThat(s.overflowed()).isZero();
+            assertThat(s.deadLettered()).isZero();
+            await("the done batches committed", Duration.ofSeconds(20), () ->
+                    unchecked(() -> committedTotal(admin, "mobl.roles.lower")) == 20
+                            && unchecked(() -> committedTotal(admin, "mobl.roles.upper")) == 60);
+        }
+        // after close: still exactly the done ones (one partition each, in order)
+        assertThat(committedTotal(admin, "mobl.roles.lower")).isEqualTo(20);
+        assertThat(committedTotal(admin, "mobl.roles.upper")).isEqualTo(60);
+
+        // a restarted source of the same run goes on from the first batch not done: at-least-once
+        try (KafkaBatchSource again = KafkaBatchSource.start(system, settings(run, 3, "roles.dlq"))) {
+            assertThat(again.next(Minibatch.LOWER, Duration.ofSeconds(30)).batchId()).isEqualTo("low-20");
+            assertThat(again.next(1, Duration.ofSeconds(30)).batchId()).isEqualTo("up-1-20");
+            assertThat(again.next(0, Duration.ofSeconds(30)).batchId()).isEqualTo("up-0-20");
+        }
+    }
+
+    @Test
+    void concurrentCallersForDifferentObjectivesEachGetAllOfTheirs() throws Exception {
+        String run = "threads";
+        createTopics(run, 2);
+        int perObjective = 300;
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(Topics.upper(run), upperRoundRobin("t", 3, perObjective));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 3, "threads.dlq").withBuffers(4, 8).withOverflowGrace(Duration.ofSeconds(30)))) {
+            List<Future<Set<String>>> results = new ArrayList<>();
+            for (int s = 0; s < 3; s++) {
+                int objective = s;
+                results.add(pool.submit(() -> {
+                    Set<String> ids = new HashSet<>();
+                    for (int i = 0; i < perObjective; i++) {
+                        Minibatch b = source.next(objective, Duration.ofSeconds(30));
+                        assertThat(b.objective()).isEqualTo(objective);
+                        ids.add(b.batchId());
+                        source.iterationDone(i, List.of(b));
+                    }
+                    return ids;
+                }));
+            }
+            for (int s = 0; s < 3; s++) {
+                Set<String> ids = results.get(s).get(60, TimeUnit.SECONDS);
+                assertThat(ids).hasSize(perObjective).allSatisfy(id -> assertThat(id).startsWith("t-"));
+            }
+            assertThat(source.stats().overflowed()).isZero();
+            await("every batch committed", Duration.ofSeconds(20),
+                    () -> unchecked(() -> committedTotal(admin, "mobl.threads.upper")) == 3L * perObjective);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anObjectiveNobodyAsksForIsHeldInABoundedBufferAndPassedOver() throws Exception {
+        String run = "skewed";
+        createTopics(run, 1);
+        List<Minibatch> upper = new ArrayList<>();
+        for (int i = 0; i < 200; i++) upper.add(batch("one-" + i, 1, i));
+        upper.add(batch("zero-0", 0, 0));
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(Topics.upper(run), upper);
+        }
+        int bound = 4;
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 2, "skewed.dlq").withBuffers(2, bound).withMaxPollRecords(20).withOverflowGrace(Duration.ZERO))) {
+            Minibatch zero = source.next(0, Duration.ofSeconds(30));
+            assertThat(zero.batchId()).isEqualTo("zero-0");
+            KafkaBatchSource.Stats s = source.stats();
+            assertThat(s.waitingUpper()).isEqualTo(bound);
+            assertThat(s.overflowed()).isEqualTo(200 - bound);
+            // the newest ones wait, in order
+            for (int i = 200 - bound; i < 200; i++) assertThat(source.next(1, Duration.ofSeconds(5)).batchId()).isEqualTo("one-" + i);
+            assertThatThrownBy(() -> source.next(1, Duration.ofMillis(300))).isInstanceOf(TimeoutException.class);
+        }
+    }
+
+    @Test
+    void batchesTheRunCannotUseGoToTheDeadLetterTopicWithTheReason() throws Exception {
+        String run = "unusable";
+        String dlq = "unusable.dlq";
+        createTopics(run, 1);
+        broker.createTopic(dlq, 1, false);
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(Topics.lower(run), List.of(batch("l-0", -1, 0), batch("wrong-role", 0, 1), batch("l-1", -1, 2),
+                    new Minibatch("wide", -1, Minibatch.Dtype.FLOAT64, 1, 5, 0, new double[5], new double[0], new long[] {7}),
+                    batch("l-2", -1, 3)));
+            producer.produce(Topics.upper(run), List.of(batch("u-0", 0, 0), batch("lower-on-upper", -1, 1),
+                    batch("objective-7", 7, 2), batch("u-1", 0, 3)));
+        }
+        KafkaBatchSource.BatchCheck fourFeatures = b -> b.featureDim() == 4 ? null
+                : "featureDim " + b.featureDim() + " (the problem expects 4)";
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 2, dlq), fourFeatures)) {
+            List<Minibatch> used = new ArrayList<>();
+            for (String id : List.of("l-0", "l-1", "l-2")) {
+                Minibatch b = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                assertThat(b.batchId()).isEqualTo(id);
+                used.add(b);
+            }
+            for (String id : List.of("u-0", "u-1")) {
+                Minibatch b = source.next(0, Duration.ofSeconds(30));
+                assertThat(b.batchId()).isEqualTo(id);
+                used.add(b);
+            }
+            source.iterationDone(0, used);
+            assertThat(source.stats().deadLettered()).isEqualTo(4);
+            await("every record committed, the unusable ones too", Duration.ofSeconds(20), () ->
+                    unchecked(() -> committedTotal(admin, "mobl.unusable.lower")) == 5
+                            && unchecked(() -> committedTotal(admin, "mobl.unusable.upper")) == 4);
+        }
+        Map<String, String> reasons = deadLetters(dlq, 4);
+        assertThat(reasons).containsOnlyKeys("wrong-role", "wide", "lower-on-upper", "objective-7");
+        assertThat(reasons.get("wrong-role")).contains("upper-level batch (objective 0) on the lower-level topic mobl.unusable.lower");
+        assertThat(reasons.get("wide")).contains("featureDim 5 (the problem expects 4)");
+        assertThat(reasons.get("lower-on-upper")).contains("lower-level batch (objective -1) on the upper-level topic");
+        assertThat(reasons.get("objective-7")).contains("objective 7 outside 0..1");
+    }
+
+    @Test
+    void badSettingsAndObjectivesFailWithTheFieldAndWhatIsExpected() {
+        assertThatThrownBy(() -> KafkaBatchSource.Settings.of(broker.bootstrapServers(), "bad run", 2))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("run");
+        assertThatThrownBy(() -> KafkaBatchSource.Settings.of(broker.bootstrapServers(), "r", 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("objectives");
+        assertThatThrownBy(() -> KafkaBatchSource.Settings.of(broker.bootstrapServers(), "r", 2).withBuffers(1, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("upperBufferPerObjective");
+        createTopics("objectives", 1);
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings("objectives", 2, "objectives.dlq"))) {
+            assertThatThrownBy(() -> source.next(2, Duration.ofMillis(10)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("objective").hasMessageContaining("0..1");
+        }
+    }
+
+    /** Batch id → dead-letter reason of the first {@code n} records of the topic. */
+    private static Map<String, String> deadLetters(String topic, int n) {
+        Map<String, String> reasons = new java.util.HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (reasons.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    String id = io.mobl.protocol.codec.MinibatchCodec.decode(r.value()).batchId();
+                    reasons.put(id, new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return reasons;
+    }
+}
