@@ -120,7 +120,7 @@ public final class BatchPuller implements AutoCloseable {
         this.commitsDone = committer.second();
 
         Pair<Pair<Consumer.Control, CompletionStage<Done>>, SinkQueueWithCancel<Delivered>> main = Consumer
-                .committableSource(consumerSettings, Subscriptions.topics(Set.copyOf(settings.topics())))
+                .committableSource(consumerSettings, subscription(settings))
                 .mapAsync(1, this::handle)
                 .mapConcat(o -> o.isPresent() ? List.of(o.get()) : List.<Delivered>of())
                 .buffer(settings.bufferSize(), OverflowStrategy.backpressure())
@@ -133,6 +133,18 @@ public final class BatchPuller implements AutoCloseable {
         streamDone.whenComplete((d, e) -> {
             if (e != null) log.error("minibatch stream from {} failed", settings.topics(), e);
         });
+    }
+
+    /** The whole topics as a group member, or the assigned partitions of each. */
+    private static org.apache.pekko.kafka.AutoSubscription subscriptionOf(MinibatchSource.Settings settings) {
+        return Subscriptions.topics(Set.copyOf(settings.topics()));
+    }
+
+    private static org.apache.pekko.kafka.Subscription subscription(MinibatchSource.Settings settings) {
+        if (settings.partitions().isEmpty()) return subscriptionOf(settings);
+        Set<TopicPartition> assigned = new java.util.HashSet<>();
+        for (String topic : settings.topics()) for (int p : settings.partitions()) assigned.add(new TopicPartition(topic, p));
+        return Subscriptions.assignment(assigned);
     }
 
     /** One record from Kafka: decode, dead-letter, skip a replay, or deliver. Runs inside the stream. */

@@ -1,6 +1,7 @@
 package io.mobl.streams.kafka;
 
 import io.mobl.core.stochastic.BatchSource;
+import io.mobl.core.stochastic.StochasticBilevelProblem;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.codec.MinibatchCodec;
@@ -25,8 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * and role), so the Kafka half keeps its properties: pulled on demand, bounded, dead-lettering, replay skipping
  * by batch id, in-order commits.
  *
- * <p><b>Demultiplexing the upper topic.</b> Every objective's batches share one topic (keyed by objective). A
- * caller asking for objective s takes batches from the upper puller until one of s comes; the others wait in
+ * <p><b>Demultiplexing the upper topic.</b> Every objective's batches share one topic, keyed by objective, so the
+ * producer's default partitioner puts all of objective s in one partition. Each partition that holds objectives
+ * gets its own bounded puller (manual assignment, offsets committed for the group {@code <groupPrefix>.upper}):
+ * a consumer delivers a partition's records in chunks, and one puller over all partitions would hand out a poll's
+ * worth of one objective while another objective's caller waits. Within a partition, a caller asking for
+ * objective s takes batches from the partition's puller until one of s comes; the others wait in
  * a small buffer per objective ({@link Settings#upperBufferPerObjective()}). Nothing is fetched beyond the
  * puller's own bound and these buffers: while a caller waits for s, a batch of objective t whose buffer is full
  * waits up to {@link Settings#overflowGrace()} for t's caller to take one, then replaces the oldest waiting batch
@@ -49,6 +54,18 @@ public final class KafkaBatchSource implements BatchSource {
         BatchCheck ANY = b -> null;
 
         String problemWith(Minibatch batch);
+
+        /** What {@link StochasticBilevelProblem#check} rejects: another role's data, other dimensions. */
+        static BatchCheck of(StochasticBilevelProblem problem) {
+            return b -> {
+                try {
+                    problem.check(b.objective(), b);
+                    return null;
+                } catch (InvalidInputException e) {
+                    return e.getMessage();
+                }
+            };
+        }
     }
 
     /**
@@ -123,7 +140,7 @@ public final class KafkaBatchSource implements BatchSource {
      *
      * @param handedOut       batches handed to the solver (both roles)
      * @param lower           the lower-level puller's counters
-     * @param upper           the upper-level puller's counters
+     * @param upper           the upper-level pullers' counters, summed
      * @param rejected        decoded batches dead-lettered here (wrong role, objective or {@link BatchCheck})
      * @param overflowed      upper batches passed over because their objective's buffer was full
      * @param waitingUpper    upper batches waiting in the per-objective buffers now
@@ -143,14 +160,23 @@ public final class KafkaBatchSource implements BatchSource {
     private final BatchCheck check;
     private final DeadLetters deadLetters;
     private final BatchPuller lower;
-    private final BatchPuller upper;
+    /** Partition of the upper topic → its puller; objective s is read from {@code upper.get(partitionOf[s])}. */
+    private final Map<Integer, UpperPartition> upper = new java.util.TreeMap<>();
+    private final int[] partitionOf;
+
+    /** One partition of the upper topic: its puller, and whether a caller is taking from it now. */
+    private static final class UpperPartition {
+        final BatchPuller puller;
+        boolean pulling;
+
+        UpperPartition(BatchPuller puller) { this.puller = puller; }
+    }
 
     private final Object lock = new Object();
     private final List<ArrayDeque<Delivered>> waiting = new ArrayList<>();
     /** Handed out, not yet done: (objective, batch id) → deliveries (a batch id may come twice after a restart). */
     private final Map<String, ArrayDeque<Delivered>> outstanding = new HashMap<>();
     private int outstandingCount;
-    private boolean pulling;
     private boolean closed;
 
     private final AtomicLong handedOut = new AtomicLong();
@@ -164,16 +190,48 @@ public final class KafkaBatchSource implements BatchSource {
         this.check = check;
         this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.deadLetterTopic(), Map.of());
         for (int s = 0; s < settings.objectives(); s++) waiting.add(new ArrayDeque<>());
+        this.partitionOf = new int[settings.objectives()];
         BatchPuller l = null;
         try {
+            String upperTopic = Topics.upper(settings.run());
+            int partitions = partitionCount(settings.bootstrapServers(), upperTopic);
+            Map<Integer, Integer> objectivesIn = new HashMap<>();
+            for (int s = 0; s < settings.objectives(); s++) {
+                partitionOf[s] = partitionFor(s, partitions);
+                objectivesIn.merge(partitionOf[s], 1, Integer::sum);
+            }
             l = MinibatchSource.start(system, settings.role(Topics.lower(settings.run()), "lower", settings.lowerBuffer()), deadLetters);
             this.lower = l;
-            this.upper = MinibatchSource.start(system, settings.role(Topics.upper(settings.run()), "upper",
-                    Math.max(1, settings.objectives())), deadLetters);
+            for (Map.Entry<Integer, Integer> e : objectivesIn.entrySet()) {
+                upper.put(e.getKey(), new UpperPartition(MinibatchSource.start(system,
+                        settings.role(upperTopic, "upper", e.getValue()).withPartitions(List.of(e.getKey())), deadLetters)));
+            }
         } catch (RuntimeException e) {
             if (l != null) l.close();
+            upper.values().forEach(u -> u.puller.close());
             deadLetters.close();
             throw e;
+        }
+    }
+
+    /** The partition the producer's default partitioner gives the key of objective s ({@link MinibatchProducer#keyOf}). */
+    static int partitionFor(int objective, int partitions) {
+        byte[] key = Integer.toString(objective).getBytes(StandardCharsets.UTF_8);
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % partitions;
+    }
+
+    private static int partitionCount(String bootstrapServers, String topic) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot read the partitions of " + topic + " at " + bootstrapServers
+                    + " (create the run's topics first, e.g. with Topics.ensure): " + cause.getMessage(), cause);
         }
     }
 
@@ -210,6 +268,7 @@ public final class KafkaBatchSource implements BatchSource {
     }
 
     private Minibatch nextUpper(int objective, long deadline) throws InterruptedException, TimeoutException {
+        UpperPartition part = upper.get(partitionOf[objective]);
         while (true) {
             synchronized (lock) {
                 while (true) {
@@ -219,8 +278,8 @@ public final class KafkaBatchSource implements BatchSource {
                         lock.notifyAll(); // room again in a buffer
                         return handOut(ready);
                     }
-                    if (!pulling) {
-                        pulling = true;
+                    if (!part.pulling) {
+                        part.pulling = true;
                         break;
                     }
                     long left = deadline - System.nanoTime();
@@ -231,17 +290,17 @@ public final class KafkaBatchSource implements BatchSource {
             // This thread pulls for everyone; the others wait for their objective's buffer or their turn.
             Delivered d;
             try {
-                d = upper.take(remaining(deadline));
+                d = part.puller.take(remaining(deadline));
             } finally {
                 synchronized (lock) {
-                    pulling = false;
+                    part.pulling = false;
                     lock.notifyAll();
                 }
             }
             int s = d.batch().objective();
             String reason = reasonToReject(d.batch(), 0);
             if (reason != null) {
-                reject(upper, d, reason);
+                reject(part.puller, d, reason);
             } else if (s == objective) {
                 return handOut(d);
             } else {
@@ -263,7 +322,7 @@ public final class KafkaBatchSource implements BatchSource {
                     overflowed.incrementAndGet();
                     log.warn("objective {}'s buffer of run {} is full ({} batches) while objective {} is asked for: passing over batch {}",
                             s, settings.run(), settings.upperBufferPerObjective(), objective, dropped.batch().batchId());
-                    upper.commit(dropped);
+                    part.puller.commit(dropped);
                 }
             }
         }
@@ -328,7 +387,8 @@ public final class KafkaBatchSource implements BatchSource {
                         iteration, b.batchId(), b.objective());
                 continue;
             }
-            (b.isLower() ? lower : upper).commit(d);
+            if (b.isLower()) lower.commit(d);
+            else upper.get(d.partition()).puller.commit(d);
         }
     }
 
@@ -338,7 +398,23 @@ public final class KafkaBatchSource implements BatchSource {
             w = waiting.stream().mapToInt(ArrayDeque::size).sum();
             o = outstandingCount;
         }
-        return new Stats(handedOut.get(), lower.stats(), upper.stats(), rejected.get(), overflowed.get(), w, o, lowerWait.get(), upperWait.get());
+        return new Stats(handedOut.get(), lower.stats(), upperStats(), rejected.get(), overflowed.get(), w, o, lowerWait.get(), upperWait.get());
+    }
+
+    /** The upper pullers' counters, summed. */
+    private BatchPuller.Stats upperStats() {
+        long f = 0, d = 0, dl = 0, r = 0, u = 0;
+        int p = 0;
+        for (UpperPartition part : upper.values()) {
+            BatchPuller.Stats s = part.puller.stats();
+            f += s.fetched();
+            d += s.delivered();
+            dl += s.deadLettered();
+            r += s.replays();
+            u += s.undelivered();
+            p += s.pendingCommits();
+        }
+        return new BatchPuller.Stats(f, d, dl, r, u, p);
     }
 
     /** The dead-letter publisher this source uses (its {@link DeadLetters#counter()} feeds a DLQ meter). */
@@ -361,7 +437,7 @@ public final class KafkaBatchSource implements BatchSource {
             lower.close();
         } finally {
             try {
-                upper.close();
+                upper.values().parallelStream().forEach(u -> u.puller.close());
             } finally {
                 deadLetters.close();
             }

@@ -86,6 +86,16 @@ public final class MinibatchProducer implements AutoCloseable {
      * {@link KafkaException} with the first send failure. {@link #stop()} (from another thread) ends it early.
      */
     public long produce(String topic, Iterable<Minibatch> batches, Options options) {
+        return produce(b -> topic, batches, options);
+    }
+
+    /**
+     * As {@link #produce(String, Iterable, Options)}, each batch to the topic {@code topicOf} names (e.g. a run's
+     * lower-level batches to {@code mobl.<run>.lower} and the others to {@code mobl.<run>.upper}); the rate counts
+     * the records of all topics together.
+     */
+    public long produce(java.util.function.Function<Minibatch, String> topicOf, Iterable<Minibatch> batches, Options options) {
+        String topic = "the minibatch topics";
         stopped = false;
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long intervalNanos = options.recordsPerSecond() > 0 ? (long) (1e9 / options.recordsPerSecond()) : 0;
@@ -103,6 +113,7 @@ public final class MinibatchProducer implements AutoCloseable {
                     nextAt += intervalNanos;
                 }
                 Minibatch out = epoch == 0 ? b : b.withBatchId(b.batchId() + "~e" + epoch);
+                topic = topicOf.apply(out);
                 producer.send(new ProducerRecord<>(topic, keyOf(out), MinibatchCodec.encode(out)), (md, e) -> {
                     if (e == null) acknowledged.incrementAndGet();
                     else firstError.compareAndSet(null, e);

@@ -63,11 +63,14 @@ public final class MinibatchSource {
      * @param closeTimeout      how long {@link BatchPuller#close()} waits for dead letters and commits (default 10 s)
      * @param deadLetterTopic   where bad records go (default {@link Topics#DLQ})
      * @param consumerProperties extra Kafka consumer properties (they win over the above)
+     * @param partitions        empty (default): subscribe to the topics as a consumer group; otherwise read just
+     *                          these partitions of each topic (manual assignment, offsets still committed for
+     *                          the group), e.g. to give each objective of an upper topic its own bounded consumer
      */
     public record Settings(String bootstrapServers, String groupId, List<String> topics, int bufferSize,
                            int maxPollRecords, int replayWindow, Duration stopTimeout, long commitMaxBatch,
                            Duration commitMaxInterval, Duration closeTimeout, String deadLetterTopic,
-                           Map<String, String> consumerProperties) {
+                           Map<String, String> consumerProperties, List<Integer> partitions) {
 
         public Settings {
             if (bootstrapServers == null || bootstrapServers.isBlank()) throw new InvalidInputException("bootstrapServers", bootstrapServers, "host:port[,host:port...]");
@@ -79,43 +82,49 @@ public final class MinibatchSource {
             if (commitMaxBatch < 1) throw new InvalidInputException("commitMaxBatch", commitMaxBatch, "an integer >= 1");
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);
+            partitions = partitions == null ? List.of() : List.copyOf(partitions);
+            for (int p : partitions) if (p < 0) throw new InvalidInputException("partitions", partitions, "partition numbers >= 0");
         }
 
         public static Settings of(String bootstrapServers, String groupId, String... topics) {
             return new Settings(bootstrapServers, groupId, List.of(topics), 16, 100, 100_000, Duration.ZERO, 1000,
-                    Duration.ofSeconds(1), Duration.ofSeconds(10), Topics.DLQ, Map.of());
+                    Duration.ofSeconds(1), Duration.ofSeconds(10), Topics.DLQ, Map.of(), List.of());
         }
 
         public Settings withBufferSize(int n) {
-            return new Settings(bootstrapServers, groupId, topics, n, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, n, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties, partitions);
         }
 
         public Settings withMaxPollRecords(int n) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, n, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, n, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties, partitions);
         }
 
         public Settings withReplayWindow(int n) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, n, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, n, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties, partitions);
         }
 
         public Settings withStopTimeout(Duration d) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, d, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, d, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties, partitions);
         }
 
         public Settings withCommits(long maxBatch, Duration maxInterval) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, maxBatch, maxInterval, closeTimeout, deadLetterTopic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, maxBatch, maxInterval, closeTimeout, deadLetterTopic, consumerProperties, partitions);
         }
 
         public Settings withCloseTimeout(Duration d) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, d, deadLetterTopic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, d, deadLetterTopic, consumerProperties, partitions);
         }
 
         public Settings withDeadLetterTopic(String topic) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, topic, consumerProperties);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, topic, consumerProperties, partitions);
+        }
+
+        public Settings withPartitions(List<Integer> assigned) {
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, consumerProperties, assigned);
         }
 
         public Settings withConsumerProperties(Map<String, String> props) {
-            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, props);
+            return new Settings(bootstrapServers, groupId, topics, bufferSize, maxPollRecords, replayWindow, stopTimeout, commitMaxBatch, commitMaxInterval, closeTimeout, deadLetterTopic, props, partitions);
         }
     }
 }
