@@ -1,19 +1,121 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.RunListener;
+import io.mobl.core.algorithm.Solution;
+import io.mobl.core.algorithm.StochasticWcMhgdConfig;
+import io.mobl.core.algorithm.SynchronousSolver;
+import io.mobl.core.algorithm.WcMhgdConfig;
+import io.mobl.core.hypergradient.ConjugateGradient;
+import io.mobl.core.linalg.Vectors;
+import io.mobl.core.metrics.PreferenceGrid;
+import io.mobl.core.problem.quadratic.QuadraticProblem;
+import io.mobl.core.stochastic.StochasticQuadraticProblem;
+import io.mobl.core.stochastic.StochasticQuadraticSpec;
+import io.mobl.protocol.Checks;
+import io.mobl.streams.kafka.GeneratedStream;
+import io.mobl.streams.kafka.MinibatchProducer;
+import io.mobl.streams.kafka.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "A preference sweep on the built-in quadratic problem, with the Pareto front as a table.")
+        description = "The streaming demo: an embedded Kafka broker, the stochastic quadratic problem's data produced "
+                + "into it, a preference sweep of stochastic WC-MHGD (Alg. 2/3) fed from Kafka, the Pareto front as a "
+                + "table next to the exact answer, and where the telemetry and Pareto topics are.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin StreamOptions stream = new StreamOptions();
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the problem and its data. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--sweep", defaultValue = "5", description = "Preferences over the simplex. Default: ${DEFAULT-VALUE}.")
+    int sweep;
+
+    @Option(names = "--iterations", defaultValue = "200", description = "K, outer iterations per preference. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Preferences solved at once. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--run", defaultValue = "demo", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
+    String run;
 
     @Override
-    public Integer call() {
-        return Main.execute(spec.commandLine().getOut(), spec.commandLine().getErr(),
-                "run", "--problem", "quadratic", "--sweep", "7", "--iterations", "2000", "--tolerance", "1e-12",
-                "--run", "demo");
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Checks.atLeast("--sweep", sweep, 1);
+        Checks.atLeast("--iterations", iterations, 1);
+        Checks.atLeast("--threads", threads, 1);
+        long t0 = System.nanoTime();
+        StochasticQuadraticSpec data = stream.spec(seed);
+        StochasticQuadraticProblem problem = data.problem();
+        StochasticWcMhgdConfig config = stream.config(problem, 1.0, iterations);
+        GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, stream.rows);
+        out.printf(Locale.ROOT, "mobl demo: stochastic WC-MHGD (Alg. 2/3) on Kafka minibatches of the stochastic quadratic problem "
+                        + "(p=%d q=%d S=%d, seed %d), %d preferences, K=%d, D=%d, Q=%d, batches of %d samples%n",
+                problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount(), seed, sweep, iterations,
+                config.lowerIterations(), config.neumannSteps(), config.lowerBatchSize());
+        out.flush();
+        try (StreamingSession session = StreamingSession.open(stream.bootstrapServers, run, 2, out)) {
+            // 1. the data: enough for K+1 iterations of one preference (each preference reads the whole stream)
+            GeneratedStream batches = new GeneratedStream(data.generator(), data.objectives(), stream.rows, per.ratio(),
+                    per.rounds(iterations + 1L));
+            long p0 = System.nanoTime();
+            long produced;
+            try (MinibatchProducer producer = new MinibatchProducer(session.bootstrapServers())) {
+                produced = producer.produce(b -> b.isLower() ? Topics.lower(run) : Topics.upper(run), batches,
+                        MinibatchProducer.Options.once());
+            }
+            out.printf(Locale.ROOT, "produced %,d minibatches (%d samples each) to %s and %s in %.1f s%n", produced,
+                    stream.rows, Topics.lower(run), Topics.upper(run), (System.nanoTime() - p0) / 1e9);
+            out.flush();
+
+            // 2. the sweep, each preference with its own consumer groups
+            List<double[]> preferences = List.of(PreferenceGrid.of(problem.objectiveCount(), sweep));
+            long s0 = System.nanoTime();
+            StreamingSweep.Result result = StreamingSweep.run(session, run, problem, config, preferences, threads, RunListener.NONE);
+            out.printf(Locale.ROOT, "sweep: %,d minibatches consumed from Kafka in %.1f s, %d dead-lettered, lower level waited for data %.1f %% of the time%n",
+                    result.minibatches(), (System.nanoTime() - s0) / 1e9, result.deadLettered(), 100 * result.lowerWaitFraction());
+            out.println();
+            out.println("Pareto front (stochastic WC-MHGD fed from Kafka):");
+            ParetoTable.print(out, result.points());
+
+            // 3. the exact answer of the mean problem, for comparison
+            QuadraticProblem mean = data.meanProblem();
+            WcMhgdConfig exactConfig = WcMhgdConfig.defaults(mean, new ConjugateGradient(10), 10, 1.0, 5_000, 1e-9);
+            out.println();
+            out.println("exact weighted-Chebyshev points of the mean problem (deterministic WC-MHGD), and the distance to them:");
+            for (int i = 0; i < preferences.size(); i++) {
+                Solution exact = SynchronousSolver.solve(mean, exactConfig, preferences.get(i), "exact", RunListener.NONE);
+                Solution found = result.solutions().get(i);
+                StringBuilder row = new StringBuilder();
+                for (int s = 0; s < exact.point().objectives().length; s++) {
+                    row.append(String.format(Locale.ROOT, "%s%.3f", s == 0 ? "" : ",", preferences.get(i)[s]));
+                }
+                row.append(" φ* =");
+                for (double v : exact.point().objectives()) row.append(String.format(Locale.ROOT, " %10.6f", v));
+                row.append(String.format(Locale.ROOT, "   |x - x*| = %.3e", Vectors.norm(found.x().sub(exact.x()))));
+                out.println(row);
+            }
+
+            session.telemetry().flush(Duration.ofSeconds(30));
+            session.pareto().flush(Duration.ofSeconds(30));
+            out.println();
+            out.printf("telemetry: %,d records on topic %s; Pareto points: %d on topic %s (compacted, keyed run/preference)%n",
+                    session.telemetry().sent(), Topics.TELEMETRY, session.pareto().sent(), Topics.PARETO);
+            out.printf("Kafka: %s%s%n", session.bootstrapServers(), session.embedded()
+                    ? " (the embedded broker, removed when the demo ends; ./mobl broker keeps one running)" : "");
+            out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+        return 0;
     }
 }

@@ -47,9 +47,26 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--run", defaultValue = "run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
     String run;
 
+    @Option(names = "--continuous",
+            description = "Train on Kafka data as it arrives (the stochastic quadratic problem of --seed, stochastic WC-MHGD), "
+                    + "until a control-topic stop or Ctrl-C; --iterations and --tolerance do not apply. See also --produce.")
+    boolean continuous;
+
+    @Mixin StreamOptions stream = new StreamOptions();
+
+    @Option(names = "--pareto-every", defaultValue = "50", description = "With --continuous: publish the current Pareto point every N iterations. Default: ${DEFAULT-VALUE}.")
+    int paretoEvery;
+
+    @Option(names = "--produce", description = "With --continuous: also produce the synthetic data in-process, at --rate.")
+    boolean produce;
+
+    @Option(names = "--rate", defaultValue = "500", description = "With --produce: minibatches per second. Default: ${DEFAULT-VALUE}.")
+    double rate;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (continuous) return continuous(stdout);
         BilevelProblem built = problem.build();
         WcMhgdConfig config = algorithm.build(built);
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
@@ -79,5 +96,13 @@ public final class RunCommand implements Callable<Integer> {
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;
+    }
+
+    private int continuous(PrintWriter stdout) throws Exception {
+        io.mobl.protocol.Checks.atLeast("--pareto-every", paretoEvery, 1);
+        List<double[]> prefs = preferences.build(stream.spec(problem.seed).objectives(), 1);
+        if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
+        return ContinuousRun.run(stdout, stream, new ContinuousRun.Settings(run, problem.seed, prefs.get(0),
+                algorithm.chebyshevWeight, paretoEvery, Integer.MAX_VALUE, produce, rate));
     }
 }

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * worth of one objective while another objective's caller waits. Within a partition, a caller asking for
  * objective s takes batches from the partition's puller until one of s comes; the others wait in
  * a small buffer per objective ({@link Settings#upperBufferPerObjective()}). Nothing is fetched beyond the
- * puller's own bound and these buffers: while a caller waits for s, a batch of objective t whose buffer is full
+ * pullers' own bounds, {@value #PREFETCH} requests kept open ahead of the caller per puller, and these buffers: while a caller waits for s, a batch of objective t whose buffer is full
  * waits up to {@link Settings#overflowGrace()} for t's caller to take one, then replaces the oldest waiting batch
  * of t, which is counted in {@link Stats#overflowed()} and treated as done (committed): for stochastic gradients a skipped sample is harmless, an unbounded buffer is not. With the
  * producer's round-robin over objectives and a solver that asks for each once per iteration, nothing overflows.
@@ -47,6 +47,41 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KafkaBatchSource implements BatchSource {
     private static final Logger log = LoggerFactory.getLogger(KafkaBatchSource.class);
+    /** Requests kept open ahead of the caller per puller (bounded by its buffer), so a batch's hand-over overlaps the math. */
+    static final int PREFETCH = 4;
+
+    /**
+     * Keeps up to {@code depth} {@link BatchPuller#next()} requests open, so that the stream's hand-over of the
+     * next batch (a hop to the stream's actor and back) runs while the caller computes, instead of being waited
+     * for at every batch. The requests are served in order; one not served in time stays at the head.
+     */
+    private static final class Prefetch {
+        private final BatchPuller puller;
+        private final int depth;
+        private final ArrayDeque<java.util.concurrent.CompletableFuture<Delivered>> ahead = new ArrayDeque<>();
+
+        Prefetch(BatchPuller puller, int depth) {
+            this.puller = puller;
+            this.depth = Math.max(1, depth);
+        }
+
+        synchronized Delivered take(Duration timeout) throws InterruptedException, TimeoutException {
+            while (ahead.size() < depth) ahead.add(puller.next().toCompletableFuture());
+            java.util.concurrent.CompletableFuture<Delivered> head = ahead.peek();
+            try {
+                Delivered d = head.get(Math.max(0, timeout.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                ahead.poll();
+                return d;
+            } catch (TimeoutException e) {
+                throw new TimeoutException("no minibatch within " + timeout);
+            } catch (java.util.concurrent.ExecutionException e) {
+                ahead.poll();
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(cause);
+            }
+        }
+    }
 
     /** Why a decoded batch cannot be used by this run, or null when it can. */
     @FunctionalInterface
@@ -160,6 +195,7 @@ public final class KafkaBatchSource implements BatchSource {
     private final BatchCheck check;
     private final DeadLetters deadLetters;
     private final BatchPuller lower;
+    private final Prefetch lowerAhead;
     /** Partition of the upper topic → its puller; objective s is read from {@code upper.get(partitionOf[s])}. */
     private final Map<Integer, UpperPartition> upper = new java.util.TreeMap<>();
     private final int[] partitionOf;
@@ -169,7 +205,12 @@ public final class KafkaBatchSource implements BatchSource {
         final BatchPuller puller;
         boolean pulling;
 
-        UpperPartition(BatchPuller puller) { this.puller = puller; }
+        final Prefetch ahead;
+
+        UpperPartition(BatchPuller puller, int prefetch) {
+            this.puller = puller;
+            this.ahead = new Prefetch(puller, prefetch);
+        }
     }
 
     private final Object lock = new Object();
@@ -202,9 +243,11 @@ public final class KafkaBatchSource implements BatchSource {
             }
             l = MinibatchSource.start(system, settings.role(Topics.lower(settings.run()), "lower", settings.lowerBuffer()), deadLetters);
             this.lower = l;
+            this.lowerAhead = new Prefetch(l, Math.min(PREFETCH, settings.lowerBuffer()));
             for (Map.Entry<Integer, Integer> e : objectivesIn.entrySet()) {
                 upper.put(e.getKey(), new UpperPartition(MinibatchSource.start(system,
-                        settings.role(upperTopic, "upper", e.getValue()).withPartitions(List.of(e.getKey())), deadLetters)));
+                        settings.role(upperTopic, "upper", e.getValue()).withPartitions(List.of(e.getKey())), deadLetters),
+                        Math.min(PREFETCH, e.getValue())));
             }
         } catch (RuntimeException e) {
             if (l != null) l.close();
@@ -260,7 +303,7 @@ public final class KafkaBatchSource implements BatchSource {
 
     private Minibatch nextLower(long deadline) throws InterruptedException, TimeoutException {
         while (true) {
-            Delivered d = lower.take(remaining(deadline));
+            Delivered d = lowerAhead.take(remaining(deadline));
             String reason = reasonToReject(d.batch(), Minibatch.LOWER);
             if (reason == null) return handOut(d);
             reject(lower, d, reason);
@@ -290,7 +333,7 @@ public final class KafkaBatchSource implements BatchSource {
             // This thread pulls for everyone; the others wait for their objective's buffer or their turn.
             Delivered d;
             try {
-                d = part.puller.take(remaining(deadline));
+                d = part.ahead.take(remaining(deadline));
             } finally {
                 synchronized (lock) {
                     part.pulling = false;

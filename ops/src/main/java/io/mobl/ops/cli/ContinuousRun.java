@@ -1,0 +1,139 @@
+package io.mobl.ops.cli;
+
+import io.mobl.core.algorithm.RunListener;
+import io.mobl.core.algorithm.Solution;
+import io.mobl.core.algorithm.StochasticWcMhgdConfig;
+import io.mobl.core.stochastic.StochasticQuadraticProblem;
+import io.mobl.core.stochastic.StochasticQuadraticSpec;
+import io.mobl.protocol.IterateTelemetry;
+import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.PreferenceKey;
+import io.mobl.streams.kafka.ControlTopic;
+import io.mobl.streams.kafka.GeneratedStream;
+import io.mobl.streams.kafka.KafkaBatchSource;
+import io.mobl.streams.kafka.MinibatchProducer;
+import io.mobl.streams.kafka.StreamingRun;
+import io.mobl.streams.kafka.Topics;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code mobl run --continuous}: stochastic WC-MHGD on the run's Kafka topics for as long as data comes (an
+ * unbounded stream), telemetry to {@code mobl.telemetry} every iteration and the current Pareto point to
+ * {@code mobl.pareto} every N iterations, driven by {@code mobl.control} (set-preference, pause, resume, stop),
+ * until a control-topic stop or SIGINT/SIGTERM. Either way the shutdown is clean: the iteration in progress
+ * finishes, its batches' offsets are committed, the sinks are flushed.
+ */
+final class ContinuousRun {
+    /**
+     * @param produceRate with {@code produce}, an in-process producer writes the synthetic data at this rate
+     *                    (minibatches/s) for as long as the run lasts, so one command shows the whole loop
+     */
+    record Settings(String run, long seed, double[] preference, double chebyshevWeight, int paretoEvery,
+                    int maxIterations, boolean produce, double produceRate) {}
+
+    private ContinuousRun() {}
+
+    static int run(PrintWriter out, StreamOptions stream, Settings s) throws Exception {
+        StochasticQuadraticSpec data = stream.spec(s.seed());
+        StochasticQuadraticProblem problem = data.problem();
+        StochasticWcMhgdConfig config = stream.config(problem, s.chebyshevWeight(), s.maxIterations());
+        CountDownLatch finished = new CountDownLatch(1);
+        try (StreamingSession session = StreamingSession.open(stream.bootstrapServers, s.run(), 2, out)) {
+            Thread producerThread = null;
+            MinibatchProducer producer = null;
+            if (s.produce()) {
+                producer = new MinibatchProducer(session.bootstrapServers());
+                GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, stream.rows);
+                GeneratedStream endless = new GeneratedStream(data.generator(), data.objectives(), stream.rows,
+                        per.ratio(), GeneratedStream.FOREVER);
+                MinibatchProducer p = producer;
+                producerThread = new Thread(() -> p.produce(b -> b.isLower() ? Topics.lower(s.run()) : Topics.upper(s.run()),
+                        endless, MinibatchProducer.Options.once().withRate(s.produceRate())), "mobl-continuous-producer");
+                producerThread.setDaemon(true);
+                producerThread.start();
+                out.printf(Locale.ROOT, "producing synthetic data (seed %d) in-process at %.0f minibatches/s%n", s.seed(), s.produceRate());
+            }
+            Listener listener = new Listener(session, out, s.paretoEvery());
+            try (KafkaBatchSource source = KafkaBatchSource.start(session.system(),
+                    KafkaBatchSource.Settings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()),
+                    KafkaBatchSource.BatchCheck.of(problem))) {
+                StreamingRun running = new StreamingRun(problem, config, source, s.preference(), s.run(), listener, s.paretoEvery());
+                Thread hook = new Thread(() -> {
+                    running.stop();
+                    try {
+                        // the JVM exits when the hook returns: give the iteration in progress and the cleanup time
+                        finished.await(config.batchTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "mobl-continuous-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                Solution last;
+                try (ControlTopic control = ControlTopic.start(session.system(), session.admin(), session.bootstrapServers(),
+                        Topics.CONTROL, s.run(), running.controlHandler(), source.deadLetters())) {
+                    out.printf("continuous run %s on %s: reading %s and %s; telemetry to %s every iteration, Pareto points to %s every %d; "
+                                    + "control on %s (key '%s'); Ctrl-C or {\"type\":\"stop\",\"run\":\"%s\"} stops it%n",
+                            s.run(), session.bootstrapServers(), Topics.lower(s.run()), Topics.upper(s.run()), Topics.TELEMETRY,
+                            Topics.PARETO, s.paretoEvery(), Topics.CONTROL, s.run(), s.run());
+                    out.flush();
+                    last = running.run();
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // a signal: the hook waits for the cleanup below
+                    }
+                }
+                KafkaBatchSource.Stats stats = source.stats();
+                out.printf("stopped after iteration %d: %,d minibatches used, %d dead-lettered; committing offsets and flushing%n",
+                        last.point().iterations(), stats.handedOut(), stats.deadLettered());
+                ParetoTable.print(out, List.of(last.point()));
+            } finally {
+                if (producer != null) {
+                    producer.stop();
+                    producerThread.join(10_000);
+                    producer.close();
+                }
+                session.telemetry().flush(Duration.ofSeconds(30));
+                session.pareto().flush(Duration.ofSeconds(30));
+                out.printf("telemetry records sent: %,d; Pareto points sent: %d%n", session.telemetry().sent(), session.pareto().sent());
+                out.flush();
+            }
+        } finally {
+            finished.countDown();
+        }
+        return 0;
+    }
+
+    /** Telemetry and points to Kafka; a line on the terminal with every point. */
+    private static final class Listener implements RunListener {
+        private final StreamingSession session;
+        private final PrintWriter out;
+
+        Listener(StreamingSession session, PrintWriter out, int paretoEvery) {
+            this.session = session;
+            this.out = out;
+        }
+
+        @Override
+        public void onIteration(IterateTelemetry t) {
+            session.telemetry().offer(t);
+        }
+
+        @Override
+        public void onParetoPoint(ParetoPoint p) {
+            session.pareto().offer(p);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "iteration %6d  %s  φ =", p.iterations(),
+                    PreferenceKey.of(p.run(), p.preference())));
+            for (double v : p.objectives()) line.append(String.format(Locale.ROOT, " %10.6f", v));
+            line.append(String.format(Locale.ROOT, "  gap %.3e", p.stationarity()));
+            out.println(line);
+            out.flush();
+        }
+    }
+}
