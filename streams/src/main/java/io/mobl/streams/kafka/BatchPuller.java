@@ -21,12 +21,10 @@ import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.Supervision;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The running consumer of a {@link MinibatchSource}: hands out decoded minibatches on demand and commits
- * their offsets once the caller says they are done. Thread-safe; {@link #next()} calls queue up in order.
+ * their offsets once the caller says they are done. Thread-safe; {@link #next()} calls are served in order.
  */
 public final class BatchPuller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchPuller.class);
@@ -76,12 +74,11 @@ public final class BatchPuller implements AutoCloseable {
     private final AtomicLong replays = new AtomicLong();
 
     private final Consumer.Control control;
-    private final SinkQueueWithCancel<Delivered> queue;
+    private final Handoff handoff;
     private final CompletionStage<Done> streamDone;
     private final BoundedSourceQueue<CommittableOffset> commits;
     private final CompletionStage<Done> commitsDone;
 
-    private CompletableFuture<Delivered> tail = CompletableFuture.completedFuture(null);
     private CompletableFuture<Delivered> parked;
     private CompletableFuture<Done> closing;
 
@@ -119,19 +116,22 @@ public final class BatchPuller implements AutoCloseable {
         this.commits = committer.first();
         this.commitsDone = committer.second();
 
-        Pair<Pair<Consumer.Control, CompletionStage<Done>>, SinkQueueWithCancel<Delivered>> main = Consumer
+        this.handoff = new Handoff(settings.bufferSize());
+        Pair<Consumer.Control, CompletionStage<Done>> main = Consumer
                 .committableSource(consumerSettings, subscription(settings))
                 .mapAsync(1, this::handle)
                 .mapConcat(o -> o.isPresent() ? List.of(o.get()) : List.<Delivered>of())
-                .buffer(settings.bufferSize(), OverflowStrategy.backpressure())
+                // The bounded hand-over to callers: a put completes (and the stream asks for more) only when there is
+                // room, so this is the buffer; callers take from it directly, without a round trip to the stream.
+                .mapAsync(1, handoff::put)
                 .watchTermination(Keep.both())
-                .toMat(Sink.<Delivered>queue().withAttributes(Attributes.inputBuffer(1, 1)), Keep.both())
+                .toMat(Sink.ignore(), Keep.left())
                 .run(mat);
-        this.control = main.first().first();
-        this.streamDone = main.first().second();
-        this.queue = main.second();
+        this.control = main.first();
+        this.streamDone = main.second();
         streamDone.whenComplete((d, e) -> {
             if (e != null) log.error("minibatch stream from {} failed", settings.topics(), e);
+            handoff.end(e);
         });
     }
 
@@ -200,18 +200,11 @@ public final class BatchPuller implements AutoCloseable {
                 parked = null;
                 return p;
             }
-            CompletableFuture<Delivered> f = tail.handle((x, e) -> (Void) null).thenCompose(x -> pullOne());
-            tail = f;
-            return f;
+            return handoff.take().thenApply(d -> {
+                delivered.incrementAndGet();
+                return d;
+            });
         }
-    }
-
-    private CompletionStage<Delivered> pullOne() {
-        return queue.pull().thenApply(o -> {
-            if (o.isEmpty()) throw new NoSuchElementException("the minibatch source from " + settings.topics() + " has ended");
-            delivered.incrementAndGet();
-            return o.get();
-        });
     }
 
     /**
@@ -325,7 +318,7 @@ public final class BatchPuller implements AutoCloseable {
                 })
                 .thenCompose(s -> s)
                 .whenComplete((d, e) -> {
-                    queue.cancel();
+                    handoff.end(null);
                     if (ownsDeadLetters) deadLetters.close();
                     if (e != null) result.completeExceptionally(e);
                     else result.complete(Done.getInstance());
@@ -368,6 +361,87 @@ public final class BatchPuller implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.warn("minibatch source did not close cleanly: {}", e.toString());
+        }
+    }
+
+    /**
+     * Decoded batches waiting for callers: at most {@code capacity}, plus the one put that waits for room (the
+     * stream's {@code mapAsync(1)} does not ask Kafka's stage for more until it completes). Callers that come
+     * first wait in line (FIFO), so batches go out in stream order.
+     */
+    private final class Handoff {
+        private final int capacity;
+        private final java.util.ArrayDeque<Delivered> ready = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<CompletableFuture<Delivered>> waiting = new java.util.ArrayDeque<>();
+        private Delivered blocked;
+        private CompletableFuture<Optional<Delivered>> blockedPut;
+        private boolean ended;
+        private Throwable failure;
+
+        Handoff(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** Completes (with nothing for the stream to emit) once the batch is handed over or stored. */
+        CompletionStage<Optional<Delivered>> put(Delivered d) {
+            CompletableFuture<Delivered> taker;
+            synchronized (this) {
+                taker = waiting.poll();
+                if (taker == null) {
+                    if (ready.size() < capacity) {
+                        ready.add(d);
+                        return CompletableFuture.completedFuture(Optional.empty());
+                    }
+                    blocked = d;
+                    blockedPut = new CompletableFuture<>();
+                    return blockedPut;
+                }
+            }
+            taker.complete(d);
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+
+        CompletableFuture<Delivered> take() {
+            CompletableFuture<Optional<Delivered>> release = null;
+            CompletableFuture<Delivered> result;
+            synchronized (this) {
+                Delivered d = ready.poll();
+                if (d != null) {
+                    if (blocked != null) {
+                        ready.add(blocked);
+                        blocked = null;
+                        release = blockedPut;
+                        blockedPut = null;
+                    }
+                    result = CompletableFuture.completedFuture(d);
+                } else if (ended) {
+                    result = CompletableFuture.failedFuture(failure != null ? failure
+                            : new NoSuchElementException("the minibatch source from " + settings.topics() + " has ended"));
+                } else {
+                    result = new CompletableFuture<>();
+                    waiting.add(result);
+                }
+            }
+            if (release != null) release.complete(Optional.empty());
+            return result;
+        }
+
+        void end(Throwable error) {
+            List<CompletableFuture<Delivered>> waiters;
+            CompletableFuture<Optional<Delivered>> release;
+            synchronized (this) {
+                if (ended) return;
+                ended = true;
+                failure = error;
+                waiters = List.copyOf(waiting);
+                waiting.clear();
+                release = blockedPut;
+                blockedPut = null;
+                blocked = null;
+            }
+            Throwable why = error != null ? error : new NoSuchElementException("the minibatch source from " + settings.topics() + " has ended");
+            for (CompletableFuture<Delivered> w : waiters) w.completeExceptionally(why);
+            if (release != null) release.complete(Optional.empty());
         }
     }
 }
