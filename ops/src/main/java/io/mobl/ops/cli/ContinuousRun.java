@@ -33,30 +33,33 @@ final class ContinuousRun {
      * @param produceRate with {@code produce}, an in-process producer writes the synthetic data at this rate
      *                    (minibatches/s) for as long as the run lasts, so one command shows the whole loop
      */
-    record Settings(String run, long seed, double[] preference, double chebyshevWeight, int paretoEvery,
-                    int maxIterations, boolean produce, double produceRate) {}
+    record Settings(String run, double[] preference, int paretoEvery, boolean produce, double produceRate) {}
 
     private ContinuousRun() {}
 
-    static int run(PrintWriter out, StreamOptions stream, Settings s) throws Exception {
-        StochasticQuadraticSpec data = stream.spec(s.seed());
+    /**
+     * @param data   the problem and its data (the producer, in-process or not, must use the same spec)
+     * @param config K and ε as the run should stop by itself ({@link Integer#MAX_VALUE} and 0: only when told)
+     * @param rows   samples per minibatch of the in-process producer
+     */
+    static int run(PrintWriter out, String bootstrapServers, StochasticQuadraticSpec data, StochasticWcMhgdConfig config,
+                   int rows, Settings s) throws Exception {
         StochasticQuadraticProblem problem = data.problem();
-        StochasticWcMhgdConfig config = stream.config(problem, s.chebyshevWeight(), s.maxIterations());
         CountDownLatch finished = new CountDownLatch(1);
-        try (StreamingSession session = StreamingSession.open(stream.bootstrapServers, s.run(), 2, out)) {
+        try (StreamingSession session = StreamingSession.open(bootstrapServers, s.run(), 2, out)) {
             Thread producerThread = null;
             MinibatchProducer producer = null;
             if (s.produce()) {
                 producer = new MinibatchProducer(session.bootstrapServers());
-                GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, stream.rows);
-                GeneratedStream endless = new GeneratedStream(data.generator(), data.objectives(), stream.rows,
+                GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, rows);
+                GeneratedStream endless = new GeneratedStream(data.generator(), data.objectives(), rows,
                         per.ratio(), GeneratedStream.FOREVER);
                 MinibatchProducer p = producer;
                 producerThread = new Thread(() -> p.produce(b -> b.isLower() ? Topics.lower(s.run()) : Topics.upper(s.run()),
                         endless, MinibatchProducer.Options.once().withRate(s.produceRate())), "mobl-continuous-producer");
                 producerThread.setDaemon(true);
                 producerThread.start();
-                out.printf(Locale.ROOT, "producing synthetic data (seed %d) in-process at %.0f minibatches/s%n", s.seed(), s.produceRate());
+                out.printf(Locale.ROOT, "producing synthetic data (seed %d) in-process at %.0f minibatches/s%n", data.seed(), s.produceRate());
             }
             Listener listener = new Listener(session, out, s.paretoEvery());
             try (KafkaBatchSource source = KafkaBatchSource.start(session.system(),

@@ -32,6 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "table next to the exact answer, and where the telemetry and Pareto topics are.")
 public final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin KafkaOptions kafka = new KafkaOptions();
     @Mixin StreamOptions stream = new StreamOptions();
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the problem and its data. Default: ${DEFAULT-VALUE}.")
@@ -43,9 +44,6 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "200", description = "K, outer iterations per preference. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Preferences solved at once. Default: ${DEFAULT-VALUE}.")
-    int threads;
-
     @Option(names = "--run", defaultValue = "demo", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
     String run;
 
@@ -54,18 +52,17 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Checks.atLeast("--sweep", sweep, 1);
         Checks.atLeast("--iterations", iterations, 1);
-        Checks.atLeast("--threads", threads, 1);
         long t0 = System.nanoTime();
         StochasticQuadraticSpec data = stream.spec(seed);
         StochasticQuadraticProblem problem = data.problem();
-        StochasticWcMhgdConfig config = stream.config(problem, 1.0, iterations);
+        StochasticWcMhgdConfig config = stream.config(problem, iterations, kafka.batchTimeout());
         GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, stream.rows);
         out.printf(Locale.ROOT, "mobl demo: stochastic WC-MHGD (Alg. 2/3) on Kafka minibatches of the stochastic quadratic problem "
                         + "(p=%d q=%d S=%d, seed %d), %d preferences, K=%d, D=%d, Q=%d, batches of %d samples%n",
                 problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount(), seed, sweep, iterations,
                 config.lowerIterations(), config.neumannSteps(), config.lowerBatchSize());
         out.flush();
-        try (StreamingSession session = StreamingSession.open(stream.bootstrapServers, run, 2, out)) {
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, 2, out)) {
             // 1. the data: enough for K+1 iterations of one preference (each preference reads the whole stream)
             GeneratedStream batches = new GeneratedStream(data.generator(), data.objectives(), stream.rows, per.ratio(),
                     per.rounds(iterations + 1L));
@@ -82,8 +79,8 @@ public final class DemoCommand implements Callable<Integer> {
             // 2. the sweep, each preference with its own consumer groups
             List<double[]> preferences = List.of(PreferenceGrid.of(problem.objectiveCount(), sweep));
             long s0 = System.nanoTime();
-            StreamingSweep.Result result = StreamingSweep.run(session, run, problem, config, preferences, threads, RunListener.NONE);
-            out.printf(Locale.ROOT, "sweep: %,d minibatches consumed from Kafka in %.1f s, %d dead-lettered, lower level waited for data %.1f %% of the time%n",
+            StreamingSweep.Result result = StreamingSweep.run(session, run, problem, config, preferences, RunListener.NONE);
+            out.printf(Locale.ROOT, "sweep on the actor runtime: %,d minibatches consumed from Kafka in %.1f s, %d dead-lettered, lower level waited for data %.1f %% of the time%n",
                     result.minibatches(), (System.nanoTime() - s0) / 1e9, result.deadLettered(), 100 * result.lowerWaitFraction());
             out.println();
             out.println("Pareto front (stochastic WC-MHGD fed from Kafka):");

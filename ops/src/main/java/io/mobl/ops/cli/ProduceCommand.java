@@ -24,6 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "uses them.")
 public final class ProduceCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin KafkaOptions kafka = new KafkaOptions();
     @Mixin StreamOptions stream = new StreamOptions();
 
     @Option(names = "--dataset", defaultValue = "synthetic",
@@ -76,7 +77,7 @@ public final class ProduceCommand implements Callable<Integer> {
             topicOf = b -> topic;
             batches = oneRole(data, upper, rounds);
         }
-        try (StreamingSession session = StreamingSession.open(stream.bootstrapServers, run, partitions, out)) {
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, partitions, out)) {
             if (session.embedded() && !loop) {
                 out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
             }

@@ -26,6 +26,7 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin ProblemOptions problem = new ProblemOptions();
     @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
     @Mixin PreferenceOptions preferences = new PreferenceOptions();
+    @Mixin StochasticOptions stochastic = new StochasticOptions();
 
     @Option(names = "--out", description = "Write one JSON line per preference to this file.")
     Path out;
@@ -48,11 +49,12 @@ public final class RunCommand implements Callable<Integer> {
     String run;
 
     @Option(names = "--continuous",
-            description = "Train on Kafka data as it arrives (the stochastic quadratic problem of --seed, stochastic WC-MHGD), "
-                    + "until a control-topic stop or Ctrl-C; --iterations and --tolerance do not apply. See also --produce.")
+            description = "Train on Kafka data as it arrives (stochastic WC-MHGD on the stochastic-quadratic problem of --seed, "
+                    + "--upper-dim, --lower-dim, --objectives, --noise), until a control-topic stop or Ctrl-C; --iterations and "
+                    + "--tolerance do not apply. See also --produce.")
     boolean continuous;
 
-    @Mixin StreamOptions stream = new StreamOptions();
+    @Mixin KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--pareto-every", defaultValue = "50", description = "With --continuous: publish the current Pareto point every N iterations. Default: ${DEFAULT-VALUE}.")
     int paretoEvery;
@@ -67,6 +69,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         if (continuous) return continuous(stdout);
+        if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         WcMhgdConfig config = algorithm.build(built);
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
@@ -100,9 +103,17 @@ public final class RunCommand implements Callable<Integer> {
 
     private int continuous(PrintWriter stdout) throws Exception {
         io.mobl.protocol.Checks.atLeast("--pareto-every", paretoEvery, 1);
-        List<double[]> prefs = preferences.build(stream.spec(problem.seed).objectives(), 1);
+        io.mobl.core.stochastic.StochasticQuadraticSpec data = stochastic.spec(problem.seed, problem.upperDimension,
+                problem.lowerDimension, problem.objectives);
+        io.mobl.core.stochastic.StochasticQuadraticProblem built = data.problem();
+        io.mobl.core.algorithm.StochasticWcMhgdConfig config = stochastic.build(built, algorithm).withBatchTimeout(kafka.batchTimeout());
+        config = new io.mobl.core.algorithm.StochasticWcMhgdConfig(config.lowerIterations(), config.lowerStepSize(),
+                config.upperStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), config.jacobianBatchSize(),
+                config.upperBatchSize(), config.neumannSteps(), config.neumannStepSize(), config.neumannBatchScale(),
+                config.lowerStrongConvexity(), Integer.MAX_VALUE, 0, config.batchTimeout()); // until stopped
+        List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
-        return ContinuousRun.run(stdout, stream, new ContinuousRun.Settings(run, problem.seed, prefs.get(0),
-                algorithm.chebyshevWeight, paretoEvery, Integer.MAX_VALUE, produce, rate));
+        return ContinuousRun.run(stdout, kafka.bootstrapServers, data, config, stochastic.minibatchRows,
+                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate));
     }
 }

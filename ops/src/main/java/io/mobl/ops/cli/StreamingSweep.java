@@ -7,17 +7,14 @@ import io.mobl.core.stochastic.StochasticBilevelProblem;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
 import io.mobl.streams.kafka.KafkaBatchSource;
-import io.mobl.streams.kafka.StreamingRun;
+import io.mobl.actors.ActorRuntime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A preference sweep of stochastic WC-MHGD fed from Kafka: each preference reads the run's data topics with its
- * own consumer groups ({@code mobl.<run>.p<i>.lower/upper}), so every preference sees the whole stream, and
+ * A preference sweep of stochastic WC-MHGD fed from Kafka on the actor runtime (each preference's lower-level
+ * solver and hypergradient workers read their roles' batches from its {@link KafkaBatchSource}): each preference
+ * reads the run's data topics with its own consumer groups ({@code mobl.<run>.p<i>.lower/upper}), so every preference sees the whole stream, and
  * reports telemetry and Pareto points to the session's Kafka sinks (and to {@code extra}).
  */
 final class StreamingSweep {
@@ -31,7 +28,7 @@ final class StreamingSweep {
     private StreamingSweep() {}
 
     static Result run(StreamingSession session, String run, StochasticBilevelProblem problem, StochasticWcMhgdConfig config,
-                      List<double[]> preferences, int threads, RunListener extra) throws Exception {
+                      List<double[]> preferences, RunListener extra) throws Exception {
         RunListener listener = new RunListener() {
             @Override
             public void onIteration(IterateTelemetry t) {
@@ -45,38 +42,28 @@ final class StreamingSweep {
                 extra.onParetoPoint(p);
             }
         };
-        AtomicLong minibatches = new AtomicLong();
-        AtomicLong dead = new AtomicLong();
-        AtomicLong waitNanos = new AtomicLong();
-        AtomicLong runNanos = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, preferences.size())));
-        try {
-            List<Future<Solution>> futures = new ArrayList<>();
-            for (int i = 0; i < preferences.size(); i++) {
-                double[] preference = preferences.get(i);
-                KafkaBatchSource.Settings settings = KafkaBatchSource.Settings.of(session.bootstrapServers(), run,
-                        problem.objectiveCount()).withGroupPrefix("mobl." + run + ".p" + i);
-                futures.add(pool.submit(() -> {
-                    try (KafkaBatchSource source = KafkaBatchSource.start(session.system(), settings,
-                            KafkaBatchSource.BatchCheck.of(problem))) {
-                        long t0 = System.nanoTime();
-                        Solution s = new StreamingRun(problem, config, source, preference, run, listener,
-                                Math.max(1, config.maxIterations())).run();
-                        runNanos.addAndGet(System.nanoTime() - t0);
-                        KafkaBatchSource.Stats stats = source.stats();
-                        minibatches.addAndGet(stats.handedOut());
-                        dead.addAndGet(stats.deadLettered());
-                        waitNanos.addAndGet(stats.lowerWaitNanos());
-                        return s;
-                    }
-                }));
-            }
-            List<Solution> solutions = new ArrayList<>();
-            for (Future<Solution> f : futures) solutions.add(f.get());
-            return new Result(solutions, minibatches.get(), dead.get(),
-                    runNanos.get() == 0 ? 0 : (double) waitNanos.get() / runNanos.get());
-        } finally {
-            pool.shutdownNow();
+        List<KafkaBatchSource> sources = new ArrayList<>();
+        long t0 = System.nanoTime();
+        List<Solution> solutions;
+        try (ActorRuntime actors = new ActorRuntime()) {
+            solutions = actors.sweep(problem, config, preferences, i -> {
+                KafkaBatchSource source = KafkaBatchSource.start(session.system(), KafkaBatchSource.Settings.of(
+                                session.bootstrapServers(), run, problem.objectiveCount()).withGroupPrefix("mobl." + run + ".p" + i),
+                        KafkaBatchSource.BatchCheck.of(problem));
+                sources.add(source);
+                return source;
+            }, run, listener).solutions().toCompletableFuture().get();
         }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long minibatches = 0, dead = 0, waitNanos = 0;
+        for (KafkaBatchSource source : sources) {
+            source.close(); // the runtime closes them too; closing twice is harmless, and the stats stay
+            KafkaBatchSource.Stats stats = source.stats();
+            minibatches += stats.handedOut();
+            dead += stats.deadLettered();
+            waitNanos += stats.lowerWaitNanos();
+        }
+        // the preferences' lower-level solvers run at once: their waits add up over preferences × wall time
+        return new Result(solutions, minibatches, dead, waitNanos / 1e9 / (seconds * preferences.size()));
     }
 }
