@@ -64,15 +64,18 @@ class StreamingRunTest {
 
     static EmbeddedKafkaBroker broker;
     static ActorSystem system;
+    static io.mobl.actors.ActorRuntime actors;
 
     @BeforeAll
     static void start() {
         broker = EmbeddedKafkaBroker.start();
         system = ActorSystem.create("streaming-run-test");
+        actors = new io.mobl.actors.ActorRuntime();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (actors != null) actors.close();
         if (system != null) system.terminate();
         if (system != null) system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
         if (broker != null) broker.close();
@@ -132,7 +135,7 @@ class StreamingRunTest {
     }
 
     @Test
-    void tenThousandMinibatchesAreAllUsedOnceByTheSolverAndCommitted() throws Exception {
+    void tenThousandMinibatchesAreAllUsedOnceByTheSolverActorsAndCommitted() throws Exception {
         String run = "ten-k";
         createTopics(run);
         GeneratedStream stream = new GeneratedStream(SPEC.generator(), 2, 1, 3, 2000);
@@ -146,14 +149,16 @@ class StreamingRunTest {
         try (KafkaBatchSource kafka = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 2)
                 .withMaxPollRecords(500).withBuffers(64, 16), KafkaBatchSource.BatchCheck.of(PROBLEM))) {
             source = new Recording(kafka, 0);
-            // iterations 0..1999: 2000 × (3 + 2) = 10,000 minibatches, exactly what was produced
-            solution = new StreamingRun(PROBLEM, singleSampleConfig(1999), source, PREFERENCE, run, listener, 500).run();
+            // iterations 0..1999: 2000 × (3 + 2) = 10,000 minibatches, exactly what was produced; the actors' lower-level
+            // solver and the two hypergradient workers each read their role's batches
+            solution = actors.solve(PROBLEM, singleSampleConfig(1999), source, PREFERENCE, run, listener)
+                    .solution().toCompletableFuture().get(100, TimeUnit.SECONDS);
             assertThatThrownBy(() -> kafka.next(Minibatch.LOWER, Duration.ofMillis(300))).isInstanceOf(TimeoutException.class);
             stats = kafka.stats();
         }
         assertThat(solution.point().iterations()).isEqualTo(1999);
         assertThat(listener.telemetry).hasSize(2000);
-        assertThat(listener.points).extracting(ParetoPoint::iterations).containsExactly(500, 1000, 1500, 1999);
+        assertThat(listener.points).extracting(ParetoPoint::iterations).containsExactly(1999);
         Set<String> expected = new HashSet<>();
         for (Minibatch b : stream) expected.add(b.batchId());
         assertThat(source.done).hasSize(10_000).doesNotHaveDuplicates();
@@ -168,7 +173,7 @@ class StreamingRunTest {
     }
 
     @Test
-    void poisonRecordsAmongGoodOnesAreDeadLetteredWithTheirReasonAndEveryGoodOneIsUsed() throws Exception {
+    void poisonRecordsAmongGoodOnesAreDeadLetteredWithTheirReasonAndTheActorsUseEveryGoodOne() throws Exception {
         String run = "poison";
         String dlq = "poison.dlq";
         broker.createTopic(Topics.lower(run), 1, false);
@@ -222,7 +227,8 @@ class StreamingRunTest {
         try (KafkaBatchSource kafka = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 2)
                 .withDeadLetterTopic(dlq), KafkaBatchSource.BatchCheck.of(PROBLEM))) {
             source = new Recording(kafka, 0);
-            Solution solution = new StreamingRun(PROBLEM, singleSampleConfig(39), source, PREFERENCE, run, RunListener.NONE, 100).run();
+            Solution solution = actors.solve(PROBLEM, singleSampleConfig(39), source, PREFERENCE, run, RunListener.NONE)
+                    .solution().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(solution.point().iterations()).isEqualTo(39);
             assertThat(Vectors.allFinite(solution.x())).isTrue();
             await("every poison record dead-lettered", Duration.ofSeconds(20), () -> kafka.stats().deadLettered() == poisons.size());
