@@ -1,0 +1,142 @@
+package io.mobl.ops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mobl.protocol.ControlMessage;
+import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.streams.kafka.EmbeddedKafkaBroker;
+import io.mobl.streams.kafka.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** The Kafka commands end to end: demo (its own embedded broker), produce, run --continuous, broker. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class StreamingCommandsTest {
+    static EmbeddedKafkaBroker broker;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) broker.close();
+    }
+
+    private int mobl(String... args) {
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private static long endOffsets(Admin admin, String topic) throws Exception {
+        var d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    private static long committed(Admin admin, String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).values()
+                .stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void theDemoStreamsThroughAnEmbeddedBrokerAndPrintsTheFrontAndTheTopics() {
+        int code = mobl("demo", "--iterations", "20", "--sweep", "3");
+        String text = out.toString();
+        assertThat(code).as(err + text).isZero();
+        assertThat(text).contains("embedded Kafka broker").contains("produced").contains("sweep on the actor runtime")
+                .contains("0 dead-lettered").contains("Pareto front").contains("0.250,0.750").contains("0.750,0.250")
+                .contains("exact weighted-Chebyshev points").contains("on topic mobl.telemetry").contains("on topic mobl.pareto");
+        assertThat(text).contains("telemetry: 63 records").contains("Pareto points: 3 on topic");
+    }
+
+    @Test
+    void produceWritesTheRequestedMinibatchesToTheRunsTopicsAndRefusesUnknownDataSets() throws Exception {
+        int code = mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--run", "prod", "--count", "100");
+        assertThat(code).as(err.toString() + out).isZero();
+        long lower = endOffsets(broker.admin(), Topics.lower("prod"));
+        long upper = endOffsets(broker.admin(), Topics.upper("prod"));
+        assertThat(lower + upper).isEqualTo(100);
+        assertThat(upper).isGreaterThan(0).isLessThan(lower);
+
+        assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--dataset", "cifar")).isEqualTo(2);
+        assertThat(err.toString()).contains("--dataset = cifar").contains("expected synthetic");
+    }
+
+    @Test
+    void aContinuousRunTrainsUntilAControlTopicStopThenCommitsAndFlushes() throws Exception {
+        String run = "cont";
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> mobl("run", "--continuous",
+                "--bootstrap-servers", broker.bootstrapServers(), "--run", run, "--produce", "--rate", "400",
+                "--pareto-every", "5", "--metrics-port", "0", "--batch-size", "8", "--neumann-steps", "3",
+                "--lower-iterations", "3", "--preference", "0.6,0.4"));
+        await("a few Pareto points on the terminal", Duration.ofSeconds(90), () -> out.toString().contains("iteration     15"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.CONTROL, run.getBytes(StandardCharsets.UTF_8),
+                    JsonCodec.encode(new ControlMessage.Stop(run)))).get(10, TimeUnit.SECONDS);
+        }
+        int code = running.get(60, TimeUnit.SECONDS);
+        String text = out.toString();
+        assertThat(code).as(err + text).isZero();
+        assertThat(text).contains("continuous run cont").contains("stopped after iteration").contains("0.600,0.400");
+        long telemetry = endOffsets(broker.admin(), Topics.TELEMETRY);
+        assertThat(telemetry).isGreaterThan(15);
+        assertThat(endOffsets(broker.admin(), Topics.PARETO)).isGreaterThanOrEqualTo(4);
+        // the batches of every finished iteration are committed (the in-process producer wrote more than that)
+        long committedLower = committed(broker.admin(), "mobl.cont.lower");
+        assertThat(committedLower).isGreaterThan(0).isLessThanOrEqualTo(endOffsets(broker.admin(), Topics.lower(run)));
+        assertThat(committed(broker.admin(), "mobl.cont.upper")).isGreaterThan(0);
+    }
+
+    @Test
+    void theBrokerCommandServesARunsTopicsUntilStopped() throws Exception {
+        BrokerCommand command = new BrokerCommand();
+        CommandLine cli = new CommandLine(command);
+        StringWriter brokerOut = new StringWriter();
+        cli.setOut(new PrintWriter(brokerOut, true));
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> cli.execute("--run", "b1"));
+        await("the bootstrap address", Duration.ofSeconds(90), () -> brokerOut.toString().contains("Ctrl-C stops the broker"));
+        String bootstrap = brokerOut.toString().lines().filter(l -> l.startsWith("bootstrap servers: ")).findFirst()
+                .orElseThrow().substring("bootstrap servers: ".length()).trim();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
+                    .contains(Topics.lower("b1"), Topics.upper("b1"), Topics.CONTROL, Topics.TELEMETRY, Topics.PARETO, Topics.DLQ);
+        }
+        command.stop.countDown();
+        assertThat(running.get(60, TimeUnit.SECONDS)).isZero();
+    }
+}
