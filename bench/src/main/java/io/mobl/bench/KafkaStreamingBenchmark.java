@@ -11,7 +11,7 @@ import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.MinibatchProducer;
-import io.mobl.streams.kafka.StreamingRun;
+import io.mobl.actors.ActorRuntime;
 import io.mobl.streams.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +33,9 @@ import org.apache.pekko.actor.ActorSystem;
  *       checked, acknowledged with {@code iterationDone}, offsets committed) divided by records per second of a
  *       raw {@link KafkaConsumer} polling the same topic (bytes only), each reading the whole topic from the start
  *       with its own consumer group (target ≥ 0.8);</li>
- *   <li><b>wait fraction</b>: the share of a stochastic WC-MHGD run's wall time that the lower level spends
- *       blocked in {@code next} for data, with the data already in Kafka (target &lt; 5 %), and the same run's
- *       time per iteration fed from memory ({@link GeneratedBatchSource}) for comparison.</li>
+ *   <li><b>wait fraction</b>: the share of a stochastic WC-MHGD run's wall time (one preference on the actor
+ *       runtime) that the LowerLevelSolver spends blocked in {@code next} for data, with the data already in
+ *       Kafka (target &lt; 5 %), and the same run fed from memory ({@link GeneratedBatchSource}) for comparison.</li>
  * </ol>
  * Every measurement is repeated; the JSON has each repetition and the best.
  *
@@ -57,7 +57,7 @@ public final class KafkaStreamingBenchmark {
         results.put("benchmark", "Kafka minibatch delivery to stochastic WC-MHGD vs a raw KafkaConsumer; lower-level wait fraction");
         results.put("machine", JsonResults.machine());
         ActorSystem system = ActorSystem.create("kafka-streaming-benchmark");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); ActorRuntime actors = new ActorRuntime()) {
             // 1. delivery: `count` lower-level minibatches in one topic
             String run = "bench";
             broker.createTopic(Topics.lower(run), 2, false);
@@ -112,13 +112,14 @@ public final class KafkaStreamingBenchmark {
             for (int r = 0; r < repetitions; r++) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 long m0 = System.nanoTime();
-                new StreamingRun(problem, config, GeneratedBatchSource.of(spec, ROWS), new double[] {0.5, 0.5}, "mem",
-                        RunListener.NONE, 1000).run();
+                actors.solve(problem, config, GeneratedBatchSource.of(spec, ROWS), new double[] {0.5, 0.5}, "mem",
+                        RunListener.NONE).solution().toCompletableFuture().get();
                 double memorySeconds = (System.nanoTime() - m0) / 1e9;
                 try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(),
                         solveRun, spec.objectives()).withGroupPrefix("solve-" + r), KafkaBatchSource.BatchCheck.of(problem))) {
                     long k0 = System.nanoTime();
-                    new StreamingRun(problem, config, source, new double[] {0.5, 0.5}, solveRun, RunListener.NONE, 1000).run();
+                    actors.solve(problem, config, source, new double[] {0.5, 0.5}, solveRun, RunListener.NONE)
+                            .solution().toCompletableFuture().get();
                     double kafkaSeconds = (System.nanoTime() - k0) / 1e9;
                     KafkaBatchSource.Stats s = source.stats();
                     double lowerWait = s.lowerWaitNanos() / 1e9;

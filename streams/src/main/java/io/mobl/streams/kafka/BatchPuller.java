@@ -407,7 +407,9 @@ public final class BatchPuller implements AutoCloseable {
             synchronized (this) {
                 Delivered d = ready.poll();
                 if (d != null) {
-                    if (blocked != null) {
+                    // Let the stream go on only once half the room is free: it then refills that half in one go
+                    // (puts complete at once while there is room), instead of one round trip per batch taken.
+                    if (blocked != null && ready.size() <= capacity / 2) {
                         ready.add(blocked);
                         blocked = null;
                         release = blockedPut;

@@ -134,9 +134,9 @@ public final class KafkaBatchSource implements BatchSource {
             if (deadLetterTopic == null || deadLetterTopic.isBlank()) throw new InvalidInputException("deadLetterTopic", deadLetterTopic, "a topic name");
         }
 
-        /** Defaults: group {@code mobl.<run>}, buffers of 8 lower and 4 per objective, 100 records a poll, commits every 200 ms. */
+        /** Defaults: group {@code mobl.<run>}, buffers of 32 lower and 4 per objective, 100 records a poll, commits every 200 ms. */
         public static Settings of(String bootstrapServers, String run, int objectives) {
-            return new Settings(bootstrapServers, run, "mobl." + Topics.checkRun(run), objectives, 8, 4, 100,
+            return new Settings(bootstrapServers, run, "mobl." + Topics.checkRun(run), objectives, 32, 4, 100,
                     Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(10), Topics.DLQ);
         }
 
