@@ -5,6 +5,10 @@ import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mobl.ops.metrics.MetricsServer;
+import io.mobl.ops.metrics.MoblMetrics;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
 import io.mobl.protocol.PreferenceKey;
@@ -33,7 +37,8 @@ final class ContinuousRun {
      * @param produceRate with {@code produce}, an in-process producer writes the synthetic data at this rate
      *                    (minibatches/s) for as long as the run lasts, so one command shows the whole loop
      */
-    record Settings(String run, double[] preference, int paretoEvery, boolean produce, double produceRate) {}
+    record Settings(String run, double[] preference, int paretoEvery, boolean produce, double produceRate,
+                    String metricsHost, int metricsPort) {}
 
     private ContinuousRun() {}
 
@@ -61,10 +66,18 @@ final class ContinuousRun {
                 producerThread.start();
                 out.printf(Locale.ROOT, "producing synthetic data (seed %d) in-process at %.0f minibatches/s%n", data.seed(), s.produceRate());
             }
-            Listener listener = new Listener(session, out, s.paretoEvery());
-            try (KafkaBatchSource source = KafkaBatchSource.start(session.system(),
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            MoblMetrics metrics = MoblMetrics.bindTo(registry);
+            Listener listener = new Listener(session, out, metrics);
+            try (MetricsEndpoint endpoint = new MetricsEndpoint(MetricsServer.startIfEnabled(registry, s.metricsHost(), s.metricsPort()));
+                 KafkaBatchSource source = KafkaBatchSource.start(session.system(),
                     KafkaBatchSource.Settings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()),
-                    KafkaBatchSource.BatchCheck.of(problem))) {
+                    KafkaBatchSource.BatchCheck.of(problem));
+                 KafkaMeters meters = new KafkaMeters(metrics, source, session.admin(), Duration.ofSeconds(2))) {
+                endpoint.server().ifPresent(m -> {
+                    m.markReady();
+                    out.printf("metrics: http://%s:%d/metrics%n", m.host(), m.port());
+                });
                 StreamingRun running = new StreamingRun(problem, config, source, s.preference(), s.run(), listener, s.paretoEvery());
                 Thread hook = new Thread(() -> {
                     running.stop();
@@ -113,24 +126,36 @@ final class ContinuousRun {
         return 0;
     }
 
-    /** Telemetry and points to Kafka; a line on the terminal with every point. */
+    /** The scrape endpoint, if enabled, closed with the run. */
+    private record MetricsEndpoint(java.util.Optional<MetricsServer> server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.ifPresent(MetricsServer::close);
+        }
+    }
+
+    /** Telemetry and points to Kafka and the meters; a line on the terminal with every point. */
     private static final class Listener implements RunListener {
         private final StreamingSession session;
         private final PrintWriter out;
+        private final MoblMetrics metrics;
 
-        Listener(StreamingSession session, PrintWriter out, int paretoEvery) {
+        Listener(StreamingSession session, PrintWriter out, MoblMetrics metrics) {
             this.session = session;
             this.out = out;
+            this.metrics = metrics;
         }
 
         @Override
         public void onIteration(IterateTelemetry t) {
             session.telemetry().offer(t);
+            metrics.onIteration(t);
         }
 
         @Override
         public void onParetoPoint(ParetoPoint p) {
             session.pareto().offer(p);
+            metrics.onParetoPoint(p);
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "iteration %6d  %s  φ =", p.iterations(),
                     PreferenceKey.of(p.run(), p.preference())));
             for (double v : p.objectives()) line.append(String.format(Locale.ROOT, " %10.6f", v));

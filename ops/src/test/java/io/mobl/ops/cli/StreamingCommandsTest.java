@@ -101,9 +101,24 @@ class StreamingCommandsTest {
         String run = "cont";
         CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> mobl("run", "--continuous",
                 "--bootstrap-servers", broker.bootstrapServers(), "--run", run, "--produce", "--rate", "400",
-                "--pareto-every", "5", "--metrics-port", "0", "--batch-size", "8", "--neumann-steps", "3",
+                "--pareto-every", "5", "--metrics-port", "-1", "--batch-size", "8", "--neumann-steps", "3",
                 "--lower-iterations", "3", "--preference", "0.6,0.4"));
         await("a few Pareto points on the terminal", Duration.ofSeconds(90), () -> out.toString().contains("iteration     15"));
+        // the ops meters of the Kafka side, on the run's own scrape endpoint
+        String endpoint = out.toString().lines().filter(l -> l.startsWith("metrics: ")).findFirst().orElseThrow()
+                .substring("metrics: ".length()).trim();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.concurrent.atomic.AtomicReference<String> scrape = new java.util.concurrent.atomic.AtomicReference<>("");
+        await("Kafka meters in a scrape", Duration.ofSeconds(30), () -> {
+            try {
+                scrape.set(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            } catch (Exception e) {
+                return false;
+            }
+            return scrape.get().contains("mobl_kafka_lag{") && !scrape.get().contains("mobl_batches_consumed_total 0.0");
+        });
+        assertThat(scrape.get()).contains("mobl_batches_consumed_total").contains("topic=\"mobl.cont.lower\"");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.CONTROL, run.getBytes(StandardCharsets.UTF_8),

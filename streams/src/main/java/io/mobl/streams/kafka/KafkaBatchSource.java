@@ -177,17 +177,28 @@ public final class KafkaBatchSource implements BatchSource {
      * @param lower           the lower-level puller's counters
      * @param upper           the upper-level pullers' counters, summed
      * @param rejected        decoded batches dead-lettered here (wrong role, objective or {@link BatchCheck})
+     * @param rejectedLower   of those, the ones from the lower-level topic
      * @param overflowed      upper batches passed over because their objective's buffer was full
      * @param waitingUpper    upper batches waiting in the per-objective buffers now
      * @param outstanding     batches handed out and not yet listed by {@link #iterationDone}
      * @param lowerWaitNanos  time callers spent blocked in {@link #next} for lower-level data
      * @param upperWaitNanos  time callers spent blocked in {@link #next} for upper-level data
      */
-    public record Stats(long handedOut, BatchPuller.Stats lower, BatchPuller.Stats upper, long rejected, long overflowed,
+    public record Stats(long handedOut, BatchPuller.Stats lower, BatchPuller.Stats upper, long rejected, long rejectedLower, long overflowed,
                         int waitingUpper, int outstanding, long lowerWaitNanos, long upperWaitNanos) {
         /** Records dead-lettered for this run (undecodable or unusable). */
         public long deadLettered() {
             return lower.deadLettered() + upper.deadLettered() + rejected;
+        }
+
+        /** Records of the lower-level topic dead-lettered (undecodable or unusable). */
+        public long deadLetteredLower() {
+            return lower.deadLettered() + rejectedLower;
+        }
+
+        /** Records of the upper-level topic dead-lettered (undecodable or unusable). */
+        public long deadLetteredUpper() {
+            return upper.deadLettered() + rejected - rejectedLower;
         }
     }
 
@@ -222,6 +233,7 @@ public final class KafkaBatchSource implements BatchSource {
 
     private final AtomicLong handedOut = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong rejectedLower = new AtomicLong();
     private final AtomicLong overflowed = new AtomicLong();
     private final AtomicLong lowerWait = new AtomicLong();
     private final AtomicLong upperWait = new AtomicLong();
@@ -394,6 +406,7 @@ public final class KafkaBatchSource implements BatchSource {
     }
 
     private void reject(BatchPuller from, Delivered d, String reason) {
+        if (from == lower) rejectedLower.incrementAndGet();
         rejected.incrementAndGet();
         log.warn("dead-lettering batch {} from {}-{}@{}: {}", d.batch().batchId(), d.topic(), d.partition(), d.offset(), reason);
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(d.topic(), d.partition(), d.offset(),
@@ -441,7 +454,7 @@ public final class KafkaBatchSource implements BatchSource {
             w = waiting.stream().mapToInt(ArrayDeque::size).sum();
             o = outstandingCount;
         }
-        return new Stats(handedOut.get(), lower.stats(), upperStats(), rejected.get(), overflowed.get(), w, o, lowerWait.get(), upperWait.get());
+        return new Stats(handedOut.get(), lower.stats(), upperStats(), rejected.get(), rejectedLower.get(), overflowed.get(), w, o, lowerWait.get(), upperWait.get());
     }
 
     /** The upper pullers' counters, summed. */

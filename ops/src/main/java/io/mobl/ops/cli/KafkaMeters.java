@@ -1,0 +1,85 @@
+package io.mobl.ops.cli;
+
+import io.mobl.ops.metrics.MoblMetrics;
+import io.mobl.streams.kafka.KafkaBatchSource;
+import io.mobl.streams.kafka.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the ops meters of a Kafka-fed run (DESIGN §6) from outside the hot path, once per period: minibatches
+ * consumed and dead-lettered records from {@link KafkaBatchSource#stats()} (as deltas), and the consumer lag of each
+ * partition of the run's data topics (log-end offset − committed offset of the run's groups) from the admin client.
+ */
+final class KafkaMeters implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaMeters.class);
+
+    private final MoblMetrics metrics;
+    private final KafkaBatchSource source;
+    private final Admin admin;
+    private final String run;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mobl-kafka-meters");
+        t.setDaemon(true);
+        return t;
+    });
+    private long consumed;
+    private long deadLower;
+    private long deadUpper;
+
+    KafkaMeters(MoblMetrics metrics, KafkaBatchSource source, Admin admin, Duration period) {
+        this.metrics = metrics;
+        this.source = source;
+        this.admin = admin;
+        this.run = source.settings().run();
+        timer.scheduleWithFixedDelay(this::update, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    synchronized void update() {
+        try {
+            KafkaBatchSource.Stats s = source.stats();
+            metrics.onBatchesConsumed(s.handedOut() - consumed);
+            consumed = s.handedOut();
+            for (long i = deadLower; i < s.deadLetteredLower(); i++) metrics.onDeadLetter(Topics.lower(run));
+            for (long i = deadUpper; i < s.deadLetteredUpper(); i++) metrics.onDeadLetter(Topics.upper(run));
+            deadLower = s.deadLetteredLower();
+            deadUpper = s.deadLetteredUpper();
+            lag(Topics.lower(run), source.settings().groupPrefix() + ".lower");
+            lag(Topics.upper(run), source.settings().groupPrefix() + ".upper");
+        } catch (Exception e) {
+            LOG.debug("could not update the Kafka meters: {}", e.toString());
+        }
+    }
+
+    private void lag(String topic, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            long lag = e.getValue().offset() - (c == null ? 0 : c.offset());
+            metrics.setLag(topic, e.getKey().partition(), Math.max(0, lag));
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        update(); // the final counts
+    }
+}
