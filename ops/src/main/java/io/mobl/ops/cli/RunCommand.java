@@ -65,7 +65,7 @@ public final class RunCommand implements Callable<Integer> {
                 case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting).stream()
                         .map(Solution::point).toList();
                 case "actors" -> {
-                    try (ActorRuntime actors = new ActorRuntime()) {
+                    try (ActorRuntime actors = new ActorRuntime(ConfigDefaults.of(spec.commandLine()).config().effective())) {
                         yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
                     }
                 }

@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * @param runtime    actors or the synchronous loop
  * @param kafka      the broker (or the embedded one) and topic names
  * @param metrics    where the Prometheus endpoint listens
- * @param output     where Pareto points are written (JSON lines)
+ * @param output     where Pareto points are written (JSON lines); empty: nowhere, they are only printed
  * @param effective  the merged, resolved configuration (user layers over every {@code reference.conf} on the
  *                   class path); hand it to {@code ActorSystem.create} so that a {@code pekko} block takes effect
  */
@@ -57,7 +57,7 @@ public record MoblConfig(
         RuntimeMode runtime,
         Kafka kafka,
         Metrics metrics,
-        Path output,
+        Optional<Path> output,
         Config effective) {
 
     /** Top-level blocks a user's file or overrides may hold. */
@@ -66,7 +66,6 @@ public record MoblConfig(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,249}");
     private static final Pattern ANY_TEXT = Pattern.compile("(?s).*");
-    private static final Pattern NON_BLANK = Pattern.compile("(?s).*\\S.*");
     private static final Pattern BOOTSTRAP_SERVER =
             Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\\d{1,5})");
     private static final Pattern OVERRIDE_KEY = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
@@ -246,12 +245,15 @@ public record MoblConfig(
         }
     }
 
-    /** Spelled in the configuration in lower case with dashes. */
+    /**
+     * Spelled in the configuration in lower case with dashes, as {@code --problem} takes them: the dense
+     * quadratic, the structured one (memory O(p+q)), or a problem file.
+     */
     public enum ProblemType {
-        QUADRATIC, FILE;
+        QUADRATIC, QUADRATIC_LARGE, FILE;
 
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -403,7 +405,10 @@ public record MoblConfig(
                 "a host name or IP address, e.g. 127.0.0.1 (0.0.0.0 exposes metrics on every interface)");
         Metrics metrics = new Metrics(host,
                 read.integer("mobl.metrics.port", -1, 65535));
-        Path output = path(read, "mobl.output", read.string("mobl.output", NON_BLANK, "a file path"));
+        String outputText = read.string("mobl.output", ANY_TEXT, "a file path, or empty");
+        if (!outputText.isEmpty() && outputText.isBlank()) throw read.fail("mobl.output", "a file path, or empty");
+        Optional<Path> output = outputText.isEmpty() ? Optional.empty()
+                : Optional.of(path(read, "mobl.output", outputText));
         return new MoblConfig(run, problem, algorithm, preferences, runtime, kafka, metrics, output, merged);
     }
 
