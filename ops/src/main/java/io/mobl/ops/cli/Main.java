@@ -1,6 +1,7 @@
 package io.mobl.ops.cli;
 
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.codec.RecordDecodeException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -62,6 +63,10 @@ public final class Main {
             while (cause.getCause() != null && !(cause instanceof InvalidInputException)) cause = cause.getCause();
             if (cause instanceof InvalidInputException invalid) {
                 err.println("mobl: " + invalid.getMessage() + defaults.origin(parseResult, invalid.field()));
+                return USER_ERROR;
+            }
+            if (cause instanceof RecordDecodeException undecodable) {
+                err.println("mobl: " + undecodable.getMessage());
                 return USER_ERROR;
             }
             if (e instanceof ArithmeticException) {

@@ -1,10 +1,13 @@
 package io.mobl.ops.cli;
 
-import io.mobl.ops.report.JsonLines;
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.ops.report.ParetoTopic;
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.protocol.codec.JsonLines;
+import io.mobl.protocol.codec.ParetoPointJsonLines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,9 +58,9 @@ public final class ReportCommand implements Callable<Integer> {
             throw new InvalidInputException("--from/--topic", from == null ? "neither" : from + " and " + topic,
                     "exactly one of the two: a JSON-lines file or a Pareto topic");
         }
-        List<ParetoPoint> points = from != null ? JsonLines.readParetoPoints(from) : readTopic();
+        List<ParetoPoint> points = from != null ? ParetoPointJsonLines.read(from) : readTopic();
         ParetoReport report = ParetoReport.of(points);
-        if (telemetry != null) report = report.withConvergence(JsonLines.readTelemetry(telemetry));
+        if (telemetry != null) report = report.withConvergence(JsonLines.<IterateTelemetry>read(telemetry, JsonCodec::decodeTelemetry));
         report.write(out, width, height);
         spec.commandLine().getOut().println("wrote " + out + " (" + points.size() + " point(s))");
         return 0;

@@ -6,9 +6,10 @@ import io.mobl.core.algorithm.RunListener;
 import io.mobl.ops.metrics.MetricsServer;
 import io.mobl.ops.metrics.MoblMetrics;
 import io.mobl.ops.progress.RunProgress;
-import io.mobl.ops.report.JsonLines;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.protocol.codec.JsonLines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,7 +54,7 @@ final class RunReporting implements RunListener, AutoCloseable {
     }
 
     void writeTelemetry(Path file) {
-        JsonLines.writeTelemetry(file, telemetry);
+        JsonLines.write(file, telemetry, (IterateTelemetry t) -> JsonCodec.encodeToString(t));
     }
 
     @Override
