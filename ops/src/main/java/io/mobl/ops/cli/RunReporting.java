@@ -1,5 +1,6 @@
 package io.mobl.ops.cli;
 
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mobl.core.algorithm.RunListener;
@@ -22,14 +23,16 @@ import java.util.Optional;
  * synchronized because the actor runtime calls it from several preferences' coordinators at once.
  */
 final class RunReporting implements RunListener, AutoCloseable {
+    private final PrometheusMeterRegistry registry;
     private final MoblMetrics metrics;
     private final Optional<MetricsServer> server;
     private final RunProgress progress;
     private final List<IterateTelemetry> telemetry;
 
     RunReporting(String host, int port, int preferences, int iterations, boolean keepTelemetry) {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = MoblMetrics.bindTo(registry);
+        Metrics.addRegistry(registry); // what Pekko creates by name (MeteredExecutor) meters the global registry
         this.server = MetricsServer.startIfEnabled(registry, host, port);
         server.ifPresent(MetricsServer::markReady);
         this.progress = RunProgress.forConsole(preferences, Math.max(1, iterations));
@@ -62,5 +65,6 @@ final class RunReporting implements RunListener, AutoCloseable {
         progress.close();
         server.ifPresent(MetricsServer::close);
         metrics.close();
+        Metrics.removeRegistry(registry);
     }
 }
