@@ -94,12 +94,13 @@ public final class ConfigDefaults implements IDefaultValueProvider {
     }
 
     /**
-     * " (the value of KEY, set at ORIGIN)" when {@code optionName} took the value that failed from the
+     * " (the value of KEY, set at ORIGIN)" when the option {@code field} names took the value that failed from the
      * configuration rather than from the command line; empty otherwise.
      */
-    String origin(CommandLine.ParseResult parsed, String optionName) {
+    String origin(CommandLine.ParseResult parsed, String field) {
+        if (field == null) return "";
         for (Map.Entry<ArgSpec, String> entry : supplied.entrySet()) {
-            if (!(entry.getKey() instanceof OptionSpec option) || !List.of(option.names()).contains(optionName)) continue;
+            if (!(entry.getKey() instanceof OptionSpec option) || !names(option, field)) continue;
             if (matched(parsed, option)) continue;
             ConfigValue value = config.effective().getValue(entry.getValue());
             String origin = value.origin() == null ? null : value.origin().description();
@@ -108,6 +109,14 @@ public final class ConfigDefaults implements IDefaultValueProvider {
                     + ")";
         }
         return "";
+    }
+
+    /** Whether {@code field} is the option's name, or an entry of it ({@code --preference[1]}). */
+    private static boolean names(OptionSpec option, String field) {
+        for (String name : option.names()) {
+            if (field.equals(name) || field.startsWith(name + "[")) return true;
+        }
+        return false;
     }
 
     private static boolean matched(CommandLine.ParseResult parsed, OptionSpec option) {

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.mobl.actors.RuntimeSettings;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 
@@ -123,7 +124,27 @@ public record MoblConfig(
         if (user.hasPathOrNull("mobl")) {
             checkKnownKeys("mobl", user.root().get("mobl"), reference.root().get("mobl"));
         }
-        return validate(merged, user);
+        MoblConfig config = validate(merged, user);
+        checkActorSettings(merged);
+        return config;
+    }
+
+    /**
+     * The actor runtime reads {@code mobl.actors} itself when it starts; read it here too, so that a bad
+     * duration fails at start like every other key rather than as a stack trace once the run is under way.
+     */
+    private static void checkActorSettings(Config merged) {
+        if (!merged.hasPath("mobl.actors")) return;
+        try {
+            RuntimeSettings.fromConfig(merged);
+        } catch (ConfigException e) {
+            var at = Pattern.compile("at '(?:mobl\\.actors\\.)?([A-Za-z0-9-]+)'").matcher(e.getMessage());
+            String key = at.find() ? "mobl.actors." + at.group(1) : null;
+            ConfigValue value = key != null && merged.hasPath(key) ? merged.getValue(key) : null;
+            throw value == null
+                    ? new InvalidInputException("mobl.actors", e.getMessage(), "settings the actor runtime can read")
+                    : ConfigReader.fail(key, value, "a duration such as 30s, 5m or 7d (or an integer where one is asked)");
+        }
     }
 
     /** The effective {@code mobl} block as HOCON, for {@code --print-config} and logs. */

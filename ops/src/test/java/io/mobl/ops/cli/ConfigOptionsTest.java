@@ -144,6 +144,10 @@ class ConfigOptionsTest {
                 .startsWith("mobl: mobl.metrics.port = 70000: expected an integer in [-1, 65535]")
                 .contains(file.getFileName() + ": 2");
 
+        assertThat(mobl("run", "--set", "mobl.actors.ask-timeout=fast")).isEqualTo(2);
+        assertThat(err.toString()).hasLineCount(1)
+                .startsWith("mobl: mobl.actors.ask-timeout = \"fast\": expected a duration");
+
         assertThat(mobl("run", "--config", dir.resolve("absent.conf").toString())).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1).startsWith("mobl: config file = ").contains("a readable HOCON file");
     }
@@ -157,6 +161,11 @@ class ConfigOptionsTest {
         // given on the command line, the option's value is its own
         assertThat(mobl("run", "--algorithm", "forum", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1).doesNotContain("the value of");
+        // an entry of a list option, checked by the command
+        assertThat(mobl("run", "--set", "mobl.preference=0.4,0.6", "--objectives", "3",
+                "--metrics-port", "0", "--runtime", "sync")).isEqualTo(2);
+        assertThat(err.toString()).hasLineCount(1).startsWith("mobl: --preference")
+                .contains("the value of mobl.preference, set at --set mobl.preference=");
     }
 
     @Test
