@@ -95,7 +95,7 @@ public final class MoblMetrics implements AutoCloseable {
     private final Map<String, Reading> kktResiduals = new ConcurrentHashMap<>();
     /** Suppliers handed to function counters, which hold their state only weakly: a lambda would be collected. */
     private final Queue<LongSupplier> watched = new ConcurrentLinkedQueue<>();
-    private final Map<String, Reading> lags = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
 
     private MoblMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -192,12 +192,8 @@ public final class MoblMetrics implements AutoCloseable {
 
     /** Publishes a batch count that a consumer keeps itself (e.g. {@code puller::delivered}) as {@code mobl.batches.consumed}. */
     public void watchBatchesConsumed(String source, LongSupplier consumed) {
-        requireText("source", source);
-        watched.add(Objects.requireNonNull(consumed, "consumed"));
-        FunctionCounter.builder("mobl.batches.consumed", consumed, LongSupplier::getAsLong)
-                .description("Minibatches taken from Kafka and used by an iteration")
-                .tag("source", source)
-                .register(registry);
+        watchCount("mobl.batches.consumed", "Minibatches taken from Kafka and used by an iteration",
+                "source", source, consumed);
     }
 
     /** Publishes the lag of one topic partition, read at each scrape from {@code lag}. */
@@ -214,11 +210,16 @@ public final class MoblMetrics implements AutoCloseable {
 
     /** Publishes a dead-letter count kept elsewhere (e.g. {@code deadLetters::count}) for records from {@code sourceTopic}. */
     public void watchDeadLetters(String sourceTopic, LongSupplier count) {
-        requireText("sourceTopic", sourceTopic);
+        watchCount("mobl.dlq.records", "Records routed to the dead-letter topic because they failed to decode",
+                "topic", sourceTopic, count);
+    }
+
+    private void watchCount(String name, String description, String tag, String value, LongSupplier count) {
+        requireText(tag, value);
         watched.add(Objects.requireNonNull(count, "count"));
-        FunctionCounter.builder("mobl.dlq.records", count, LongSupplier::getAsLong)
-                .description("Records routed to the dead-letter topic because they failed to decode")
-                .tag("topic", sourceTopic)
+        FunctionCounter.builder(name, count, LongSupplier::getAsLong)
+                .description(description)
+                .tag(tag, value)
                 .register(registry);
     }
 
@@ -228,15 +229,10 @@ public final class MoblMetrics implements AutoCloseable {
      * @throws InvalidInputException if the topic is blank, the partition or the lag negative
      */
     public void setLag(String topic, int partition, long lag) {
-        requireText("topic", topic);
-        if (partition < 0) throw new InvalidInputException("partition", partition, "a partition number >= 0");
         if (lag < 0) throw new InvalidInputException("lag", lag, "a record count >= 0");
         lags.computeIfAbsent(topic + "-" + partition, key -> {
-            Reading reading = new Reading();
-            Gauge.builder("mobl.kafka.lag", reading, Reading::value)
-                    .description("Records not yet consumed by mobl (log-end offset − committed offset)")
-                    .tags("topic", topic, "partition", Integer.toString(partition))
-                    .register(registry);
+            AtomicLong reading = new AtomicLong();
+            watchLag(topic, partition, reading::get);
             return reading;
         }).set(lag);
     }
