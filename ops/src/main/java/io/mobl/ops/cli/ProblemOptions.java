@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /** Which problem to solve: a built-in one or a problem file. */
 public final class ProblemOptions {
     @Option(names = "--problem", defaultValue = "quadratic",
-            description = "Built-in problem: quadratic (dense, small) or quadratic-large (structured, memory O(p+q)); "
+            description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)) or "
+                    + "stochastic-quadratic (noisy samples around a dense quadratic, stochastic WC-MHGD); "
                     + "file reads --problem-file. Default: ${DEFAULT-VALUE}.")
     String problem;
 
@@ -44,8 +45,14 @@ public final class ProblemOptions {
             }
             case "quadratic-large" -> QuadraticProblems.structured(seed, upperDimension, lowerDimension, objectives, 4, 10, 0.5);
             case "file" -> throw new InvalidInputException("--problem-file", null, "a problem file with --problem file");
-            default -> throw new InvalidInputException("--problem", problem, "one of quadratic, quadratic-large, file");
+            default -> throw new InvalidInputException("--problem", problem,
+                    "one of quadratic, quadratic-large, stochastic-quadratic, file");
         };
+    }
+
+    /** Whether the problem is a stochastic one (solved by stochastic WC-MHGD on minibatches). */
+    public boolean stochastic() {
+        return problemFile == null && "stochastic-quadratic".equals(problem);
     }
 
     public String describe() {

@@ -29,6 +29,7 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin ProblemOptions problem = new ProblemOptions();
     @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
     @Mixin PreferenceOptions preferences = new PreferenceOptions();
+    @Mixin StochasticOptions stochastic = new StochasticOptions();
 
     @Option(names = "--out", description = "Write one JSON line per preference to this file.")
     Path out;
@@ -53,6 +54,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         WcMhgdConfig config = algorithm.build(built);
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);

@@ -268,10 +268,10 @@ public record MoblConfig(
 
     /**
      * Spelled in the configuration in lower case with dashes, as {@code --problem} takes them: the dense
-     * quadratic, the structured one (memory O(p+q)), or a problem file.
+     * quadratic, the structured one (memory O(p+q)), the stochastic quadratic one, or a problem file.
      */
     public enum ProblemType {
-        QUADRATIC, QUADRATIC_LARGE, FILE;
+        QUADRATIC, QUADRATIC_LARGE, STOCHASTIC_QUADRATIC, FILE;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
