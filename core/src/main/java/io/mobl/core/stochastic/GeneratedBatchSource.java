@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * An in-memory {@link BatchSource} that serves a {@link MinibatchGenerator} in order: the i-th call for a role
  * gets that role's batch i, of {@code rows} samples. Runs without Kafka, and the tests' reference source: two
  * sources over the same generator deliver the same sequence per role, whichever threads ask, so a synchronous
- * and an actor run fed by them see the same batches. It never waits. Thread-safe; it keeps the batches
- * acknowledged through {@link #iterationDone} for inspection.
+ * and an actor run fed by them see the same batches. It never waits. Thread-safe; it keeps the batch ids
+ * acknowledged through {@link #iterationDone} for inspection (memory grows with the iterations: meant for tests
+ * and bounded runs).
  */
 public final class GeneratedBatchSource implements BatchSource {
     private final MinibatchGenerator generator;

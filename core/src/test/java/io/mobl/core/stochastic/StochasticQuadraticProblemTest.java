@@ -158,6 +158,24 @@ class StochasticQuadraticProblemTest {
     }
 
     @Test
+    void theSpecTravelsAsOneLineAndComesBackEqual() {
+        StochasticQuadraticSpec spec = new StochasticQuadraticSpec(-7, 3, 5, 4, 1.5, 0.1, 0.3, 0.25, 1e-3, 2.0 / 3);
+        String line = spec.format();
+        assertThat(line).startsWith("seed=-7,p=3,q=5,S=4,kappa=1.5,a=0.1,");
+        assertThat(StochasticQuadraticSpec.parse(line)).isEqualTo(spec);
+        assertThat(StochasticQuadraticSpec.parse(line).generator().upperBatch(3, 9, 2))
+                .isEqualTo(spec.generator().upperBatch(3, 9, 2));
+        assertThatThrownBy(() -> StochasticQuadraticSpec.parse(line.replace("q=5,", "")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("spec.q");
+        assertThatThrownBy(() -> StochasticQuadraticSpec.parse(line + ",rho=2"))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("rho=2");
+        assertThatThrownBy(() -> StochasticQuadraticSpec.parse(line.replace("kappa=1.5", "kappa=x")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("spec.kappa");
+        assertThatThrownBy(() -> StochasticQuadraticSpec.parse(line.replace("kappa=1.5", "kappa=0.5")))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("condition-number");
+    }
+
+    @Test
     void aMinibatchOfTheWrongShapeOrRoleIsRejectedByName() {
         Minibatch upper = SPEC.generator().upperBatch(0, 0, 2);
         assertThatThrownBy(() -> PROBLEM.check(Minibatch.LOWER, upper)).isInstanceOf(InvalidInputException.class)

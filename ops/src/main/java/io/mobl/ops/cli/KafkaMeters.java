@@ -19,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds the ops meters of a Kafka-fed run (DESIGN §6) from outside the hot path, once per period: minibatches
- * consumed and dead-lettered records from {@link KafkaBatchSource#stats()} (as deltas), and the consumer lag of each
- * partition of the run's data topics (log-end offset − committed offset of the run's groups) from the admin client.
+ * Feeds the ops meters of a Kafka-fed run (DESIGN §6) from outside the hot path: minibatches consumed and
+ * dead-lettered records are the counters {@link KafkaBatchSource#stats()} keeps anyway, read at each scrape; the
+ * consumer lag of each partition of the run's data topics (log-end offset − committed offset of the run's groups)
+ * is asked of the admin client once per period.
  */
 final class KafkaMeters implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaMeters.class);
@@ -35,27 +36,20 @@ final class KafkaMeters implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private long consumed;
-    private long deadLower;
-    private long deadUpper;
 
     KafkaMeters(MoblMetrics metrics, KafkaBatchSource source, Admin admin, Duration period) {
         this.metrics = metrics;
         this.source = source;
         this.admin = admin;
         this.run = source.settings().run();
+        metrics.watchBatchesConsumed(run, () -> source.stats().handedOut());
+        metrics.watchDeadLetters(Topics.lower(run), () -> source.stats().deadLetteredLower());
+        metrics.watchDeadLetters(Topics.upper(run), () -> source.stats().deadLetteredUpper());
         timer.scheduleWithFixedDelay(this::update, 0, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     synchronized void update() {
         try {
-            KafkaBatchSource.Stats s = source.stats();
-            metrics.onBatchesConsumed(s.handedOut() - consumed);
-            consumed = s.handedOut();
-            for (long i = deadLower; i < s.deadLetteredLower(); i++) metrics.onDeadLetter(Topics.lower(run));
-            for (long i = deadUpper; i < s.deadLetteredUpper(); i++) metrics.onDeadLetter(Topics.upper(run));
-            deadLower = s.deadLetteredLower();
-            deadUpper = s.deadLetteredUpper();
             lag(Topics.lower(run), source.settings().groupPrefix() + ".lower");
             lag(Topics.upper(run), source.settings().groupPrefix() + ".upper");
         } catch (Exception e) {
@@ -80,6 +74,6 @@ final class KafkaMeters implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        update(); // the final counts
+        update(); // the lag after the last commits
     }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 /** Which problem to solve: a built-in one or a problem file. */
 public final class ProblemOptions {
     @Option(names = "--problem", defaultValue = "quadratic",
-            description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)) or stochastic-quadratic (noisy samples around a dense quadratic, stochastic WC-MHGD). Default: ${DEFAULT-VALUE}.")
+            description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)) or "
+                    + "stochastic-quadratic (noisy samples around a dense quadratic, stochastic WC-MHGD); "
+                    + "file reads --problem-file. Default: ${DEFAULT-VALUE}.")
     String problem;
 
     @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
@@ -42,7 +44,9 @@ public final class ProblemOptions {
                 yield QuadraticProblems.dense(seed, upperDimension, lowerDimension, objectives, 10, 0.5);
             }
             case "quadratic-large" -> QuadraticProblems.structured(seed, upperDimension, lowerDimension, objectives, 4, 10, 0.5);
-            default -> throw new InvalidInputException("--problem", problem, "one of quadratic, quadratic-large, stochastic-quadratic");
+            case "file" -> throw new InvalidInputException("--problem-file", null, "a problem file with --problem file");
+            default -> throw new InvalidInputException("--problem", problem,
+                    "one of quadratic, quadratic-large, stochastic-quadratic, file");
         };
     }
 

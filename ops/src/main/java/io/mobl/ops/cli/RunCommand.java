@@ -5,7 +5,10 @@ import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.ParetoPoint;
+import com.typesafe.config.Config;
 import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.RuntimeSettings;
+import io.mobl.ops.metrics.MeteredExecutor;
 import io.mobl.protocol.InvalidInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -85,7 +88,9 @@ public final class RunCommand implements Callable<Integer> {
                 case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting).stream()
                         .map(Solution::point).toList();
                 case "actors" -> {
-                    try (ActorRuntime actors = new ActorRuntime()) {
+                    Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
+                            "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
+                    try (ActorRuntime actors = new ActorRuntime(pekko)) {
                         yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
                     }
                 }

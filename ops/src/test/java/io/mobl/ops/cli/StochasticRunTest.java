@@ -2,7 +2,7 @@ package io.mobl.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mobl.ops.report.JsonLines;
+import io.mobl.protocol.codec.ParetoPointJsonLines;
 import io.mobl.protocol.ParetoPoint;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,7 +28,7 @@ class StochasticRunTest {
                 "--minibatch-rows", "8", "--upper-dim", "3", "--lower-dim", "4", "--metrics-port", "0",
                 "--out", points.toString());
         assertThat(code).as(err.toString()).isZero();
-        return JsonLines.readParetoPoints(points);
+        return ParetoPointJsonLines.read(points);
     }
 
     @Test

@@ -116,7 +116,8 @@ class StreamingCommandsTest {
             } catch (Exception e) {
                 return false;
             }
-            return scrape.get().contains("mobl_kafka_lag{") && !scrape.get().contains("mobl_batches_consumed_total 0.0");
+            return scrape.get().contains("mobl_kafka_lag{") && scrape.get().contains("mobl_batches_consumed_total{source=\"cont\"}")
+                    && !scrape.get().contains("mobl_batches_consumed_total{source=\"cont\"} 0.0");
         });
         assertThat(scrape.get()).contains("mobl_batches_consumed_total").contains("topic=\"mobl.cont.lower\"");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
