@@ -13,7 +13,6 @@ import io.mobl.protocol.Checks;
 import java.util.Arrays;
 import java.util.EnumSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * FORUM, Alg. 1 of its paper, as a pure step on z = (x, y). The bilevel problem is rewritten with the value
@@ -78,18 +77,20 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
         INDArray yT = LowerLevelDescent.descend(problem, x, start, config.lowerIterations(), config.lowerStepSize(),
                 false).solution();
         double feasibility = problem.lowerValue(x, y) - problem.lowerValue(x, yT);
-        INDArray constraintGradient = Nd4j.concat(0, problem.lowerGradientX(x, y).subi(problem.lowerGradientX(x, yT)),
-                problem.lowerGradient(x, y));
-        if (!Double.isFinite(feasibility) || !Vectors.allFinite(constraintGradient)) {
+        // vectors in z = (x, y) are kept as their two blocks: a dot product is the sum of the blocks' products
+        INDArray[] constraintGradient = {problem.lowerGradientX(x, y).subi(problem.lowerGradientX(x, yT)),
+                problem.lowerGradient(x, y)};
+        if (!Double.isFinite(feasibility) || !Vectors.allFinite(constraintGradient[0])
+                || !Vectors.allFinite(constraintGradient[1])) {
             throw new NonFiniteValueException("value-function constraint q̃", -1, k);
         }
-        INDArray[] gradients = new INDArray[m + 1];
+        INDArray[][] gradients = new INDArray[m + 1][];
         double[] objectives = new double[m];
         for (int i = 0; i < m; i++) {
             UpperEvaluation f = problem.upper(i, x, y);
             objectives[i] = f.value();
-            gradients[i] = Nd4j.concat(0, f.gradientX(), f.gradientY());
-            if (!Double.isFinite(f.value()) || !Vectors.allFinite(gradients[i])) {
+            gradients[i] = new INDArray[] {f.gradientX(), f.gradientY()};
+            if (!Double.isFinite(f.value()) || !Vectors.allFinite(f.gradientX()) || !Vectors.allFinite(f.gradientY())) {
                 throw new NonFiniteValueException("upper gradient", i, k);
             }
         }
@@ -97,7 +98,7 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
         double[][] gram = new double[m + 1][m + 1];
         for (int i = 0; i <= m; i++) {
             for (int j = 0; j <= i; j++) {
-                double v = Vectors.dot(gradients[i], gradients[j]);
+                double v = Vectors.dot(gradients[i][0], gradients[j][0]) + Vectors.dot(gradients[i][1], gradients[j][1]);
                 gram[i][j] = v;
                 gram[j][i] = v;
             }
@@ -113,13 +114,21 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
         double nu = 0;
         for (int i = 0; i < m; i++) nu += smoothed[i] * qp.pi()[i];
         nu = Math.max(nu, 0);
-        INDArray combination = gradients[m].mul(nu);
-        for (int i = 0; i < m; i++) Vectors.axpyInPlace(smoothed[i], gradients[i], combination);
-        double kkt = Vectors.squaredNorm(combination);
-        INDArray nextZ = Nd4j.concat(0, x, y).subi(combination.mul(config.upperStepSize()));
-        if (!Vectors.allFinite(nextZ)) throw new NonFiniteValueException("iterate z", -1, k);
-        INDArray nextX = nextZ.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, p)).dup();
-        INDArray nextY = nextZ.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(p, nextZ.length())).dup();
+        // −d_k = Σλ̃_i∇F_i + ν∇q̃ (Eq. (9)); its squared norm is 𝒦(z_k) by the Gram matrix
+        double[] coefficients = new double[m + 1];
+        System.arraycopy(smoothed, 0, coefficients, 0, m);
+        coefficients[m] = nu;
+        double kkt = 0;
+        for (int i = 0; i <= m; i++) for (int j = 0; j <= m; j++) kkt += coefficients[i] * gram[i][j] * coefficients[j];
+        kkt = Math.max(kkt, 0);
+        INDArray nextX = x.dup();
+        INDArray nextY = y.dup();
+        for (int i = 0; i <= m; i++) {
+            if (coefficients[i] == 0) continue;
+            Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][0], nextX);
+            Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][1], nextY);
+        }
+        if (!Vectors.allFinite(nextX) || !Vectors.allFinite(nextY)) throw new NonFiniteValueException("iterate z", -1, k);
         int q = problem.lowerDimension();
         long bytes = StepReport.bytes(m + 2L, p + q) + StepReport.bytes(3, q);
         return new Step<>(new State(k + 1, nextX, nextY, smoothed, state.preference()),

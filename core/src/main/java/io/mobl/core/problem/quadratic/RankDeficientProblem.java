@@ -76,7 +76,7 @@ public final class RankDeficientProblem implements BilevelProblem {
         for (double[] row : gauss) for (int j = 0; j < q; j++) row[j] = random.nextGaussian();
         double[][] basis = new QRDecomposition(new Array2DRowRealMatrix(gauss, false)).getQ().getData();
         double[] eig = new double[q];
-        for (int k = 0; k < rank; k++) eig[k] = rank == 1 ? 1 : 1 + 4.0 * k / (rank - 1); // in [1, 5]
+        for (int k = 0; k < rank; k++) eig[k] = rank == 1 ? 1 : 1 + k / (rank - 1.0); // in [1, 2]
         double[][] aEntries = new double[q][q];
         for (int i = 0; i < q; i++) {
             for (int j = 0; j <= i; j++) {
