@@ -17,6 +17,10 @@ public final class FirstOrderView implements BilevelProblem {
         this.delegate = delegate;
     }
 
+    public BilevelProblem delegate() {
+        return delegate;
+    }
+
     @Override public int upperDimension() { return delegate.upperDimension(); }
     @Override public int lowerDimension() { return delegate.lowerDimension(); }
     @Override public int objectiveCount() { return delegate.objectiveCount(); }
