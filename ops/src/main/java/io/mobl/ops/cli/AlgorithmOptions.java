@@ -83,6 +83,11 @@ public final class AlgorithmOptions {
         if (!algorithm.equals("wc-mhgd")) {
             throw new InvalidInputException("--algorithm", algorithm, "one of " + String.join(", ", KNOWN));
         }
+        return wcMhgdConfig(problem);
+    }
+
+    /** WC-MHGD's configuration from these options, whatever --algorithm says. */
+    private WcMhgdConfig wcMhgdConfig(BilevelProblem problem) {
         HypergradientMethod method = method();
         boolean auto = lowerStepSize == null || upperStepSize == null;
         WcMhgdConfig defaults = auto
@@ -116,7 +121,7 @@ public final class AlgorithmOptions {
                 : EnumSet.allOf(Oracle.class);
         RequiredOracles.check(problem, name, needed); // before any default that might fail for another reason
         return switch (name) {
-            case "wc-mhgd" -> new WcMhgdAlgorithm(problem, build(problem, "wc-mhgd"));
+            case "wc-mhgd" -> new WcMhgdAlgorithm(problem, wcMhgdConfig(problem));
             case "wc-penalty" -> new WcPenalty(problem, WcPenaltyConfig.forHorizon(Math.max(iterations, 1), penaltyStep, penaltyScale));
             case "forum" -> new Forum(problem, ForumConfig.of(lowerIterations, lowerStep(problem), upperStep(problem), rho));
             case "moml" -> new HypergradientDescent(problem,
@@ -128,16 +133,6 @@ public final class AlgorithmOptions {
                     HypergradientDescentConfig.mgda(cgSteps, lowerIterations, lowerStep(problem), upperStep(problem)));
             default -> throw new IllegalStateException(name);
         };
-    }
-
-    private WcMhgdConfig build(BilevelProblem problem, String name) {
-        String chosen = algorithm;
-        algorithm = name;
-        try {
-            return build(problem);
-        } finally {
-            algorithm = chosen;
-        }
     }
 
     private Smoothness smoothness(String field, BilevelProblem problem) {
