@@ -150,6 +150,11 @@ public final class RankDeficientProblem implements BilevelProblem {
         return Vectors.transposeTimes(c, Vectors.times(a, v)).negi();
     }
 
+    /** Cx, one point of the solution set M(x) = Cx + null(A). */
+    public INDArray particularLowerSolution(INDArray x) {
+        return Vectors.times(c, x);
+    }
+
     /**
      * The distance from y to the lower-level solution set M(x) = Cx + null(A): ‖(I − NNᵀ)(y − Cx)‖.
      */
