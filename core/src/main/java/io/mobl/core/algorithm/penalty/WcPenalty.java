@@ -91,14 +91,14 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
         INDArray nu = h.mul(u);
         INDArray gradX = problem.jacobianVector(x, y, nu);
         INDArray gradY = problem.hessianVector(x, y, nu);
-        double[] objectives_ = new double[objectives];
+        double[] values = new double[objectives];
         double[] omega = new double[objectives];
         double omegaSum = 0;
         double complementarity = 0;
         for (int s = 0; s < objectives; s++) {
             UpperEvaluation f = problem.upper(s, x, y);
             if (!Double.isFinite(f.value())) throw new NonFiniteValueException("objective value", s, t);
-            objectives_[s] = f.value();
+            values[s] = f.value();
             omega[s] = v * (r[s] * f.value() + delta[s] - state.level());
             omegaSum += omega[s];
             double coefficient = omega[s] * r[s];
@@ -129,6 +129,6 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
         int q = problem.lowerDimension();
         long bytes = StepReport.bytes(objectives + 3L, p + q) + StepReport.bytes(2, q);
         return new Step<>(new State(t + 1, level, nextX, nextY, nextDelta, r),
-                new StepReport(t, x, y, objectives_, weights, kkt, "kkt", Math.sqrt(hNorm2), Math.sqrt(step2), bytes));
+                new StepReport(t, x, y, values, weights, kkt, "kkt", Math.sqrt(hNorm2), Math.sqrt(step2), bytes));
     }
 }
