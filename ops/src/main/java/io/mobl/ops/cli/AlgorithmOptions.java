@@ -9,6 +9,7 @@ import io.mobl.core.algorithm.baseline.Moco;
 import io.mobl.core.algorithm.baseline.MocoConfig;
 import io.mobl.core.algorithm.forum.Forum;
 import io.mobl.core.algorithm.forum.ForumConfig;
+import io.mobl.core.algorithm.penalty.StochasticWcPenalty;
 import io.mobl.core.algorithm.penalty.WcPenalty;
 import io.mobl.core.algorithm.penalty.WcPenaltyConfig;
 import io.mobl.core.hypergradient.ConjugateGradient;
@@ -27,10 +28,11 @@ import picocli.CommandLine.Option;
 /** Alg. 1's inputs, by the papers' names. */
 public final class AlgorithmOptions {
     /** Every name {@code --algorithm} accepts. */
-    public static final List<String> KNOWN = List.of("wc-mhgd", "wc-penalty", "forum", "moml", "moco", "linear", "mgda");
+    public static final List<String> KNOWN = List.of("wc-mhgd", "wc-penalty", "wc-penalty-stochastic", "forum", "moml", "moco",
+            "linear", "mgda");
 
     @Option(names = "--algorithm", defaultValue = "wc-mhgd",
-            description = "Algorithm: wc-mhgd, wc-penalty, forum, moml, moco, linear (scalarisation) or mgda (without preference). Default: ${DEFAULT-VALUE}.")
+            description = "Algorithm: wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear (scalarisation) or mgda (without preference). Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(names = "--hypergradient", defaultValue = "cg",
@@ -70,6 +72,14 @@ public final class AlgorithmOptions {
     @Option(names = "--penalty-scale", defaultValue = "1.0",
             description = "WC-Penalty: c₀ of the penalties u = v = c₀·K^(1/4). Default: ${DEFAULT-VALUE}.")
     double penaltyScale;
+
+    @Option(names = "--penalty-batch", defaultValue = "2",
+            description = "wc-penalty-stochastic: lower-level rows per minibatch. Default: ${DEFAULT-VALUE}.")
+    int penaltyBatch;
+
+    @Option(names = "--penalty-seed", defaultValue = "1",
+            description = "wc-penalty-stochastic: seed of the minibatch draws. Default: ${DEFAULT-VALUE}.")
+    long penaltySeed;
 
     public HypergradientMethod method() {
         return switch (hypergradient) {
@@ -123,6 +133,8 @@ public final class AlgorithmOptions {
         return switch (name) {
             case "wc-mhgd" -> new WcMhgdAlgorithm(problem, wcMhgdConfig(problem));
             case "wc-penalty" -> new WcPenalty(problem, WcPenaltyConfig.forHorizon(Math.max(iterations, 1), penaltyStep, penaltyScale));
+            case "wc-penalty-stochastic" -> new StochasticWcPenalty(problem,
+                    WcPenaltyConfig.forHorizon(Math.max(iterations, 1), penaltyStep, penaltyScale), penaltyBatch, penaltySeed);
             case "forum" -> new Forum(problem, ForumConfig.of(lowerIterations, lowerStep(problem), upperStep(problem), rho));
             case "moml" -> new HypergradientDescent(problem,
                     HypergradientDescentConfig.moml(lowerIterations, lowerStep(problem), upperStep(problem)));

@@ -55,7 +55,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
 
     @Option(names = "--algorithms", defaultValue = "wc-mhgd,linear,mgda,moml,moco,forum",
-            description = "Comma-separated algorithms to compare (of wc-mhgd, wc-penalty, forum, moml, moco, linear, mgda). Default: ${DEFAULT-VALUE}.")
+            description = "Comma-separated algorithms to compare (of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear, mgda). Default: ${DEFAULT-VALUE}.")
     String algorithms;
 
     @Option(names = "--budget", defaultValue = "200", description = "K, outer iterations for every algorithm and run. Default: ${DEFAULT-VALUE}.")

@@ -50,7 +50,7 @@ class CompareCommandTest {
     void unknownAlgorithmsAreListedWithTheKnownOnes() {
         assertThat(mobl("compare", "--algorithms", "forum,magic", "--out", dir.resolve("x.json").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--algorithm = magic")
-                .contains("one of wc-mhgd, wc-penalty, forum, moml, moco, linear, mgda").doesNotContain("Exception");
+                .contains("one of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear, mgda").doesNotContain("Exception");
         assertThat(mobl("run", "--algorithm", "morum", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--algorithm = morum").contains("forum");
     }
@@ -76,5 +76,10 @@ class CompareCommandTest {
                 "--upper-dim", "2", "--lower-dim", "4", "--preference", "0.4,0.6", "--metrics-port", "0"))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("wc-penalty");
+        assertThat(mobl("run", "--problem", "rank-deficient", "--algorithm", "wc-penalty-stochastic", "--iterations", "30",
+                "--upper-dim", "2", "--lower-dim", "4", "--preference", "0.4,0.6", "--penalty-step", "0.03",
+                "--metrics-port", "0")).as(err.toString()).isZero();
+        assertThat(mobl("run", "--algorithm", "wc-penalty-stochastic", "--iterations", "3", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("problem = ").contains("finite sum");
     }
 }

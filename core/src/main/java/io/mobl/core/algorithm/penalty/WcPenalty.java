@@ -78,6 +78,16 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
 
     @Override
     public Step<State> step(State state) {
+        return step(state, problem, problem);
+    }
+
+    /**
+     * One step with the lower-level oracles taken from other (sampled) problems: h from {@code forConstraint},
+     * the products J_hᵀν from {@code forJacobian}. With two independent minibatches E[J_Bᵀ h_B'] = J_hᵀh, so the
+     * stochastic gradient of P is unbiased ({@link StochasticWcPenalty}); the upper objectives come from the
+     * problem itself.
+     */
+    Step<State> step(State state, BilevelProblem forConstraint, BilevelProblem forJacobian) {
         int t = state.iteration();
         INDArray x = state.x();
         INDArray y = state.y();
@@ -87,10 +97,10 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
         double u = config.constraintPenalty();
         double v = config.chebyshevPenalty();
 
-        INDArray h = problem.lowerGradient(x, y);
+        INDArray h = forConstraint.lowerGradient(x, y);
         INDArray nu = h.mul(u);
-        INDArray gradX = problem.jacobianVector(x, y, nu);
-        INDArray gradY = problem.hessianVector(x, y, nu);
+        INDArray gradX = forJacobian.jacobianVector(x, y, nu);
+        INDArray gradY = forJacobian.hessianVector(x, y, nu);
         double[] values = new double[objectives];
         double[] omega = new double[objectives];
         double omegaSum = 0;

@@ -2,6 +2,7 @@ package io.mobl.core.problem.quadratic;
 
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.SampledLowerLevel;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
@@ -28,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link #weightedMinimiser}). Oracles: ∇_y g = A(y − Cx), ∇_x g = −CᵀA(y − Cx), ∇²_yy g·v = Av,
  * ∇²_xy g·v = −CᵀAv. No {@link #smoothness()}: μ_g = 0.
  */
-public final class RankDeficientProblem implements BilevelProblem {
+public final class RankDeficientProblem implements BilevelProblem, SampledLowerLevel {
     private final INDArray a;      // q×q
     private final INDArray c;      // q×p
     private final double[][] nullBasis; // q×(q−r), orthonormal columns
@@ -37,9 +38,10 @@ public final class RankDeficientProblem implements BilevelProblem {
     private final double[][] targetsX;
     private final double upperWeight;
     private final double largestEigenvalue;
+    private final double[][] eigenRows; // √(r·λ_k)·q_k, k < r: A = (1/r) Σ_k eigenRows_k eigenRows_kᵀ
 
     private RankDeficientProblem(double[][] aEntries, double[][] cEntries, double[][] nullBasis, double[][] targetsY,
-                                 double[][] targetsX, double upperWeight, double largestEigenvalue) {
+                                 double[][] targetsX, double upperWeight, double largestEigenvalue, double[][] eigenRows) {
         this.a = Nd4j.createFromArray(aEntries);
         this.c = Nd4j.createFromArray(cEntries);
         this.cEntries = cEntries;
@@ -48,6 +50,7 @@ public final class RankDeficientProblem implements BilevelProblem {
         this.targetsX = targetsX;
         this.upperWeight = upperWeight;
         this.largestEigenvalue = largestEigenvalue;
+        this.eigenRows = eigenRows;
     }
 
     /**
@@ -97,7 +100,12 @@ public final class RankDeficientProblem implements BilevelProblem {
             for (int i = 0; i < q; i++) ty[s][i] = centre + 0.5 * random.nextGaussian();
             for (int i = 0; i < p; i++) tx[s][i] = -centre + 0.5 * random.nextGaussian();
         }
-        return new RankDeficientProblem(aEntries, cEntries, nullBasis, ty, tx, upperWeight, eig[rank - 1]);
+        double[][] eigenRows = new double[rank][q];
+        for (int k = 0; k < rank; k++) {
+            double scale = Math.sqrt(rank * eig[k]);
+            for (int i = 0; i < q; i++) eigenRows[k][i] = scale * basis[i][k];
+        }
+        return new RankDeficientProblem(aEntries, cEntries, nullBasis, ty, tx, upperWeight, eig[rank - 1], eigenRows);
     }
 
     @Override public int upperDimension() { return c.columns(); }
@@ -148,6 +156,24 @@ public final class RankDeficientProblem implements BilevelProblem {
     @Override
     public INDArray jacobianVector(INDArray x, INDArray y, INDArray v) {
         return Vectors.transposeTimes(c, Vectors.times(a, v)).negi();
+    }
+
+    /**
+     * The lower level as a finite sum over its r rows a_k = √(rλ_k)·q_k, g = (1/r)Σ_k ½(a_kᵀ(y − Cx))²: a minibatch
+     * of b rows drawn uniformly with replacement gives A_B = (1/b)Σ_{k∈B} a_k a_kᵀ with E[A_B] = A. The sample shares
+     * C and the upper objectives; only its lower-level oracles differ (its solution-set helpers are those of A_B).
+     */
+    @Override
+    public RankDeficientProblem lowerSample(SplittableRandom random, int batchSize) {
+        Checks.atLeast("batch-size", batchSize, 1);
+        int q = lowerDimension();
+        double[][] sample = new double[q][q];
+        for (int n = 0; n < batchSize; n++) {
+            double[] row = eigenRows[random.nextInt(eigenRows.length)];
+            for (int i = 0; i < q; i++) for (int j = 0; j < q; j++) sample[i][j] += row[i] * row[j] / batchSize;
+        }
+        return new RankDeficientProblem(sample, cEntries, nullBasis, targetsY, targetsX, upperWeight, largestEigenvalue,
+                eigenRows);
     }
 
     /** Cx, one point of the solution set M(x) = Cx + null(A). */
