@@ -4,9 +4,14 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
+import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.stochastic.BatchSource;
+import io.mobl.core.stochastic.StochasticBilevelProblem;
+import io.mobl.protocol.InvalidInputException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -16,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
@@ -32,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * The iterates, telemetry (but for the phase timings) and points equal {@code SynchronousSolver}'s bit for bit.
+ * The iterates, telemetry (but for the phase timings) and points equal {@code SynchronousSolver}'s bit for bit;
+ * in the stochastic setting (the methods taking a {@link BatchSource}) {@code StochasticSolver}'s, for the same
+ * batch sequence.
  * Start and control methods are thread-safe; call them from plain threads, not from inside an actor.
  */
 public final class ActorRuntime implements AutoCloseable {
@@ -87,7 +95,54 @@ public final class ActorRuntime implements AutoCloseable {
         return new RunHandle(start(new SweepSpec(problem, config, List.of(preference), run, listener)));
     }
 
-    private SweepHandle start(SweepSpec spec) {
+    /**
+     * Starts stochastic WC-MHGD (Alg. 2/3) for one preference, fed by {@code source}: the lower-level solver reads
+     * its lower-level batches, worker s objective s's, and each iteration's batches are acknowledged
+     * ({@link BatchSource#iterationDone}) once it is reported. The caller owns the source and closes it.
+     *
+     * @param source thread-safe across roles (the solver and the workers ask at once); {@code iterationDone}
+     *               must not block
+     */
+    public RunHandle solve(StochasticBilevelProblem problem, StochasticWcMhgdConfig config, BatchSource source,
+                           double[] preference, String run, RunListener listener) {
+        return new RunHandle(start(new StochasticSweepSpec(problem, config, List.of(preference), List.of(source), run,
+                listener)));
+    }
+
+    /**
+     * Starts stochastic WC-MHGD for each preference, all in parallel, preference i fed by its own source
+     * {@code sources.apply(i)} (made here, on the caller's thread). The runtime closes these sources when the
+     * sweep ends, whichever way it ends.
+     */
+    public SweepHandle sweep(StochasticBilevelProblem problem, StochasticWcMhgdConfig config,
+                             List<double[]> preferences, IntFunction<BatchSource> sources, String run,
+                             RunListener listener) {
+        if (preferences == null || preferences.isEmpty()) {
+            throw new InvalidInputException("preferences", preferences, "at least one preference vector");
+        }
+        List<BatchSource> made = new ArrayList<>(preferences.size());
+        for (int i = 0; i < preferences.size(); i++) made.add(sources.apply(i));
+        SweepHandle handle;
+        try {
+            handle = start(new StochasticSweepSpec(problem, config, preferences, made, run, listener));
+        } catch (RuntimeException e) {
+            made.forEach(ActorRuntime::closeQuietly);
+            throw e;
+        }
+        // closing may block (a Kafka consumer): never on an actor thread
+        handle.solutions().whenCompleteAsync((solutions, error) -> made.forEach(ActorRuntime::closeQuietly));
+        return handle;
+    }
+
+    private static void closeQuietly(BatchSource source) {
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing a batch source failed", e);
+        }
+    }
+
+    private SweepHandle start(SweepPlan spec) {
         if (closed) throw new IllegalStateException("this actor runtime is closed; start a new one");
         String name = "sweep-" + sweeps.incrementAndGet();
         CompletableFuture<List<Solution>> result = new CompletableFuture<>();

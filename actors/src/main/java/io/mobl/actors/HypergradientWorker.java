@@ -2,7 +2,8 @@ package io.mobl.actors;
 
 import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.hypergradient.HypergradientEstimate;
-import io.mobl.core.lower.LowerSolution;
+import io.mobl.protocol.Minibatch;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -14,7 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Lines 7–14 of Alg. 1 for one objective s: its hypergradient ∇̂φ_s(x_k) and value by CG or the Neumann series,
- * by {@link WcMhgd#hypergradientPhase}. The S workers of a preference run in parallel.
+ * by {@link WcMhgd#hypergradientPhase}; in the stochastic setting lines 8–11 of Alg. 2 (Alg. 3 for v^Q) on
+ * objective s's batches from the run's {@link io.mobl.core.stochastic.BatchSource}, by
+ * {@link io.mobl.core.algorithm.StochasticWcMhgd#hypergradientPhase}. The S workers of a preference run in
+ * parallel.
  *
  * <p>The warm start v_s of the linear solve travels in the request and comes back in the estimate
  * ({@link HypergradientEstimate#warmStart()}); the coordinator keeps it between iterations. The worker holds no
@@ -29,19 +33,22 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
     /**
      * @param iteration k
      * @param x         x_k, length p; not modified
-     * @param lower     y_k^D (and its trajectory) from the lower-level solver; not modified
+     * @param lower     the lower-level solver's answer: y_k^D (and its trajectory, or in the stochastic setting the
+     *                  batches 𝒟_G, 𝒟_H); not modified
      * @param warmStart v_{k−1}^{(s)} from this objective's previous estimate, or null (k = 0, or no warm start)
      */
-    public record Hypergradient(int iteration, INDArray x, LowerSolution lower, INDArray warmStart,
+    public record Hypergradient(int iteration, INDArray x, LowerLevelSolver.LowerSolved lower, INDArray warmStart,
                                 ActorRef<Reply> replyTo) implements Command {}
 
     public sealed interface Reply {}
 
-    public record HypergradientReady(int iteration, int objective, HypergradientEstimate estimate) implements Reply {}
+    /** @param used the minibatches of objective s this phase consumed (stochastic setting; else empty) */
+    public record HypergradientReady(int iteration, int objective, HypergradientEstimate estimate,
+                                     List<Minibatch> used) implements Reply {}
 
     public record HypergradientFailed(int iteration, int objective, RuntimeException cause) implements Reply {}
 
-    private final WcMhgd algorithm;
+    private final Steps steps;
     private final int objective;
 
     /**
@@ -49,14 +56,19 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
      * @param objective s, from 0
      */
     public static Behavior<Command> create(WcMhgd algorithm, int objective) {
+        return create(new Steps.Deterministic(algorithm, null), objective);
+    }
+
+    /** @param steps the coordinator's phases; in the stochastic setting they read objective s's batches here */
+    static Behavior<Command> create(Steps steps, int objective) {
         return Behaviors.supervise(Behaviors.<Command>setup(context ->
-                        new HypergradientWorker(context, algorithm, objective)))
+                        new HypergradientWorker(context, steps, objective)))
                 .onFailure(SupervisorStrategy.restart());
     }
 
-    private HypergradientWorker(ActorContext<Command> context, WcMhgd algorithm, int objective) {
+    private HypergradientWorker(ActorContext<Command> context, Steps steps, int objective) {
         super(context);
-        this.algorithm = algorithm;
+        this.steps = steps;
         this.objective = objective;
     }
 
@@ -66,15 +78,15 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
     }
 
     private Behavior<Command> onHypergradient(Hypergradient request) {
-        HypergradientEstimate estimate;
+        HypergradientReady ready;
         try {
-            estimate = algorithm.hypergradientPhase(request.iteration(), objective, request.x(), request.lower(),
+            ready = steps.hypergradient(request.iteration(), objective, request.x(), request.lower(),
                     request.warmStart());
         } catch (RuntimeException e) {
             request.replyTo().tell(new HypergradientFailed(request.iteration(), objective, e));
             throw e;
         }
-        request.replyTo().tell(new HypergradientReady(request.iteration(), objective, estimate));
+        request.replyTo().tell(ready);
         return this;
     }
 }

@@ -2,6 +2,7 @@ package io.mobl.actors;
 
 import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.lower.LowerSolution;
+import io.mobl.core.stochastic.SampledLower;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -13,7 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Lines 3–6 of Alg. 1 for one preference: D warm-started gradient steps on g(x_k, ·), by
- * {@link WcMhgd#lowerPhase}.
+ * {@link WcMhgd#lowerPhase}; in the stochastic setting lines 3–7 of Alg. 2, D SGD steps on lower-level batches
+ * taken from the run's {@link io.mobl.core.stochastic.BatchSource} and then 𝒟_G, 𝒟_H, by
+ * {@link io.mobl.core.algorithm.StochasticWcMhgd#lowerPhase}.
  *
  * <p>The warm start y_{k−1}^D travels in the request: the coordinator keeps it in its {@code WcMhgdState}, the
  * very record the synchronous solver carries. So this actor holds no state, a restart loses nothing, and a
@@ -35,22 +38,34 @@ public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Co
 
     public sealed interface Reply {}
 
-    /** @param lower y_k^D and, for the Neumann series, its trajectory */
-    public record LowerSolved(int iteration, LowerSolution lower) implements Reply {}
+    /**
+     * @param lower   y_k^D and, for the Neumann series, its trajectory
+     * @param sampled in the stochastic setting, y_k^D with the lower-level batches 𝒟_G, 𝒟_H drawn for all
+     *                objectives and every minibatch the phase consumed; null in the deterministic setting
+     */
+    public record LowerSolved(int iteration, LowerSolution lower, SampledLower sampled) implements Reply {}
 
     public record LowerFailed(int iteration, RuntimeException cause) implements Reply {}
 
-    private final WcMhgd algorithm;
+    private final Steps steps;
 
     /** @param algorithm the coordinator's algorithm, over its counting problem */
     public static Behavior<Command> create(WcMhgd algorithm) {
-        return Behaviors.supervise(Behaviors.<Command>setup(context -> new LowerLevelSolver(context, algorithm)))
+        return create(new Steps.Deterministic(algorithm, null));
+    }
+
+    /**
+     * @param steps the coordinator's phases; in the stochastic setting they read the lower-level batches of the
+     *              run's source here, on the math dispatcher, where waiting for data blocks no coordinator
+     */
+    static Behavior<Command> create(Steps steps) {
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new LowerLevelSolver(context, steps)))
                 .onFailure(SupervisorStrategy.restart());
     }
 
-    private LowerLevelSolver(ActorContext<Command> context, WcMhgd algorithm) {
+    private LowerLevelSolver(ActorContext<Command> context, Steps steps) {
         super(context);
-        this.algorithm = algorithm;
+        this.steps = steps;
     }
 
     @Override
@@ -59,14 +74,14 @@ public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Co
     }
 
     private Behavior<Command> onSolveLower(SolveLower request) {
-        LowerSolution lower;
+        LowerSolved lower;
         try {
-            lower = algorithm.lowerPhase(request.iteration(), request.x(), request.warmStart());
+            lower = steps.lower(request.iteration(), request.x(), request.warmStart());
         } catch (RuntimeException e) {
             request.replyTo().tell(new LowerFailed(request.iteration(), e));
             throw e;
         }
-        request.replyTo().tell(new LowerSolved(request.iteration(), lower));
+        request.replyTo().tell(lower);
         return this;
     }
 }

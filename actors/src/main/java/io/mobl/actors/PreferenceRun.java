@@ -18,7 +18,7 @@ import java.util.Objects;
  *                   shared by the preferences of a sweep, so it must be thread-safe, and it must not block
  */
 public record PreferenceRun(BilevelProblem problem, WcMhgdConfig config, String run, int index, double[] preference,
-                            RunListener listener) {
+                            RunListener listener) implements RunPlan {
     public PreferenceRun {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");

@@ -20,7 +20,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
     public sealed interface Command {}
 
     /** @param name unique among the running sweeps; the manager's actor name */
-    public record StartSweep(String name, SweepSpec spec, ActorRef<SweepManager.Outcome> replyTo) implements Command {}
+    public record StartSweep(String name, SweepPlan spec, ActorRef<SweepManager.Outcome> replyTo) implements Command {}
 
     public record Control(String name, int index, WeightCoordinator.Control command) implements Command {}
 

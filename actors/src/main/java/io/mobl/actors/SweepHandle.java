@@ -20,10 +20,10 @@ public final class SweepHandle {
     private final ActorSystem<RuntimeGuardian.Command> system;
     private final RuntimeSettings settings;
     private final String name;
-    private final SweepSpec spec;
+    private final SweepPlan spec;
     private final CompletableFuture<List<Solution>> solutions;
 
-    SweepHandle(ActorSystem<RuntimeGuardian.Command> system, RuntimeSettings settings, String name, SweepSpec spec,
+    SweepHandle(ActorSystem<RuntimeGuardian.Command> system, RuntimeSettings settings, String name, SweepPlan spec,
                 CompletableFuture<List<Solution>> solutions) {
         this.system = system;
         this.settings = settings;

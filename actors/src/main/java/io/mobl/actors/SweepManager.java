@@ -45,7 +45,7 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
 
     public record SweepFailed(String sweep, RunFailedException error) implements Outcome {}
 
-    private final SweepSpec spec;
+    private final SweepPlan spec;
     private final ActorRef<Outcome> replyTo;
     private final List<ActorRef<WeightCoordinator.Command>> coordinators;
     private final Solution[] solutions;
@@ -53,11 +53,11 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
     private int finished;
 
     /** @param replyTo receives the {@link Outcome} once */
-    public static Behavior<Command> create(SweepSpec spec, RuntimeSettings settings, ActorRef<Outcome> replyTo) {
+    public static Behavior<Command> create(SweepPlan spec, RuntimeSettings settings, ActorRef<Outcome> replyTo) {
         return Behaviors.setup(context -> new SweepManager(context, spec, settings, replyTo));
     }
 
-    private SweepManager(ActorContext<Command> context, SweepSpec spec, RuntimeSettings settings,
+    private SweepManager(ActorContext<Command> context, SweepPlan spec, RuntimeSettings settings,
                          ActorRef<Outcome> replyTo) {
         super(context);
         this.spec = spec;

@@ -22,7 +22,7 @@ import java.util.Objects;
  *                    (each preference's calls in order), so it must be thread-safe, and it must not block
  */
 public record SweepSpec(BilevelProblem problem, WcMhgdConfig config, List<double[]> preferences, String run,
-                        RunListener listener) {
+                        RunListener listener) implements SweepPlan {
     public SweepSpec {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
@@ -39,10 +39,12 @@ public record SweepSpec(BilevelProblem problem, WcMhgdConfig config, List<double
         new WcMhgd(problem, config); // the problem offers the oracles the algorithm needs
     }
 
+    @Override
     public int size() {
         return preferences.size();
     }
 
+    @Override
     public PreferenceRun preferenceRun(int index) {
         return new PreferenceRun(problem, config, run, index, preferences.get(index), listener);
     }

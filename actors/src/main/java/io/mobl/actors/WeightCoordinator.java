@@ -5,12 +5,10 @@ import io.mobl.core.algorithm.PhaseTimes;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.WcMhgd;
-import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.algorithm.WcMhgdState;
 import io.mobl.core.algorithm.WeightUpdate;
 import io.mobl.core.hypergradient.HypergradientEstimate;
-import io.mobl.core.lower.LowerSolution;
-import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.stochastic.NoDataException;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.IterateTelemetry;
@@ -39,9 +37,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   SolveWeights(k, x_k, r, estimates) ─▶ weight-solver           ─▶ WeightsSolved(k, λ_k, x_{k+1})
  *   IterateTelemetry ─▶ listener;  then the next iteration, or at the end the ParetoPoint ─▶ listener and parent
  * </pre>
- * The phases are {@link WcMhgd}'s, over one {@link CountingProblem} shared by the children, and the state
+ * The phases are {@link WcMhgd}'s, over one {@code CountingProblem} shared by the children, and the state
  * advances by {@link WcMhgd.Iteration#next()}, so the iterates, telemetry and point equal the synchronous
- * solver's bit for bit, and so do the oracle counts. The coordinator computes nothing itself; its children run
+ * solver's bit for bit, and so do the oracle counts. In the stochastic setting ({@link StochasticPreferenceRun})
+ * the phases are {@code StochasticWcMhgd}'s: the lower-level solver and each worker read their own role's
+ * batches from the run's source, and the coordinator acknowledges an iteration's batches
+ * ({@code BatchSource.iterationDone}) right after its telemetry, exactly where {@code StochasticSolver} does; fed
+ * the same batch sequence, the run equals {@code StochasticSolver}'s bit for bit. A source that delivers
+ * nothing within the batch timeout ends the run at once with a {@link RunFailedException} that says so. The coordinator computes nothing itself; its children run
  * on the math dispatcher.
  *
  * <p>Every request has a timeout ({@link RuntimeSettings#askTimeout()}). A child that throws answers with the
@@ -119,18 +122,18 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     private final TimerScheduler<Command> timers;
     private final RuntimeSettings settings;
     private final ActorRef<Outcome> replyTo;
-    private final PreferenceRun run;
-    private final WcMhgdConfig config;
+    private final RunPlan run;
     private final RunListener listener;
-    private final CountingProblem counted;
+    private final Steps steps;
     private final int objectives;
     private final ActorRef<LowerLevelSolver.Command> lowerSolver;
     private final List<ActorRef<HypergradientWorker.Command>> workers;
     private final ActorRef<WeightSolver.Command> weightSolver;
 
     private WcMhgdState state;
-    private LowerSolution lower;
+    private LowerLevelSolver.LowerSolved lower;
     private final HypergradientEstimate[] estimates;
+    private final HypergradientWorker.HypergradientReady[] answers;
     private int received;
     private int lowerAttempt;
     private final int[] hypergradientAttempts;
@@ -149,33 +152,32 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
      * @param replyTo receives the {@link Outcome} once; the coordinator then rejects controls until it gets
      *                {@link Dismiss}
      */
-    public static Behavior<Command> create(PreferenceRun run, RuntimeSettings settings, ActorRef<Outcome> replyTo) {
+    public static Behavior<Command> create(RunPlan run, RuntimeSettings settings, ActorRef<Outcome> replyTo) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
                 new WeightCoordinator(context, timers, run, settings, replyTo)));
     }
 
-    private WeightCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers, PreferenceRun run,
+    private WeightCoordinator(ActorContext<Command> context, TimerScheduler<Command> timers, RunPlan run,
                               RuntimeSettings settings, ActorRef<Outcome> replyTo) {
         super(context);
         this.timers = timers;
         this.settings = settings;
         this.replyTo = replyTo;
         this.run = run;
-        this.config = run.config();
         this.listener = run.listener();
-        this.counted = new CountingProblem(run.problem());
-        WcMhgd algorithm = new WcMhgd(counted, config);
-        this.objectives = counted.objectiveCount();
+        this.steps = Steps.of(run);
+        this.objectives = steps.objectiveCount();
         DispatcherSelector math = DispatcherSelector.fromConfig(RuntimeSettings.MATH_DISPATCHER);
-        this.lowerSolver = context.spawn(LowerLevelSolver.create(algorithm), "lower-level-solver", math);
+        this.lowerSolver = context.spawn(LowerLevelSolver.create(steps), "lower-level-solver", math);
         this.workers = new ArrayList<>(objectives);
         for (int s = 0; s < objectives; s++) {
-            workers.add(context.spawn(HypergradientWorker.create(algorithm, s), "hypergradient-worker-" + s, math));
+            workers.add(context.spawn(HypergradientWorker.create(steps, s), "hypergradient-worker-" + s, math));
         }
-        this.weightSolver = context.spawn(WeightSolver.create(algorithm), "weight-solver", math);
+        this.weightSolver = context.spawn(WeightSolver.create(steps), "weight-solver", math);
         this.estimates = new HypergradientEstimate[objectives];
+        this.answers = new HypergradientWorker.HypergradientReady[objectives];
         this.hypergradientAttempts = new int[objectives];
-        this.state = algorithm.initialState(run.preference());
+        this.state = steps.initialState(run.preference());
         evaluate();
     }
 
@@ -202,6 +204,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     private void evaluate() {
         lower = null;
         Arrays.fill(estimates, null);
+        Arrays.fill(answers, null);
         received = 0;
         started = System.nanoTime();
         askLower(1);
@@ -221,7 +224,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     private Behavior<Command> onLowerAnswered(LowerAnswered m) {
         if (m.iteration() != state.iteration() || m.attempt() != lowerAttempt || lower != null) return this;
         if (m.reply() instanceof LowerLevelSolver.LowerSolved solved) {
-            lower = solved.lower();
+            lower = solved;
             lowerDone = System.nanoTime();
             for (int s = 0; s < objectives; s++) askHypergradient(s, 1);
             return this;
@@ -233,7 +236,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     private Behavior<Command> askHypergradient(int objective, int attempt) {
         int k = state.iteration();
         INDArray x = state.x();
-        LowerSolution y = lower;
+        LowerLevelSolver.LowerSolved y = lower;
         INDArray warmStart = state.warmStart(objective);
         hypergradientAttempts[objective] = attempt;
         getContext().ask(HypergradientWorker.Reply.class, workers.get(objective), settings.askTimeout(),
@@ -249,6 +252,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         }
         if (m.reply() instanceof HypergradientWorker.HypergradientReady ready) {
             estimates[s] = ready.estimate();
+            answers[s] = ready;
             if (++received == objectives) {
                 hypergradientsDone = System.nanoTime();
                 askWeights(1);
@@ -282,15 +286,21 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     /** Reports iteration k, then ends the run, pauses, or goes on with k + 1. */
     private Behavior<Command> completeIteration(WeightUpdate update) {
         long now = System.nanoTime();
-        WcMhgd.Iteration iteration = new WcMhgd.Iteration(state, lower, List.of(estimates), update,
+        WcMhgd.Iteration iteration = new WcMhgd.Iteration(state, lower.lower(), List.of(estimates), update,
                 new PhaseTimes(lowerDone - started, hypergradientsDone - lowerDone, now - hypergradientsDone));
-        IterateTelemetry telemetry = iteration.telemetry(run.run(), counted.calls());
+        IterateTelemetry telemetry = iteration.telemetry(run.run(), steps.calls());
         try {
             listener.onIteration(telemetry);
         } catch (RuntimeException e) {
             return fail("the run listener", -1, "its onIteration threw " + e + "; fix the listener", e);
         }
-        if (stopRequested || config.finished(state.iteration(), update.stationarity())) return finish(iteration);
+        try {
+            steps.iterationDone(state.iteration(), lower, List.of(answers));
+        } catch (RuntimeException e) {
+            return fail("the batch source", -1, "its iterationDone threw " + e + "; the batches of iteration "
+                    + state.iteration() + " were not acknowledged", e);
+        }
+        if (stopRequested || steps.finished(state.iteration(), update.stationarity())) return finish(iteration);
         if (pauseRequested) {
             paused = iteration;
             getContext().getLog().info("{}: paused after iteration {}", key(), state.iteration());
@@ -313,7 +323,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     /** Ends the run at the iteration just evaluated, exactly as the synchronous solver does. */
     private Behavior<Command> finish(WcMhgd.Iteration iteration) {
         WcMhgdState at = iteration.state();
-        ParetoPoint point = iteration.paretoPoint(run.run(), counted.calls());
+        ParetoPoint point = iteration.paretoPoint(run.run(), steps.calls());
         try {
             listener.onParetoPoint(point);
         } catch (RuntimeException e) {
@@ -344,6 +354,10 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         String what = cause instanceof TimeoutException
                 ? "no answer within " + settings.askTimeout().toMillis() + " ms"
                 : "it threw " + cause;
+        if (cause instanceof NoDataException) {
+            return fail(actor.path().toString(), objective, what + " (not retried: no data came within the batch"
+                    + " timeout; start a producer or raise the timeout)", cause);
+        }
         if (cause instanceof NonFiniteValueException || cause instanceof InvalidInputException) {
             return fail(actor.path().toString(), objective, what
                     + " (not retried: the step is deterministic; check the step sizes and the problem's oracles)",

@@ -40,16 +40,20 @@ public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
 
     public record WeightsFailed(int iteration, RuntimeException cause) implements Reply {}
 
-    private final WcMhgd algorithm;
+    private final Steps steps;
 
     public static Behavior<Command> create(WcMhgd algorithm) {
-        return Behaviors.supervise(Behaviors.<Command>setup(context -> new WeightSolver(context, algorithm)))
+        return create(new Steps.Deterministic(algorithm, null));
+    }
+
+    static Behavior<Command> create(Steps steps) {
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new WeightSolver(context, steps)))
                 .onFailure(SupervisorStrategy.restart());
     }
 
-    private WeightSolver(ActorContext<Command> context, WcMhgd algorithm) {
+    private WeightSolver(ActorContext<Command> context, Steps steps) {
         super(context);
-        this.algorithm = algorithm;
+        this.steps = steps;
     }
 
     @Override
@@ -60,8 +64,7 @@ public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
     private Behavior<Command> onSolveWeights(SolveWeights request) {
         WeightUpdate update;
         try {
-            update = algorithm.weightPhase(request.iteration(), request.x(), request.preference(),
-                    request.estimates());
+            update = steps.weights(request.iteration(), request.x(), request.preference(), request.estimates());
         } catch (RuntimeException e) {
             request.replyTo().tell(new WeightsFailed(request.iteration(), e));
             throw e;

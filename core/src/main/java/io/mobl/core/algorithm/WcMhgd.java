@@ -85,11 +85,24 @@ public final class WcMhgd {
      * @param estimates one per objective, ordered by objective
      */
     public WeightUpdate weightPhase(int iteration, INDArray x, double[] preference, List<HypergradientEstimate> estimates) {
+        return weightPhase(iteration, x, preference, estimates, config.chebyshevWeight(), config.upperStepSize());
+    }
+
+    /**
+     * QP (5), the stationarity gap and the step with u and β given: the very same lines 15–16 for every algorithm
+     * that ends its iteration with them (stochastic WC-MHGD, Alg. 2 lines 13–14, calls this).
+     *
+     * @param chebyshevWeight u in Eq. (5)
+     * @param upperStepSize   β
+     */
+    public static WeightUpdate weightPhase(int iteration, INDArray x, double[] preference,
+                                           List<HypergradientEstimate> estimates, double chebyshevWeight,
+                                           double upperStepSize) {
         double[][] gram = gram(iteration, estimates);
         double[] values = values(estimates);
-        SimplexQpSolution weights = ChebyshevWeights.solve(gram, preference, values, config.chebyshevWeight());
+        SimplexQpSolution weights = ChebyshevWeights.solve(gram, preference, values, chebyshevWeight);
         double stationarity = MinNormWeights.solve(gram).objective();
-        return update(iteration, x, preference, estimates, weights, stationarity);
+        return update(iteration, x, preference, estimates, weights, stationarity, upperStepSize);
     }
 
     /** GᵀG, S×S, from the hypergradients (S(S+1)/2 dot products of length p); rejects non-finite ones. */
@@ -119,14 +132,21 @@ public final class WcMhgd {
     /** Line 16 of Alg. 1: d_k = Ĝ(r∘λ_k) and x_{k+1} = x_k − β·d_k. */
     public WeightUpdate update(int iteration, INDArray x, double[] preference, List<HypergradientEstimate> estimates,
                                SimplexQpSolution weights, double stationarity) {
+        return update(iteration, x, preference, estimates, weights, stationarity, config.upperStepSize());
+    }
+
+    /** Line 16 of Alg. 1 with the step β given. */
+    public static WeightUpdate update(int iteration, INDArray x, double[] preference,
+                                      List<HypergradientEstimate> estimates, SimplexQpSolution weights,
+                                      double stationarity, double upperStepSize) {
         INDArray direction = Vectors.zeros(x.length());
         for (int s = 0; s < estimates.size(); s++) {
             double coefficient = preference[s] * weights.weights()[s];
             if (coefficient != 0) Vectors.axpyInPlace(coefficient, estimates.get(s).hypergradient(), direction);
         }
-        INDArray next = x.sub(direction.mul(config.upperStepSize()));
+        INDArray next = x.sub(direction.mul(upperStepSize));
         if (!Vectors.allFinite(next)) throw new NonFiniteValueException("upper-level iterate", -1, iteration);
-        double stepNorm = config.upperStepSize() * Vectors.norm(direction);
+        double stepNorm = upperStepSize * Vectors.norm(direction);
         return new WeightUpdate(weights.weights(), values(estimates), stationarity, direction, next, stepNorm,
                 weights.kktResidual());
     }

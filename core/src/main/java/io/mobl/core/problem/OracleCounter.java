@@ -19,6 +19,19 @@ public final class OracleCounter {
         }
     }
 
+    /**
+     * Adds {@code calls} calls of one kind at once: the stochastic problems count one call per sample of the batch
+     * an oracle was evaluated on (the papers' convention for Gc, JV and HV in the stochastic setting).
+     */
+    public void add(Oracle oracle, long calls) {
+        switch (oracle) {
+            case UPPER_GRADIENT -> upper.add(calls);
+            case LOWER_GRADIENT -> lower.add(calls);
+            case JACOBIAN_VECTOR -> jacobian.add(calls);
+            case HESSIAN_VECTOR -> hessian.add(calls);
+        }
+    }
+
     public OracleCalls snapshot() {
         return new OracleCalls(upper.sum(), lower.sum(), jacobian.sum(), hessian.sum());
     }

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Delivery is at-least-once: when an outer iteration has finished with every batch it used, the run calls
  * {@link #iterationDone}, and a source with offsets commits them then. A source may deliver a batch again after
  * a restart; the batch id tells a replay from new data.
+ *
+ * <p>Threads: stochastic WC-MHGD on the actor runtime asks for different roles from different threads at once (the
+ * lower-level solver for {@link Minibatch#LOWER}, hypergradient worker s for s), at most one request per role at
+ * a time, so an implementation must be safe for that. {@link #iterationDone} is called from the run's coordinator,
+ * which must never block: it should hand the commit off (e.g. to an asynchronous committer) and return.
  */
 public interface BatchSource extends AutoCloseable {
 

@@ -29,10 +29,10 @@ import picocli.CommandLine.Option;
 public final class AlgorithmOptions {
     /** Every name {@code --algorithm} accepts. */
     public static final List<String> KNOWN = List.of("wc-mhgd", "wc-penalty", "wc-penalty-stochastic", "forum", "moml", "moco",
-            "linear", "mgda");
+            "linear-scalarisation", "mgda");
 
     @Option(names = "--algorithm", defaultValue = "wc-mhgd",
-            description = "Algorithm: wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear (scalarisation) or mgda (without preference). Default: ${DEFAULT-VALUE}.")
+            description = "Algorithm: wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear-scalarisation or mgda (without preference). Default: ${DEFAULT-VALUE}.")
     String algorithm;
 
     @Option(names = "--hypergradient", defaultValue = "cg",
@@ -139,7 +139,7 @@ public final class AlgorithmOptions {
             case "moml" -> new HypergradientDescent(problem,
                     HypergradientDescentConfig.moml(lowerIterations, lowerStep(problem), upperStep(problem)));
             case "moco" -> new Moco(problem, MocoConfig.defaults(lowerIterations, lowerStep(problem), upperStep(problem)));
-            case "linear" -> new HypergradientDescent(problem,
+            case "linear-scalarisation" -> new HypergradientDescent(problem,
                     HypergradientDescentConfig.linear(cgSteps, lowerIterations, lowerStep(problem), upperStep(problem)));
             case "mgda" -> new HypergradientDescent(problem,
                     HypergradientDescentConfig.mgda(cgSteps, lowerIterations, lowerStep(problem), upperStep(problem)));

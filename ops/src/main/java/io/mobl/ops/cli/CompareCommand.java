@@ -54,8 +54,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin ProblemOptions problem = new ProblemOptions();
     @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
 
-    @Option(names = "--algorithms", defaultValue = "wc-mhgd,linear,mgda,moml,moco,forum",
-            description = "Comma-separated algorithms to compare (of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear, mgda). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--algorithms", defaultValue = "wc-mhgd,linear-scalarisation,mgda,moml,moco,forum",
+            description = "Comma-separated algorithms to compare (of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear-scalarisation, mgda). Default: ${DEFAULT-VALUE}.")
     String algorithms;
 
     @Option(names = "--budget", defaultValue = "200", description = "K, outer iterations for every algorithm and run. Default: ${DEFAULT-VALUE}.")

@@ -12,7 +12,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Main.execute(spec.commandLine().getOut(), spec.commandLine().getErr(),
+        return Main.execute(spec.commandLine().getOut(), spec.commandLine().getErr(), ConfigDefaults.of(spec.commandLine()),
                 "run", "--problem", "quadratic", "--sweep", "7", "--iterations", "2000", "--tolerance", "1e-12",
                 "--run", "demo");
     }

@@ -1,17 +1,41 @@
 package io.mobl.ops.cli;
 
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.codec.RecordDecodeException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code mobl} command line. User mistakes print one line and exit with status 2; no stack trace. */
+/**
+ * The {@code mobl} command line. User mistakes print one line and exit with status 2; no stack trace.
+ *
+ * <p>{@code --config file.conf} and {@code --set key=value} go with every subcommand. They are read before
+ * the real parse, because they decide the other options' defaults ({@link ConfigDefaults}): an option on the
+ * command line wins over {@code --set}, which wins over the file, which wins over {@code reference.conf}.
+ */
 @Command(name = "mobl", mixinStandardHelpOptions = true, version = "mobl 0.1.0",
         description = "Multi-objective bilevel learning: preference-guided Pareto-stationary solutions and Pareto fronts.",
         subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, CompareCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USER_ERROR = 2;
+    static final String CONFIG = "--config";
+    static final String SET = "--set";
+
+    @Option(names = CONFIG, scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "A HOCON file of settings (keys as in reference.conf); command-line options win over it.")
+    Path configFile;
+
+    @Option(names = SET, scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE",
+            description = "Set one configuration key, e.g. --set mobl.algorithm.iterations=200; repeatable; wins over --config.")
+    Map<String, String> overrides = new LinkedHashMap<>();
 
     public static void main(String[] args) {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -19,14 +43,31 @@ public final class Main {
 
     /** Runs the command line with the given streams; returns the exit code. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        ConfigDefaults defaults;
+        try {
+            defaults = loadDefaults(args);
+        } catch (InvalidInputException invalid) {
+            err.println("mobl: " + invalid.getMessage());
+            return USER_ERROR;
+        }
+        return execute(out, err, defaults, args);
+    }
+
+    /** Runs the command line with configuration already loaded (a command that runs another, like demo). */
+    static int execute(PrintWriter out, PrintWriter err, ConfigDefaults defaults, String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setDefaultValueProvider(defaults);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             while (cause.getCause() != null && !(cause instanceof InvalidInputException)) cause = cause.getCause();
             if (cause instanceof InvalidInputException invalid) {
-                err.println("mobl: " + invalid.getMessage());
+                err.println("mobl: " + invalid.getMessage() + defaults.origin(parseResult, invalid.field()));
+                return USER_ERROR;
+            }
+            if (cause instanceof RecordDecodeException undecodable) {
+                err.println("mobl: " + undecodable.getMessage());
                 return USER_ERROR;
             }
             if (e instanceof ArithmeticException) {
@@ -36,5 +77,25 @@ public final class Main {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * Finds {@code --config} and {@code --set} wherever they stand (before or after the subcommand) with a
+     * parse of its own, then loads and validates the configuration. When that parse fails the arguments are
+     * wrong anyway, and the real parse reports how; the defaults alone are used until then.
+     */
+    private static ConfigDefaults loadDefaults(String... args) {
+        Optional<Path> file = Optional.empty();
+        Map<String, String> overrides = new LinkedHashMap<>();
+        try {
+            ParseResult parsed = new CommandLine(new Main()).parseArgs(args);
+            for (ParseResult level = parsed; level != null; level = level.subcommand()) {
+                if (level.hasMatchedOption(CONFIG)) file = Optional.of(level.matchedOptionValue(CONFIG, (Path) null));
+                if (level.hasMatchedOption(SET)) overrides.putAll(level.matchedOptionValue(SET, Map.<String, String>of()));
+            }
+        } catch (CommandLine.ParameterException wrongArguments) {
+            return ConfigDefaults.load(Optional.empty(), Map.of());
+        }
+        return ConfigDefaults.load(file, overrides);
     }
 }

@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 /** Which problem to solve: a built-in one or a problem file. */
 public final class ProblemOptions {
     @Option(names = "--problem", defaultValue = "quadratic",
-            description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)) or rank-deficient (lower level convex, not strongly: rank q/2). Default: ${DEFAULT-VALUE}.")
+            description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)), "
+                    + "stochastic-quadratic (noisy samples around a dense quadratic, stochastic WC-MHGD) or "
+                    + "rank-deficient (lower level convex, not strongly: rank q/2); "
+                    + "file reads --problem-file. Default: ${DEFAULT-VALUE}.")
     String problem;
 
     @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
@@ -62,8 +65,15 @@ public final class ProblemOptions {
                 }
                 yield RankDeficientProblem.random(seed, upperDimension, lowerDimension, lowerDimension / 2, objectives, 0.5);
             }
-            default -> throw new InvalidInputException("--problem", problem, "one of quadratic, quadratic-large, rank-deficient");
+            case "file" -> throw new InvalidInputException("--problem-file", null, "a problem file with --problem file");
+            default -> throw new InvalidInputException("--problem", problem,
+                    "one of quadratic, quadratic-large, stochastic-quadratic, rank-deficient, file");
         };
+    }
+
+    /** Whether the problem is a stochastic one (solved by stochastic WC-MHGD on minibatches). */
+    public boolean stochastic() {
+        return problemFile == null && "stochastic-quadratic".equals(problem);
     }
 
     public String describe() {

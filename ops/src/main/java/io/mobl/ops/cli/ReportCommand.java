@@ -1,10 +1,15 @@
 package io.mobl.ops.cli;
 
-import io.mobl.ops.report.JsonLines;
 import io.mobl.ops.report.ParetoReport;
+import io.mobl.ops.report.ParetoTopic;
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.protocol.codec.JsonLines;
+import io.mobl.protocol.codec.ParetoPointJsonLines;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,12 +19,24 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Draw the Pareto front of a run (PNG, SVG or a self-contained HTML report), with convergence curves "
-                + "when telemetry is given.")
+                + "when telemetry is given. The points come from a file (--from) or from the compacted Pareto topic (--topic).")
 public final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--from", required = true, description = "Pareto points as JSON lines (./mobl run --out).")
+    @Option(names = "--from", description = "Pareto points as JSON lines (./mobl run --out).")
     Path from;
+
+    @Option(names = "--topic", description = "A compacted Pareto topic, e.g. mobl.pareto, read to its current end: "
+            + "the latest point per run/preference.")
+    String topic;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "The Kafka broker(s) that hold --topic. Default: mobl.kafka.bootstrap-servers.")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "How long the broker may take to answer and hand over --topic. Default: ${DEFAULT-VALUE}.")
+    int kafkaTimeoutSeconds;
 
     @Option(names = "--telemetry", description = "Iteration telemetry as JSON lines (./mobl run --telemetry-out), for convergence curves.")
     Path telemetry;
@@ -37,11 +54,25 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         if (width < 100 || width > 10_000) throw new InvalidInputException("--width", width, "an integer from 100 to 10000");
         if (height < 100 || height > 10_000) throw new InvalidInputException("--height", height, "an integer from 100 to 10000");
-        List<ParetoPoint> points = JsonLines.readParetoPoints(from);
+        if ((from == null) == (topic == null)) {
+            throw new InvalidInputException("--from/--topic", from == null ? "neither" : from + " and " + topic,
+                    "exactly one of the two: a JSON-lines file or a Pareto topic");
+        }
+        List<ParetoPoint> points = from != null ? ParetoPointJsonLines.read(from) : readTopic();
         ParetoReport report = ParetoReport.of(points);
-        if (telemetry != null) report = report.withConvergence(JsonLines.readTelemetry(telemetry));
+        if (telemetry != null) report = report.withConvergence(JsonLines.<IterateTelemetry>read(telemetry, JsonCodec::decodeTelemetry));
         report.write(out, width, height);
         spec.commandLine().getOut().println("wrote " + out + " (" + points.size() + " point(s))");
         return 0;
+    }
+
+    private List<ParetoPoint> readTopic() {
+        if (kafkaTimeoutSeconds < 1 || kafkaTimeoutSeconds > 3600) {
+            throw new InvalidInputException("--kafka-timeout", kafkaTimeoutSeconds, "an integer from 1 to 3600");
+        }
+        ParetoTopic.Front front = ParetoTopic.read(bootstrapServers, topic, Duration.ofSeconds(kafkaTimeoutSeconds));
+        for (String skipped : front.skipped()) spec.commandLine().getErr().println("mobl: skipped a record that does not decode, " + skipped);
+        if (front.points().isEmpty()) throw new InvalidInputException("--topic", topic, "a topic that holds Pareto points (it is empty)");
+        return front.points();
     }
 }

@@ -9,7 +9,10 @@ import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.ParetoPoint;
+import com.typesafe.config.Config;
 import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.RuntimeSettings;
+import io.mobl.ops.metrics.MeteredExecutor;
 import io.mobl.protocol.InvalidInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,6 +33,7 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin ProblemOptions problem = new ProblemOptions();
     @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
     @Mixin PreferenceOptions preferences = new PreferenceOptions();
+    @Mixin StochasticOptions stochastic = new StochasticOptions();
 
     @Option(names = "--out", description = "Write one JSON line per preference to this file.")
     Path out;
@@ -54,6 +58,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
         WcMhgdConfig config = algorithm.build(built);
@@ -70,7 +75,9 @@ public final class RunCommand implements Callable<Integer> {
                 case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting).stream()
                         .map(Solution::point).toList();
                 case "actors" -> {
-                    try (ActorRuntime actors = new ActorRuntime()) {
+                    Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
+                            "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
+                    try (ActorRuntime actors = new ActorRuntime(pekko)) {
                         yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
                     }
                 }

@@ -1,14 +1,16 @@
 package io.mobl.ops.cli;
 
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.ops.metrics.MetricsServer;
 import io.mobl.ops.metrics.MoblMetrics;
 import io.mobl.ops.progress.RunProgress;
-import io.mobl.ops.report.JsonLines;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.protocol.codec.JsonLines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,14 +23,16 @@ import java.util.Optional;
  * synchronized because the actor runtime calls it from several preferences' coordinators at once.
  */
 final class RunReporting implements RunListener, AutoCloseable {
+    private final PrometheusMeterRegistry registry;
     private final MoblMetrics metrics;
     private final Optional<MetricsServer> server;
     private final RunProgress progress;
     private final List<IterateTelemetry> telemetry;
 
     RunReporting(String host, int port, int preferences, int iterations, boolean keepTelemetry) {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = MoblMetrics.bindTo(registry);
+        Metrics.addRegistry(registry); // what Pekko creates by name (MeteredExecutor) meters the global registry
         this.server = MetricsServer.startIfEnabled(registry, host, port);
         server.ifPresent(MetricsServer::markReady);
         this.progress = RunProgress.forConsole(preferences, Math.max(1, iterations));
@@ -53,7 +57,7 @@ final class RunReporting implements RunListener, AutoCloseable {
     }
 
     void writeTelemetry(Path file) {
-        JsonLines.writeTelemetry(file, telemetry);
+        JsonLines.write(file, telemetry, (IterateTelemetry t) -> JsonCodec.encodeToString(t));
     }
 
     @Override
@@ -61,5 +65,6 @@ final class RunReporting implements RunListener, AutoCloseable {
         progress.close();
         server.ifPresent(MetricsServer::close);
         metrics.close();
+        Metrics.removeRegistry(registry);
     }
 }

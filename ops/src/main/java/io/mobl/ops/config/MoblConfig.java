@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.mobl.actors.RuntimeSettings;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 
@@ -45,7 +46,7 @@ import java.util.regex.Pattern;
  * @param runtime    actors or the synchronous loop
  * @param kafka      the broker (or the embedded one) and topic names
  * @param metrics    where the Prometheus endpoint listens
- * @param output     where Pareto points are written (JSON lines)
+ * @param output     where Pareto points are written (JSON lines); empty: nowhere, they are only printed
  * @param effective  the merged, resolved configuration (user layers over every {@code reference.conf} on the
  *                   class path); hand it to {@code ActorSystem.create} so that a {@code pekko} block takes effect
  */
@@ -57,7 +58,7 @@ public record MoblConfig(
         RuntimeMode runtime,
         Kafka kafka,
         Metrics metrics,
-        Path output,
+        Optional<Path> output,
         Config effective) {
 
     /** Top-level blocks a user's file or overrides may hold. */
@@ -66,7 +67,6 @@ public record MoblConfig(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,249}");
     private static final Pattern ANY_TEXT = Pattern.compile("(?s).*");
-    private static final Pattern NON_BLANK = Pattern.compile("(?s).*\\S.*");
     private static final Pattern BOOTSTRAP_SERVER =
             Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\\d{1,5})");
     private static final Pattern OVERRIDE_KEY = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
@@ -124,7 +124,27 @@ public record MoblConfig(
         if (user.hasPathOrNull("mobl")) {
             checkKnownKeys("mobl", user.root().get("mobl"), reference.root().get("mobl"));
         }
-        return validate(merged, user);
+        MoblConfig config = validate(merged, user);
+        checkActorSettings(merged);
+        return config;
+    }
+
+    /**
+     * The actor runtime reads {@code mobl.actors} itself when it starts; read it here too, so that a bad
+     * duration fails at start like every other key rather than as a stack trace once the run is under way.
+     */
+    private static void checkActorSettings(Config merged) {
+        if (!merged.hasPath("mobl.actors")) return;
+        try {
+            RuntimeSettings.fromConfig(merged);
+        } catch (ConfigException e) {
+            var at = Pattern.compile("at '(?:mobl\\.actors\\.)?([A-Za-z0-9-]+)'").matcher(e.getMessage());
+            String key = at.find() ? "mobl.actors." + at.group(1) : null;
+            ConfigValue value = key != null && merged.hasPath(key) ? merged.getValue(key) : null;
+            throw value == null
+                    ? new InvalidInputException("mobl.actors", e.getMessage(), "settings the actor runtime can read")
+                    : ConfigReader.fail(key, value, "a duration such as 30s, 5m or 7d (or an integer where one is asked)");
+        }
     }
 
     /** The effective {@code mobl} block as HOCON, for {@code --print-config} and logs. */
@@ -246,17 +266,21 @@ public record MoblConfig(
         }
     }
 
-    /** Spelled in the configuration in lower case with dashes. */
+    /**
+     * Spelled in the configuration in lower case with dashes, as {@code --problem} takes them: the dense
+     * quadratic, the structured one (memory O(p+q)), the stochastic quadratic one, the rank-deficient one (lower
+     * level convex, not strongly), or a problem file.
+     */
     public enum ProblemType {
-        QUADRATIC, FILE;
+        QUADRATIC, QUADRATIC_LARGE, STOCHASTIC_QUADRATIC, RANK_DEFICIENT, FILE;
 
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 
     public enum AlgorithmName {
-        WC_MHGD, WC_MHGD_STOCHASTIC, WC_PENALTY, FORUM, MOML, MOCO, LINEAR_SCALARISATION, MGDA;
+        WC_MHGD, WC_MHGD_STOCHASTIC, WC_PENALTY, WC_PENALTY_STOCHASTIC, FORUM, MOML, MOCO, LINEAR_SCALARISATION, MGDA;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -403,7 +427,10 @@ public record MoblConfig(
                 "a host name or IP address, e.g. 127.0.0.1 (0.0.0.0 exposes metrics on every interface)");
         Metrics metrics = new Metrics(host,
                 read.integer("mobl.metrics.port", -1, 65535));
-        Path output = path(read, "mobl.output", read.string("mobl.output", NON_BLANK, "a file path"));
+        String outputText = read.string("mobl.output", ANY_TEXT, "a file path, or empty");
+        if (!outputText.isEmpty() && outputText.isBlank()) throw read.fail("mobl.output", "a file path, or empty");
+        Optional<Path> output = outputText.isEmpty() ? Optional.empty()
+                : Optional.of(path(read, "mobl.output", outputText));
         return new MoblConfig(run, problem, algorithm, preferences, runtime, kafka, metrics, output, merged);
     }
 

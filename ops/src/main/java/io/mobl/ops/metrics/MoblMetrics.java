@@ -22,7 +22,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
@@ -49,12 +53,23 @@ import java.util.regex.Pattern;
  * <tr><td>{@code mobl.oracle.calls} function counter (cumulative, as in telemetry)</td>
  *     <td>{@code mobl_oracle_calls_total}</td><td>run, preference, oracle = Gc(f) | Gc(g) | JV(g) | HV(g)</td></tr>
  * <tr><td>{@code mobl.pareto.points} counter</td><td>{@code mobl_pareto_points_total}</td><td>run</td></tr>
- * <tr><td>{@code mobl.batches.consumed} counter</td><td>{@code mobl_batches_consumed_total}</td><td>—</td></tr>
+ * <tr><td>{@code mobl.kkt.residual} gauge, for the algorithms that solve a constrained subproblem and report
+ *     its KKT residual ({@link #onKktResidual})</td><td>{@code mobl_kkt_residual}</td><td>run, preference</td></tr>
+ * <tr><td>{@code mobl.batches.consumed} function counter</td><td>{@code mobl_batches_consumed_total}</td>
+ *     <td>source (e.g. the topic)</td></tr>
  * <tr><td>{@code mobl.kafka.lag} gauge, in records (no base unit, so no name suffix)</td><td>{@code mobl_kafka_lag}</td><td>topic, partition</td></tr>
- * <tr><td>{@code mobl.dlq.records} counter</td><td>{@code mobl_dlq_records_total}</td><td>topic (the source topic)</td></tr>
+ * <tr><td>{@code mobl.dlq.records} function counter</td><td>{@code mobl_dlq_records_total}</td><td>topic (the source topic)</td></tr>
  * </table>
  * plus Micrometer's JVM and processor meters ({@code jvm_memory_used_bytes}, {@code jvm_gc_pause_seconds},
- * {@code jvm_threads_live_threads}, {@code process_cpu_usage}, {@code system_cpu_usage}, …).
+ * {@code jvm_threads_live_threads}, {@code process_cpu_usage}, {@code system_cpu_usage}, …) and, for a Pekko
+ * dispatcher run by {@link MeteredExecutor}, Micrometer's executor meters tagged {@code name} = the dispatcher
+ * ({@code executor_active_threads}, {@code executor_queued_tasks}, {@code executor_completed_tasks_total}, …).
+ *
+ * <p>Streams feed the batch, lag and DLQ meters either by pushing ({@link #onBatchesConsumed},
+ * {@link #setLag}, {@link #onDeadLetter}) or by handing over the counters they keep anyway
+ * ({@link #watchBatchesConsumed}, {@link #watchLag}, {@link #watchDeadLetters}, e.g.
+ * {@code watchDeadLetters(topic, deadLetters::count)}); use one way per tag, as the first registration of a
+ * tag combination is the one that stays.
  *
  * <p>Thread-safe: several coordinators (one per preference) may report at once.
  */
@@ -72,12 +87,15 @@ public final class MoblMetrics implements AutoCloseable {
 
     private final MeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
-    private final Counter batchesConsumed;
+    private final Map<String, AtomicLong> batchesConsumed = new ConcurrentHashMap<>();
     private final Map<String, PreferenceMeters> preferences = new ConcurrentHashMap<>();
     private final Map<String, Timer> phaseTimers = new ConcurrentHashMap<>();
     private final Map<String, Counter> paretoPoints = new ConcurrentHashMap<>();
-    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
-    private final Map<String, Reading> lags = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, Reading> kktResiduals = new ConcurrentHashMap<>();
+    /** Suppliers handed to function counters, which hold their state only weakly: a lambda would be collected. */
+    private final Queue<LongSupplier> watched = new ConcurrentLinkedQueue<>();
+    private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
 
     private MoblMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -86,9 +104,6 @@ public final class MoblMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
-        this.batchesConsumed = Counter.builder("mobl.batches.consumed")
-                .description("Minibatches taken from Kafka and used by an iteration")
-                .register(registry);
     }
 
     /**
@@ -138,13 +153,74 @@ public final class MoblMetrics implements AutoCloseable {
     }
 
     /**
-     * Counts minibatches consumed — call once per batch or once per group of batches, with their number.
+     * Records the KKT residual of the constrained subproblem an algorithm solved at this iterate (for those
+     * that report one, e.g. the weight QP on the simplex).
      *
-     * @throws InvalidInputException if {@code count} is negative
+     * @throws InvalidInputException if the residual is negative or not finite
      */
-    public void onBatchesConsumed(long count) {
+    public void onKktResidual(String run, double[] preference, double residual) {
+        requireText("run", run);
+        if (!(residual >= 0) || !Double.isFinite(residual)) {
+            throw new InvalidInputException("kktResidual", residual, "a finite number >= 0");
+        }
+        String label = PreferenceKey.label(preference);
+        kktResiduals.computeIfAbsent(run + '\u0000' + label, key -> {
+            Reading reading = new Reading();
+            Gauge.builder("mobl.kkt.residual", reading, Reading::value)
+                    .description("KKT residual of the constrained subproblem solved at the current iterate")
+                    .tags("run", run, "preference", label)
+                    .register(registry);
+            return reading;
+        }).set(residual);
+    }
+
+    /**
+     * Counts minibatches consumed from {@code source} — call once per batch or once per group of batches,
+     * with their number.
+     *
+     * @throws InvalidInputException if {@code source} is blank or {@code count} negative
+     */
+    public void onBatchesConsumed(String source, long count) {
+        requireText("source", source);
         if (count < 0) throw new InvalidInputException("batches consumed", count, "a count >= 0");
-        batchesConsumed.increment(count);
+        batchesConsumed.computeIfAbsent(source, name -> {
+            AtomicLong total = new AtomicLong();
+            watchBatchesConsumed(name, total::get);
+            return total;
+        }).addAndGet(count);
+    }
+
+    /** Publishes a batch count that a consumer keeps itself (e.g. {@code puller::delivered}) as {@code mobl.batches.consumed}. */
+    public void watchBatchesConsumed(String source, LongSupplier consumed) {
+        watchCount("mobl.batches.consumed", "Minibatches taken from Kafka and used by an iteration",
+                "source", source, consumed);
+    }
+
+    /** Publishes the lag of one topic partition, read at each scrape from {@code lag}. */
+    public void watchLag(String topic, int partition, LongSupplier lag) {
+        requireText("topic", topic);
+        if (partition < 0) throw new InvalidInputException("partition", partition, "a partition number >= 0");
+        Objects.requireNonNull(lag, "lag");
+        Gauge.builder("mobl.kafka.lag", lag, supplier -> supplier.getAsLong())
+                .description("Records not yet consumed by mobl (log-end offset − committed offset)")
+                .tags("topic", topic, "partition", Integer.toString(partition))
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Publishes a dead-letter count kept elsewhere (e.g. {@code deadLetters::count}) for records from {@code sourceTopic}. */
+    public void watchDeadLetters(String sourceTopic, LongSupplier count) {
+        watchCount("mobl.dlq.records", "Records routed to the dead-letter topic because they failed to decode",
+                "topic", sourceTopic, count);
+    }
+
+    private void watchCount(String name, String description, String tag, String value, LongSupplier count) {
+        requireText(tag, value);
+        watched.add(Objects.requireNonNull(count, "count"));
+        FunctionCounter.builder(name, count, LongSupplier::getAsLong)
+                .description(description)
+                .tag(tag, value)
+                .register(registry);
     }
 
     /**
@@ -153,15 +229,10 @@ public final class MoblMetrics implements AutoCloseable {
      * @throws InvalidInputException if the topic is blank, the partition or the lag negative
      */
     public void setLag(String topic, int partition, long lag) {
-        requireText("topic", topic);
-        if (partition < 0) throw new InvalidInputException("partition", partition, "a partition number >= 0");
         if (lag < 0) throw new InvalidInputException("lag", lag, "a record count >= 0");
         lags.computeIfAbsent(topic + "-" + partition, key -> {
-            Reading reading = new Reading();
-            Gauge.builder("mobl.kafka.lag", reading, Reading::value)
-                    .description("Records not yet consumed by mobl (log-end offset − committed offset)")
-                    .tags("topic", topic, "partition", Integer.toString(partition))
-                    .register(registry);
+            AtomicLong reading = new AtomicLong();
+            watchLag(topic, partition, reading::get);
             return reading;
         }).set(lag);
     }
@@ -173,10 +244,11 @@ public final class MoblMetrics implements AutoCloseable {
      */
     public void onDeadLetter(String sourceTopic) {
         requireText("sourceTopic", sourceTopic);
-        deadLetters.computeIfAbsent(sourceTopic, topic -> Counter.builder("mobl.dlq.records")
-                .description("Records routed to the dead-letter topic because they failed to decode")
-                .tag("topic", topic)
-                .register(registry)).increment();
+        deadLetters.computeIfAbsent(sourceTopic, topic -> {
+            AtomicLong count = new AtomicLong();
+            watchDeadLetters(topic, count::get);
+            return count;
+        }).incrementAndGet();
     }
 
     /**

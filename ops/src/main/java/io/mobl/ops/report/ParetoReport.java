@@ -27,7 +27,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Pictures of a Pareto front, from the points a run wrote ({@link JsonLines#readParetoPoints}).
+ * Pictures of a Pareto front, from the points a run wrote ({@link io.mobl.protocol.codec.ParetoPointJsonLines#read(java.nio.file.Path)}).
  *
  * <ul>
  * <li>S = 2: a scatter of (φ1, φ2), one series per run, each point labelled with its preference r;</li>

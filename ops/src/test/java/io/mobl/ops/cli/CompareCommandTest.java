@@ -22,7 +22,7 @@ class CompareCommandTest {
     @Test
     void comparesAlgorithmsOnTheSameRunsAndWritesTheTableAsJson() throws Exception {
         Path json = dir.resolve("compare.json");
-        int code = mobl("compare", "--algorithms", "wc-mhgd,forum,moml,linear", "--budget", "25", "--points", "3",
+        int code = mobl("compare", "--algorithms", "wc-mhgd,forum,moml,linear-scalarisation", "--budget", "25", "--points", "3",
                 "--upper-dim", "3", "--lower-dim", "4", "--lower-iterations", "8", "--out", json.toString());
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString()).contains("hypervolume").contains("forum").contains("moml").contains("wrote");
@@ -50,7 +50,7 @@ class CompareCommandTest {
     void unknownAlgorithmsAreListedWithTheKnownOnes() {
         assertThat(mobl("compare", "--algorithms", "forum,magic", "--out", dir.resolve("x.json").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--algorithm = magic")
-                .contains("one of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear, mgda").doesNotContain("Exception");
+                .contains("one of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear-scalarisation, mgda").doesNotContain("Exception");
         assertThat(mobl("run", "--algorithm", "morum", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--algorithm = morum").contains("forum");
     }

@@ -2,8 +2,10 @@ package io.mobl.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mobl.ops.report.JsonLines;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.protocol.codec.JsonLines;
+import io.mobl.protocol.codec.ParetoPointJsonLines;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -31,7 +33,7 @@ class MainTest {
                 "--lower-iterations", "10", "--metrics-port", "0", "--out", points.toString(), "--runtime", "actors",
                 "--telemetry-out", telemetry.toString());
         assertThat(code).as(err.toString()).isZero();
-        List<ParetoPoint> written = JsonLines.readParetoPoints(points);
+        List<ParetoPoint> written = ParetoPointJsonLines.read(points);
         assertThat(written).hasSize(3);
         assertThat(written).allSatisfy(p -> {
             assertThat(p.x()).hasSize(3);
@@ -39,7 +41,7 @@ class MainTest {
             assertThat(p.oracleCalls().lowerGradients()).isEqualTo(41L * 10);
         });
         assertThat(written.get(0).preference()[0]).isEqualTo(0.25);
-        assertThat(JsonLines.readTelemetry(telemetry)).hasSize(3 * 41);
+        assertThat(JsonLines.read(telemetry, JsonCodec::decodeTelemetry)).hasSize(3 * 41);
         assertThat(out.toString()).contains("stationarity").contains("0.250,0.750");
 
         Path png = dir.resolve("front.png");

@@ -32,24 +32,24 @@ class MoblConfigTest {
     void referenceConfDefaultsLoadIntoTheTypedTree() {
         MoblConfig config = MoblConfig.defaults();
 
-        assertThat(config.run()).isEqualTo("mobl");
-        assertThat(config.problem()).isEqualTo(new MoblConfig.Problem(ProblemType.QUADRATIC, Optional.empty(), 42, 10, 10, 2));
+        assertThat(config.run()).isEqualTo("run");
+        assertThat(config.problem()).isEqualTo(new MoblConfig.Problem(ProblemType.QUADRATIC, Optional.empty(), 1, 8, 12, 2));
         assertThat(config.algorithm().name()).isEqualTo(AlgorithmName.WC_MHGD);
         assertThat(config.algorithm().hypergradient()).isEqualTo(HypergradientMethod.CG);
-        assertThat(config.algorithm().lowerIterations()).isEqualTo(10);
+        assertThat(config.algorithm().lowerIterations()).isEqualTo(50);
         assertThat(config.algorithm().lowerStepSize()).isEmpty();
         assertThat(config.algorithm().upperStepSize()).isEmpty();
         assertThat(config.algorithm().cgSteps()).isEqualTo(10);
-        assertThat(config.algorithm().chebyshevWeight()).isEqualTo(0.1);
+        assertThat(config.algorithm().chebyshevWeight()).isEqualTo(1.0);
         assertThat(config.algorithm().iterations()).isEqualTo(500);
-        assertThat(config.algorithm().tolerance()).isEqualTo(1e-6);
+        assertThat(config.algorithm().tolerance()).isEqualTo(1e-10);
         assertThat(config.preferences()).isEqualTo(new Sweep(5));
         assertThat(config.runtime()).isEqualTo(RuntimeMode.ACTORS);
         assertThat(config.kafka().embedded()).isTrue();
-        assertThat(config.kafka().topics()).isEqualTo(new MoblConfig.Topics("mobl.mobl.lower", "mobl.mobl.upper",
+        assertThat(config.kafka().topics()).isEqualTo(new MoblConfig.Topics("mobl.run.lower", "mobl.run.upper",
                 "mobl.telemetry", "mobl.pareto", "mobl.control", "mobl.checkpoints", "mobl.dlq"));
         assertThat(config.metrics()).isEqualTo(new MoblConfig.Metrics("127.0.0.1", 9464));
-        assertThat(config.output()).isEqualTo(Path.of("pareto.jsonl"));
+        assertThat(config.output()).isEmpty();
     }
 
     @Test
@@ -65,7 +65,7 @@ class MoblConfigTest {
         assertThat(config.run()).isEqualTo("fromfile");
         assertThat(config.algorithm().iterations()).isEqualTo(200);
         assertThat(config.algorithm().cgSteps()).isEqualTo(7);
-        assertThat(config.algorithm().lowerIterations()).isEqualTo(10);
+        assertThat(config.algorithm().lowerIterations()).isEqualTo(50);
     }
 
     @Test
@@ -117,7 +117,7 @@ class MoblConfigTest {
         assertThat(config.kafka().topics().dlq()).isEqualTo("ops.dead-letters");
         assertThat(config.metrics()).isEqualTo(new MoblConfig.Metrics("0.0.0.0", -1));
         assertThat(config.metrics().enabled()).isTrue();
-        assertThat(config.output()).isEqualTo(Path.of("out/front.jsonl"));
+        assertThat(config.output()).hasValue(Path.of("out/front.jsonl"));
     }
 
     @Test
@@ -210,7 +210,7 @@ class MoblConfigTest {
                 "mobl.algorithm.name              | adam    | one of wc-mhgd | wc-mhgd-stochastic",
                 "mobl.algorithm.name              | WC-MHGD | one of wc-mhgd",
                 "mobl.algorithm.hypergradient     | lbfgs   | one of cg | ns",
-                "mobl.problem.type                | csv     | one of quadratic | file",
+                "mobl.problem.type                | csv     | one of quadratic | quadratic-large | file",
                 "mobl.runtime                     | threads | one of actors | sync",
                 "mobl.run                         | my run  | letters, digits",
                 "mobl.kafka.topics.pareto         | ..      | a Kafka topic name",

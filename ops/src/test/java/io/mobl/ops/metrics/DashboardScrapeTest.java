@@ -2,10 +2,14 @@ package io.mobl.ops.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mobl.ops.Records;
 import io.mobl.protocol.IterateTelemetry;
+import org.apache.pekko.actor.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,13 +90,17 @@ class DashboardScrapeTest {
         assertThat(referenced).as("the dashboard's metrics").contains("mobl_iterations_total", "mobl_objective",
                 "mobl_stationarity_gap", "mobl_iteration_duration_seconds_bucket", "mobl_iteration_duration_seconds_sum",
                 "mobl_iteration_duration_seconds_count", "mobl_batches_consumed_total", "mobl_kafka_lag",
-                "mobl_dlq_records_total", "mobl_oracle_calls_total", "jvm_memory_used_bytes");
+                "mobl_dlq_records_total", "mobl_oracle_calls_total", "jvm_memory_used_bytes", "mobl_kkt_residual",
+                "executor_active_threads", "executor_queued_tasks", "executor_completed_tasks_total", "executor_running",
+                "executor_queued", "executor_pool_size_threads");
 
         metrics.onIteration(telemetry(R1, 0));
         metrics.onParetoPoint(Records.point("demo", R1, new double[] {1, 2, 3}));
-        metrics.onBatchesConsumed(4);
+        metrics.onKktResidual("demo", R1, 1e-9);
+        metrics.onBatchesConsumed("mobl.demo.lower", 4);
         metrics.setLag("mobl.demo.lower", 0, 12);
         metrics.onDeadLetter("mobl.demo.upper");
+        runOnMeteredDispatchers(3);
         System.gc(); // GC pause meters appear after the first collection is reported
 
         Set<String> missing = new TreeSet<>(referenced);
@@ -101,6 +111,49 @@ class DashboardScrapeTest {
             Thread.sleep(100);
         }
         assertThat(missing).as("metrics the dashboard queries that the scrape lacks").isEmpty();
+    }
+
+    @Test
+    void pekkoDispatchersRunByMeteredExecutorsShowTheirPoolsInTheScrape() throws Exception {
+        Map<String, Double> samples = runOnMeteredDispatchers(5);
+        String math = "{name=\"mobl-math-dispatcher\"}";
+        assertThat(samples.get("executor_completed_tasks_total" + math)).isEqualTo(5.0);
+        assertThat(samples.get("executor_pool_size_threads" + math)).isGreaterThanOrEqualTo(1.0);
+        assertThat(samples).containsKey("executor_queued_tasks" + math).containsKey("executor_active_threads" + math);
+        // the default dispatcher is a fork-join pool: Micrometer gives it gauges of its own (no unit suffix)
+        String fork = "{name=\"pekko.actor.default-dispatcher\"}";
+        assertThat(samples).containsKey("executor_running" + fork).containsKey("executor_queued" + fork)
+                .containsKey("executor_pool_size_threads" + fork);
+        assertThat(samples.get("executor_steals_total" + fork)).isGreaterThanOrEqualTo(0.0);
+    }
+
+    /**
+     * Runs {@code tasks} tasks on the math dispatcher of an actor system whose dispatchers are metered; the
+     * scrape while that system still runs.
+     */
+    private Map<String, Double> runOnMeteredDispatchers(int tasks) throws Exception {
+        Config config = MeteredExecutor.meter(ConfigFactory.load(), "pekko.actor.default-dispatcher", "mobl-math-dispatcher");
+        Metrics.addRegistry(registry);
+        ActorSystem system = ActorSystem.create("metered", config);
+        try {
+            CountDownLatch done = new CountDownLatch(tasks + 1);
+            system.dispatcher().execute(done::countDown);
+            var math = system.dispatchers().lookup("mobl-math-dispatcher");
+            for (int i = 0; i < tasks; i++) math.execute(done::countDown);
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+            // completed counts are updated after the task returns: wait until the pool has counted them all
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (registry.find("executor.completed").tag("name", "mobl-math-dispatcher").functionCounter() == null
+                    || registry.find("executor.completed").tag("name", "mobl-math-dispatcher").functionCounter().count() < tasks) {
+                if (System.nanoTime() > deadline) break;
+                Thread.sleep(20);
+            }
+            return samples(scrape());
+        } finally {
+            Metrics.removeRegistry(registry);
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test

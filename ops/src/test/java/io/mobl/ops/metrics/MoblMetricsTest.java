@@ -75,20 +75,53 @@ class MoblMetricsTest {
 
     @Test
     void streamCountersAndLagAreTaggedByTopic() {
-        metrics.onBatchesConsumed(3);
-        metrics.onBatchesConsumed(2);
+        metrics.onBatchesConsumed("mobl.demo.lower", 3);
+        metrics.onBatchesConsumed("mobl.demo.lower", 2);
         metrics.setLag("mobl.demo.lower", 0, 40);
         metrics.setLag("mobl.demo.lower", 0, 7);
         metrics.setLag("mobl.demo.lower", 1, 5);
         metrics.onDeadLetter("mobl.demo.upper");
         metrics.onParetoPoint(Records.point("demo", R, new double[] {1, 2}));
 
-        assertThat(registry.get("mobl.batches.consumed").counter().count()).isEqualTo(5.0);
+        assertThat(registry.get("mobl.batches.consumed").tag("source", "mobl.demo.lower").functionCounter().count())
+                .isEqualTo(5.0);
         assertThat(registry.get("mobl.kafka.lag").tags("topic", "mobl.demo.lower", "partition", "0").gauge().value())
                 .isEqualTo(7.0);
         assertThat(registry.get("mobl.kafka.lag").gauges()).hasSize(2);
-        assertThat(registry.get("mobl.dlq.records").tag("topic", "mobl.demo.upper").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("mobl.dlq.records").tag("topic", "mobl.demo.upper").functionCounter().count()).isEqualTo(1.0);
         assertThat(registry.get("mobl.pareto.points").tag("run", "demo").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void countersAStreamKeepsItselfAreReadAtEachScrapeAndOutliveGarbageCollection() {
+        java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong dead = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
+        // lambdas, not the AtomicLongs: only MoblMetrics holds them, as with puller::delivered
+        metrics.watchBatchesConsumed("mobl.demo.lower", () -> delivered.get());
+        metrics.watchDeadLetters("mobl.demo.upper", () -> dead.get());
+        metrics.watchLag("mobl.demo.lower", 3, () -> lag.get());
+        delivered.set(12);
+        dead.set(2);
+        lag.set(30);
+        for (int i = 0; i < 3; i++) System.gc();
+
+        assertThat(registry.get("mobl.batches.consumed").tag("source", "mobl.demo.lower").functionCounter().count())
+                .isEqualTo(12.0);
+        assertThat(registry.get("mobl.dlq.records").tag("topic", "mobl.demo.upper").functionCounter().count()).isEqualTo(2.0);
+        assertThat(registry.get("mobl.kafka.lag").tags("topic", "mobl.demo.lower", "partition", "3").gauge().value())
+                .isEqualTo(30.0);
+        delivered.addAndGet(5);
+        assertThat(registry.get("mobl.batches.consumed").functionCounter().count()).isEqualTo(17.0);
+    }
+
+    @Test
+    void theKktResidualIsAGaugePerRunAndPreference() {
+        metrics.onKktResidual("demo", R, 1e-3);
+        metrics.onKktResidual("demo", R, 2.5e-9);
+        assertThat(registry.get("mobl.kkt.residual").tags("run", "demo").gauge().value()).isEqualTo(2.5e-9);
+        assertThatThrownBy(() -> metrics.onKktResidual("demo", R, -1)).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> metrics.onKktResidual("demo", R, Double.NaN)).isInstanceOf(InvalidInputException.class);
     }
 
     @Test
@@ -121,7 +154,7 @@ class MoblMetricsTest {
         assertThatThrownBy(() -> metrics.onIteration(bad)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("phaseNanos[lower]");
         assertThat(registry.find("mobl.iterations").counters()).isEmpty();
-        assertThatThrownBy(() -> metrics.onBatchesConsumed(-1)).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> metrics.onBatchesConsumed("mobl.demo.lower", -1)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> metrics.setLag("t", -1, 0)).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("partition");
         assertThatThrownBy(() -> metrics.setLag("t", 0, -5)).isInstanceOf(InvalidInputException.class);

@@ -51,11 +51,11 @@ public record HypergradientDescentConfig(Weighting weighting, HypergradientMetho
                 upperStepSize);
     }
 
-    /** "linear", "mgda" or "moml" (min-norm weights on unrolled hypergradients), "mgda-ns"/"linear-ns" otherwise. */
+    /** "linear-scalarisation", "mgda" or "moml" (min-norm weights on unrolled hypergradients); "linear-scalarisation-ns" otherwise. */
     public String name() {
         boolean unrolled = hypergradient instanceof NeumannSeries;
         return switch (weighting) {
-            case LINEAR_SCALARISATION -> unrolled ? "linear-ns" : "linear";
+            case LINEAR_SCALARISATION -> unrolled ? "linear-scalarisation-ns" : "linear-scalarisation";
             case MIN_NORM -> unrolled ? "moml" : "mgda";
         };
     }
