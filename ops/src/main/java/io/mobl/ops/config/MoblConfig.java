@@ -268,10 +268,11 @@ public record MoblConfig(
 
     /**
      * Spelled in the configuration in lower case with dashes, as {@code --problem} takes them: the dense
-     * quadratic, the structured one (memory O(p+q)), the stochastic quadratic one, or a problem file.
+     * quadratic, the structured one (memory O(p+q)), the stochastic quadratic one, the rank-deficient one (lower
+     * level convex, not strongly), or a problem file.
      */
     public enum ProblemType {
-        QUADRATIC, QUADRATIC_LARGE, STOCHASTIC_QUADRATIC, FILE;
+        QUADRATIC, QUADRATIC_LARGE, STOCHASTIC_QUADRATIC, RANK_DEFICIENT, FILE;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -279,7 +280,7 @@ public record MoblConfig(
     }
 
     public enum AlgorithmName {
-        WC_MHGD, WC_MHGD_STOCHASTIC, WC_PENALTY, FORUM, MOML, MOCO, LINEAR_SCALARISATION, MGDA;
+        WC_MHGD, WC_MHGD_STOCHASTIC, WC_PENALTY, WC_PENALTY_STOCHASTIC, FORUM, MOML, MOCO, LINEAR_SCALARISATION, MGDA;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -154,12 +154,13 @@ class ConfigOptionsTest {
 
     @Test
     void aValueTheConfigurationAllowsButTheCommandRefusesSaysWhereItCameFrom() {
-        assertThat(mobl("run", "--set", "mobl.algorithm.name=forum", "--metrics-port", "0")).isEqualTo(2);
+        // wc-mhgd-stochastic is a configuration name (chosen through --problem stochastic-quadratic), not an --algorithm
+        assertThat(mobl("run", "--set", "mobl.algorithm.name=wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1)
-                .startsWith("mobl: --algorithm = forum: expected one of wc-mhgd")
-                .contains("the value of mobl.algorithm.name, set at --set mobl.algorithm.name=forum");
+                .startsWith("mobl: --algorithm = wc-mhgd-stochastic: expected one of wc-mhgd")
+                .contains("the value of mobl.algorithm.name, set at --set mobl.algorithm.name=wc-mhgd-stochastic");
         // given on the command line, the option's value is its own
-        assertThat(mobl("run", "--algorithm", "forum", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(mobl("run", "--algorithm", "wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1).doesNotContain("the value of");
         // an entry of a list option, checked by the command
         assertThat(mobl("run", "--set", "mobl.preference=0.4,0.6", "--objectives", "3",
