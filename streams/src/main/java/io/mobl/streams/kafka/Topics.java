@@ -3,13 +3,16 @@ package io.mobl.streams.kafka;
 import io.mobl.protocol.InvalidInputException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +84,12 @@ public final class Topics {
     /**
      * Waits until the broker serves every partition of these topics (a created topic is committed to the
      * metadata log before the broker that answers {@code describeTopics} has loaded it).
+     *
+     * <p>A leader in the metadata is not enough: the leader may not have opened the partition yet. An idempotent
+     * producer whose first request meets that moment gets NOT_LEADER_OR_FOLLOWER, its second request is appended,
+     * and every retry of the first then fails as out of order until it expires — its records are silently lost
+     * (KAFKA-15591). So readiness is proven by asking each partition's leader for its end offset, which the leader
+     * answers only once the partition is open.
      */
     public static void awaitTopics(Admin admin, Collection<String> names, Duration timeout) throws InterruptedException {
         if (names.isEmpty()) return;
@@ -91,6 +100,10 @@ public final class Topics {
                 Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
                 if (d.values().stream().allMatch(t -> !t.partitions().isEmpty()
                         && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                    d.values().forEach(t -> t.partitions().forEach(
+                            p -> ends.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+                    admin.listOffsets(ends).all().get(5, TimeUnit.SECONDS); // fails while a partition is not open
                     return;
                 }
             } catch (ExecutionException | TimeoutException e) {
