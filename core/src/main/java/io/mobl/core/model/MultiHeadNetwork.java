@@ -128,12 +128,22 @@ public final class MultiHeadNetwork {
 
     /** ∇_θ Σ_j w_j ℓ_j(θ), length q (zero on the other heads), with the weighted loss. */
     public Evaluation gradient(INDArray theta, int head, Batch batch, INDArray weights) {
+        return gradient(theta, head, batch, weights, true);
+    }
+
+    /** ∇_θ Σ_j w_j ℓ_j(θ) alone: the lower level's descent needs no loss value. */
+    public INDArray weightedGradient(INDArray theta, int head, Batch batch, INDArray weights) {
+        return gradient(theta, head, batch, weights, false).gradient();
+    }
+
+    private Evaluation gradient(INDArray theta, int head, Batch batch, INDArray weights, boolean withValue) {
         checkWeights(batch, weights);
         Forward f = forward(theta, head, batch);
-        double value = Vectors.dot(f.losses(batch), weights);
+        double value = withValue ? Vectors.dot(f.losses(batch), weights) : Double.NaN;
         INDArray delta = f.probabilities.sub(batch.oneHot()).muliColumnVector(column(weights));
         Pieces g = new Pieces();
         g.head(head, f.last().transpose().mmul(delta), delta.sum(0));
+        if (hidden.length == 0) return new Evaluation(value, g.flatten());
         INDArray deltaA = delta.mmul(headWeights(theta, head).transpose());
         for (int l = hidden.length - 1; l >= 0; l--) {
             INDArray deltaZ = deltaA.muli(f.masks.get(l));
@@ -186,6 +196,21 @@ public final class MultiHeadNetwork {
         Forward f = forward(theta, head, batch);
         INDArray rLogits = forwardR(theta, head, f, v, new ArrayList<>());
         return f.probabilities.sub(batch.oneHot()).muli(rLogits).sum(1);
+    }
+
+    /**
+     * Whether v is zero on everything head {@code head}'s loss depends on (the trunk and that head). Then its
+     * Hessian-vector product and directional derivatives are exactly zero and need no pass: with one logistic
+     * regression per task, the CG and Neumann vectors of objective s live on head s alone, so this halves their
+     * cost at S = 2.
+     */
+    public boolean ignores(INDArray v, int head) {
+        checkLength("v", v);
+        long trunkEnd = headOffsets[0];
+        if (trunkEnd > 0 && Vectors.squaredNorm(v.get(NDArrayIndex.interval(0, trunkEnd))) != 0) return false;
+        long from = headOffsets[head];
+        long to = from + (long) lastWidth() * classes + classes;
+        return Vectors.squaredNorm(v.get(NDArrayIndex.interval(from, to))) == 0;
     }
 
     // ---- passes ----------------------------------------------------------------------------------------------
@@ -347,7 +372,7 @@ public final class MultiHeadNetwork {
     /**
      * A weighted loss and its gradient.
      *
-     * @param value    Σ_j w_j ℓ_j(θ)
+     * @param value    Σ_j w_j ℓ_j(θ) (NaN where only the gradient was asked for)
      * @param gradient its gradient in θ, length q
      */
     public record Evaluation(double value, INDArray gradient) {}

@@ -126,6 +126,23 @@ class MultiHeadNetworkTest {
     }
 
     @Test
+    void aDirectionOffAHeadsParametersIsIgnoredByItExactly() {
+        Batch b = batch(6, 6, 3, 81);
+        INDArray theta = theta(LOGISTIC);
+        INDArray v = gaussian(LOGISTIC.parameterCount(), 82, 1);
+        int head = 6 * 3 + 3;
+        v.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, head)).assign(0); // only head 1 is non-zero
+        assertThat(LOGISTIC.ignores(v, 0)).isTrue();
+        assertThat(LOGISTIC.ignores(v, 1)).isFalse();
+        assertThat(Vectors.norm(LOGISTIC.hessianVector(theta, 0, b, Vectors.of(1, 1, 1, 1, 1, 1), v))).isZero();
+        assertThat(Vectors.norm(LOGISTIC.directionalDerivatives(theta, 0, b, v))).isZero();
+        INDArray trunkOnly = Vectors.zeros(MLP.parameterCount());
+        trunkOnly.putScalar(0, 1.0);
+        assertThat(MLP.ignores(trunkOnly, 0)).isFalse();
+        assertThat(MLP.ignores(trunkOnly, 1)).isFalse();
+    }
+
+    @Test
     void crossEntropyOfUniformLogitsIsLogC() {
         INDArray zero = Vectors.zeros(LOGISTIC.parameterCount());
         INDArray losses = LOGISTIC.sampleLosses(zero, 0, batch(4, 6, 3, 61));
