@@ -37,6 +37,16 @@ public interface BilevelProblem {
     /** ∇_y g(x, y), length q. */
     INDArray lowerGradient(INDArray x, INDArray y);
 
+    /**
+     * ∇_x g(x, y), length p: the other half of the Gc(g) oracle. First-order methods that work on z = (x, y)
+     * jointly (FORUM's value-function constraint, Eq. (4) of its paper) need it; hypergradient methods do not.
+     * The default says the problem does not offer it, so that problems written before it existed still compile.
+     */
+    default INDArray lowerGradientX(INDArray x, INDArray y) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not implement ∇_x g (BilevelProblem.lowerGradientX); FORUM needs it");
+    }
+
     /** ∇²_yy g(x, y)·v, length q. */
     INDArray hessianVector(INDArray x, INDArray y, INDArray v);
 

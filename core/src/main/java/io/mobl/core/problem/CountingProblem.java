@@ -51,6 +51,12 @@ public final class CountingProblem implements BilevelProblem {
     }
 
     @Override
+    public INDArray lowerGradientX(INDArray x, INDArray y) {
+        counter.count(Oracle.LOWER_GRADIENT);
+        return delegate.lowerGradientX(x, y);
+    }
+
+    @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
         counter.count(Oracle.HESSIAN_VECTOR);
         return delegate.hessianVector(x, y, v);

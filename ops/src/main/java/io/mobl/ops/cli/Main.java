@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code mobl} command line. User mistakes print one line and exit with status 2; no stack trace. */
 @Command(name = "mobl", mixinStandardHelpOptions = true, version = "mobl 0.1.0",
         description = "Multi-objective bilevel learning: preference-guided Pareto-stationary solutions and Pareto fronts.",
-        subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, ExperimentCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, CompareCommand.class,
+                ExperimentCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USER_ERROR = 2;

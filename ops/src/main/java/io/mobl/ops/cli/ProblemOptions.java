@@ -1,6 +1,8 @@
 package io.mobl.ops.cli;
 
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.FirstOrderView;
+import io.mobl.core.problem.quadratic.RankDeficientProblem;
 import io.mobl.core.problem.quadratic.QuadraticProblemFile;
 import io.mobl.core.problem.quadratic.QuadraticProblems;
 import io.mobl.protocol.InvalidInputException;
@@ -10,7 +12,7 @@ import picocli.CommandLine.Option;
 /** Which problem to solve: a built-in one or a problem file. */
 public final class ProblemOptions {
     @Option(names = "--problem", defaultValue = "quadratic",
-            description = "Built-in problem: quadratic (dense, small) or quadratic-large (structured, memory O(p+q)). Default: ${DEFAULT-VALUE}.")
+            description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)) or rank-deficient (lower level convex, not strongly: rank q/2). Default: ${DEFAULT-VALUE}.")
     String problem;
 
     @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
@@ -28,7 +30,19 @@ public final class ProblemOptions {
     @Option(names = "--objectives", defaultValue = "2", description = "S, the number of upper objectives of a built-in problem. Default: ${DEFAULT-VALUE}.")
     int objectives;
 
+    @Option(names = "--oracles", defaultValue = "all",
+            description = "all, or first-order (hide the HV(g)/JV(g) oracles, as for a model without second derivatives). Default: ${DEFAULT-VALUE}.")
+    String oracles;
+
     public BilevelProblem build() {
+        return switch (oracles) {
+            case "all" -> buildAll();
+            case "first-order" -> new FirstOrderView(buildAll());
+            default -> throw new InvalidInputException("--oracles", oracles, "one of all, first-order");
+        };
+    }
+
+    private BilevelProblem buildAll() {
         if (problemFile != null) return QuadraticProblemFile.read(problemFile);
         if (upperDimension < 1) throw new InvalidInputException("--upper-dim", upperDimension, "an integer >= 1");
         if (lowerDimension < 1) throw new InvalidInputException("--lower-dim", lowerDimension, "an integer >= 1");
@@ -42,11 +56,18 @@ public final class ProblemOptions {
                 yield QuadraticProblems.dense(seed, upperDimension, lowerDimension, objectives, 10, 0.5);
             }
             case "quadratic-large" -> QuadraticProblems.structured(seed, upperDimension, lowerDimension, objectives, 4, 10, 0.5);
-            default -> throw new InvalidInputException("--problem", problem, "one of quadratic, quadratic-large");
+            case "rank-deficient" -> {
+                if (lowerDimension < 2 || lowerDimension > 2000) {
+                    throw new InvalidInputException("--lower-dim", lowerDimension, "an integer from 2 to 2000 for the rank-deficient problem");
+                }
+                yield RankDeficientProblem.random(seed, upperDimension, lowerDimension, lowerDimension / 2, objectives, 0.5);
+            }
+            default -> throw new InvalidInputException("--problem", problem, "one of quadratic, quadratic-large, rank-deficient");
         };
     }
 
     public String describe() {
-        return problemFile != null ? problemFile.toString() : problem + " (seed " + seed + ")";
+        return (problemFile != null ? problemFile.toString() : problem + " (seed " + seed + ")")
+                + (oracles.equals("all") ? "" : ", " + oracles + " oracles");
     }
 }

@@ -1,6 +1,10 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.IterativeRun;
 import io.mobl.core.algorithm.Solution;
+import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.problem.CountingProblem;
 import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
@@ -51,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         BilevelProblem built = problem.build();
+        if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
         WcMhgdConfig config = algorithm.build(built);
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, %s runtime, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
@@ -79,5 +84,36 @@ public final class RunCommand implements Callable<Integer> {
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;
+    }
+
+    /**
+     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link IterativeRun}), one preference
+     * after the other; the actor runtime runs WC-MHGD's phases only.
+     */
+    private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
+        List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
+        algorithm.iterative(built); // the oracle and configuration checks, before anything runs
+        stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s on the synchronous loop (the actor runtime runs wc-mhgd only), K=%d, %d preference(s)%n",
+                problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
+                algorithm.name(), algorithm.iterations, prefs.size());
+        List<ParetoPoint> points = new java.util.ArrayList<>();
+        for (double[] preference : prefs) {
+            CountingProblem counted = new CountingProblem(built);
+            points.add(solve(algorithm.iterative(counted), preference));
+        }
+        ParetoTable.print(stdout, points);
+        if (out != null) {
+            io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
+            stdout.println("wrote " + points.size() + " point(s) to " + out);
+        }
+        return 0;
+    }
+
+    private <S> ParetoPoint solve(IterativeAlgorithm<S> iterative, double[] preference) {
+        IterativeRun.Outcome outcome = IterativeRun.run(iterative,
+                iterative.initialState(preference, iterative.problem().initialUpper()), algorithm.iterations, r -> {});
+        StepReport last = outcome.last();
+        return new ParetoPoint(run, preference, last.x().toDoubleVector(), last.objectives(), Math.max(last.measure(), 0),
+                outcome.iterations(), outcome.calls());
     }
 }

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   f_s(x, y) = ½‖y − c_s‖² + ½ a_s‖x − d_s‖²
  * </pre>
  * so y*(x) = A⁻¹Bx and ∇φ_s(x) = a_s(x − d_s) + BᵀA⁻¹(y*(x) − c_s). Its oracles:
- * ∇_y g = Ay − Bx, ∇²_yy g·v = Av, ∇²_xy g·v = −Bᵀv.
+ * ∇_y g = Ay − Bx, ∇_x g = −Bᵀy, ∇²_yy g·v = Av, ∇²_xy g·v = −Bᵀv.
  */
 public final class QuadraticProblem implements BilevelProblem {
     private final SymmetricPositiveMap a;
@@ -82,6 +82,12 @@ public final class QuadraticProblem implements BilevelProblem {
     @Override
     public INDArray lowerGradient(INDArray x, INDArray y) {
         return a.apply(y).subi(b.apply(x));
+    }
+
+    /** ∇_x g = −Bᵀy. */
+    @Override
+    public INDArray lowerGradientX(INDArray x, INDArray y) {
+        return b.applyTransposed(y).negi();
     }
 
     @Override

@@ -1,0 +1,35 @@
+package io.mobl.core.algorithm;
+
+import io.mobl.core.problem.BilevelProblem;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An outer-iteration algorithm as a pure step, JAXopt's {@code init_state} + {@code update}: the state holds
+ * everything carried between iterations and {@link #step} returns a new one, so the synchronous loop
+ * ({@link IterativeRun}), the comparison harness and the benchmarks drive the very same code. Step k evaluates
+ * the iterate of its state (objectives, convergence measure) and computes the next iterate.
+ *
+ * @param <S> the algorithm's state, an immutable record
+ */
+public interface IterativeAlgorithm<S> {
+
+    /** The name {@code --algorithm} selects it by ("forum", "wc-penalty", …). */
+    String name();
+
+    /** The problem it runs on (usually a {@link io.mobl.core.problem.CountingProblem}). */
+    BilevelProblem problem();
+
+    /**
+     * The state at iteration 0.
+     *
+     * @param preference r in the open simplex (algorithms without a preference keep it only to report it)
+     * @param upperStart x_0, length p
+     */
+    S initialState(double[] preference, INDArray upperStart);
+
+    /** One outer iteration from {@code state}: its report (measured at the state's iterate) and the next state. */
+    Step<S> step(S state);
+
+    /** What a step returns. */
+    record Step<S>(S next, StepReport report) {}
+}

@@ -1,0 +1,75 @@
+package io.mobl.core.algorithm;
+
+import io.mobl.core.problem.CountingProblem;
+import io.mobl.protocol.OracleCalls;
+import java.lang.management.ManagementFactory;
+import java.util.function.Consumer;
+
+/**
+ * The plain synchronous loop around any {@link IterativeAlgorithm}, with the same convention as
+ * {@link SynchronousSolver}: K iterations make K updates and K + 1 evaluations, and the run reports the last
+ * evaluated iterate x_K, measured at itself.
+ */
+public final class IterativeRun {
+    private IterativeRun() {}
+
+    /**
+     * @param last             the report of x_K
+     * @param calls            oracle calls of the whole run (zero when the problem does not count them)
+     * @param iterations       K, the updates made
+     * @param nanos            wall time of all K + 1 steps
+     * @param peakWorkingBytes the largest {@link StepReport#workingBytes()} of the run
+     * @param allocatedBytes   JVM heap bytes allocated by this thread during the run (ND4J's vector data lives
+     *                         off-heap and is not in it; see {@link StepReport#workingBytes()}); −1 if the JVM
+     *                         cannot tell
+     */
+    public record Outcome(StepReport last, OracleCalls calls, int iterations, long nanos, long peakWorkingBytes,
+                          long allocatedBytes) {
+        /** Wall time per outer iteration (per evaluation, K + 1 of them), in seconds. */
+        public double secondsPerIteration() {
+            return nanos / 1e9 / (iterations + 1);
+        }
+    }
+
+    /**
+     * Runs K = {@code iterations} updates from {@code start}.
+     *
+     * @param listener receives every step's report, once per iteration
+     */
+    public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener) {
+        if (iterations < 0) throw new io.mobl.protocol.InvalidInputException("iterations", iterations, "an integer >= 0");
+        OracleCalls before = calls(algorithm);
+        long allocatedBefore = allocated();
+        long begin = System.nanoTime();
+        long peak = 0;
+        S state = start;
+        StepReport report;
+        int k = 0;
+        while (true) {
+            IterativeAlgorithm.Step<S> step = algorithm.step(state);
+            report = step.report();
+            peak = Math.max(peak, report.workingBytes());
+            listener.accept(report);
+            if (k == iterations) break;
+            state = step.next();
+            k++;
+        }
+        long nanos = System.nanoTime() - begin;
+        long allocatedAfter = allocated();
+        return new Outcome(report, calls(algorithm).minus(before), iterations, nanos, peak,
+                allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
+    }
+
+    private static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
+        return algorithm.problem() instanceof CountingProblem counted ? counted.calls() : OracleCalls.NONE;
+    }
+
+    /** Heap bytes this thread has allocated so far (HotSpot's ThreadMXBean extension), or −1. */
+    public static long allocated() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                && bean.isThreadAllocatedMemorySupported()) {
+            return bean.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,138 @@
+package io.mobl.core.algorithm.forum;
+
+import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.NonFiniteValueException;
+import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.linalg.Vectors;
+import io.mobl.core.lower.LowerLevelDescent;
+import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.Oracle;
+import io.mobl.core.problem.RequiredOracles;
+import io.mobl.core.problem.UpperEvaluation;
+import io.mobl.protocol.Checks;
+import java.util.Arrays;
+import java.util.EnumSet;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * FORUM, Alg. 1 of its paper, as a pure step on z = (x, y). The bilevel problem is rewritten with the value
+ * function as min F(z) s.t. q(z) = g(z) − g*(x) ≤ 0; q is approximated by q̃(z) = g(x, y) − g(x, ỹ^T) with ỹ^T
+ * from T gradient steps, whose gradient needs no second derivatives (Eq. (4)):
+ * ∇q̃(z) = (∇_x g(x, y) − ∇_x g(x, ỹ^T), ∇_y g(x, y)). Per iteration:
+ * <ol>
+ *   <li>T lower steps from y_k (or y_0) → ỹ^T; q̃(z_k), ∇q̃(z_k) (lines 4–9);</li>
+ *   <li>∇F_i(z_k) = (∇_x f_i, ∇_y f_i) (line 10);</li>
+ *   <li>λ^k from QP (12), exactly ({@link ForumQp}), with φ_k = ρ/2‖∇q̃‖² (line 11);</li>
+ *   <li>λ̃^k = (1 − β_k)λ̃^{k−1} + β_kλ^k, ν(λ̃^k) by Eq. (10), d_k by Eq. (9), z_{k+1} = z_k + μd_k
+ *       (lines 12–15).</li>
+ * </ol>
+ * Reported: the objectives f_i(z_k); as measure, the paper's KKT measure 𝒦(z_k) = ‖Σλ̃_i∇F_i + ν∇q̃‖² (with ∇q̃
+ * for ∇q); as feasibility, q̃(z_k) ≥ 0. Oracles: Gc(f) and Gc(g) only, never HV(g)/JV(g): memory O(p + q) for
+ * any T.
+ */
+public final class Forum implements IterativeAlgorithm<Forum.State> {
+    private final BilevelProblem problem;
+    private final ForumConfig config;
+
+    /**
+     * @param iteration k
+     * @param x         x_k
+     * @param y         y_k (FORUM moves y as a variable of its own, unlike the hypergradient methods)
+     * @param weights   λ̃^{k−1}, the momentum weights (uniform at k = 0)
+     * @param preference kept to report the run under; FORUM has no preference
+     */
+    public record State(int iteration, INDArray x, INDArray y, double[] weights, double[] preference) {
+        public State {
+            weights = weights.clone();
+            preference = preference.clone();
+        }
+    }
+
+    public Forum(BilevelProblem problem, ForumConfig config) {
+        RequiredOracles.check(problem, "forum", EnumSet.of(Oracle.UPPER_GRADIENT, Oracle.LOWER_GRADIENT));
+        this.problem = problem;
+        this.config = config;
+    }
+
+    @Override public String name() { return "forum"; }
+    @Override public BilevelProblem problem() { return problem; }
+
+    @Override
+    public State initialState(double[] preference, INDArray upperStart) {
+        int m = problem.objectiveCount();
+        Checks.preference("preference", preference, m);
+        double[] uniform = new double[m];
+        Arrays.fill(uniform, 1.0 / m);
+        return new State(0, upperStart.dup(), problem.initialLower(), uniform, preference);
+    }
+
+    @Override
+    public Step<State> step(State state) {
+        int k = state.iteration();
+        INDArray x = state.x();
+        INDArray y = state.y();
+        int p = problem.upperDimension();
+        int m = problem.objectiveCount();
+        INDArray start = config.restartLower() ? problem.initialLower() : y;
+        INDArray yT = LowerLevelDescent.descend(problem, x, start, config.lowerIterations(), config.lowerStepSize(),
+                false).solution();
+        double feasibility = problem.lowerValue(x, y) - problem.lowerValue(x, yT);
+        // vectors in z = (x, y) are kept as their two blocks: a dot product is the sum of the blocks' products
+        INDArray[] constraintGradient = {problem.lowerGradientX(x, y).subi(problem.lowerGradientX(x, yT)),
+                problem.lowerGradient(x, y)};
+        if (!Double.isFinite(feasibility) || !Vectors.allFinite(constraintGradient[0])
+                || !Vectors.allFinite(constraintGradient[1])) {
+            throw new NonFiniteValueException("value-function constraint q̃", -1, k);
+        }
+        INDArray[][] gradients = new INDArray[m + 1][];
+        double[] objectives = new double[m];
+        for (int i = 0; i < m; i++) {
+            UpperEvaluation f = problem.upper(i, x, y);
+            objectives[i] = f.value();
+            gradients[i] = new INDArray[] {f.gradientX(), f.gradientY()};
+            if (!Double.isFinite(f.value()) || !Vectors.allFinite(f.gradientX()) || !Vectors.allFinite(f.gradientY())) {
+                throw new NonFiniteValueException("upper gradient", i, k);
+            }
+        }
+        gradients[m] = constraintGradient;
+        double[][] gram = new double[m + 1][m + 1];
+        for (int i = 0; i <= m; i++) {
+            for (int j = 0; j <= i; j++) {
+                double v = Vectors.dot(gradients[i][0], gradients[j][0]) + Vectors.dot(gradients[i][1], gradients[j][1]);
+                gram[i][j] = v;
+                gram[j][i] = v;
+            }
+        }
+        double constraintNormSquared = gram[m][m];
+        double phi = 0.5 * config.rho() * constraintNormSquared;
+        ForumQp.Solution qp = ForumQp.solve(gram, phi);
+        double beta = config.momentum(k);
+        double[] smoothed = new double[m];
+        double[] previous = state.weights();
+        double[] lam = qp.weights();
+        for (int i = 0; i < m; i++) smoothed[i] = (1 - beta) * previous[i] + beta * lam[i];
+        double nu = 0;
+        for (int i = 0; i < m; i++) nu += smoothed[i] * qp.pi()[i];
+        nu = Math.max(nu, 0);
+        // −d_k = Σλ̃_i∇F_i + ν∇q̃ (Eq. (9)); its squared norm is 𝒦(z_k) by the Gram matrix
+        double[] coefficients = new double[m + 1];
+        System.arraycopy(smoothed, 0, coefficients, 0, m);
+        coefficients[m] = nu;
+        double kkt = 0;
+        for (int i = 0; i <= m; i++) for (int j = 0; j <= m; j++) kkt += coefficients[i] * gram[i][j] * coefficients[j];
+        kkt = Math.max(kkt, 0);
+        INDArray nextX = x.dup();
+        INDArray nextY = y.dup();
+        for (int i = 0; i <= m; i++) {
+            if (coefficients[i] == 0) continue;
+            Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][0], nextX);
+            Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][1], nextY);
+        }
+        if (!Vectors.allFinite(nextX) || !Vectors.allFinite(nextY)) throw new NonFiniteValueException("iterate z", -1, k);
+        int q = problem.lowerDimension();
+        long bytes = StepReport.bytes(m + 2L, p + q) + StepReport.bytes(3, q);
+        return new Step<>(new State(k + 1, nextX, nextY, smoothed, state.preference()),
+                new StepReport(k, x, y, objectives, smoothed, kkt, "kkt", feasibility,
+                        config.upperStepSize() * Math.sqrt(kkt), bytes));
+    }
+}

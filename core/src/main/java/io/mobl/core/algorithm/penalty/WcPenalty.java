@@ -1,0 +1,134 @@
+package io.mobl.core.algorithm.penalty;
+
+import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.NonFiniteValueException;
+import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.linalg.Vectors;
+import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.Oracle;
+import io.mobl.core.problem.RequiredOracles;
+import io.mobl.core.problem.UpperEvaluation;
+import io.mobl.protocol.Checks;
+import java.util.EnumSet;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * WC-Penalty (the poster's Alg. 1) for bilevel problems whose lower level is merely convex: the bilevel problem
+ * is the equality-constrained problem min F(z) s.t. h(z) = ∇_y g(x, y) = 0 (z = (x, y)), its weighted-Chebyshev
+ * scalarisation for the preference r is min ρ s.t. h(z) = 0, r_s f_s(z) ≤ ρ, and with slacks δ ≥ 0 and
+ * penalties
+ * <pre>
+ *   P(θ) = ρ + u/2 ‖h(z)‖² + v/2 Σ_s (r_s f_s(z) + δ_s − ρ)²,       θ = (ρ, z, δ) ∈ C = ℝ × ℝ^{p+q} × ℝ^S_+,
+ * </pre>
+ * one step is θ_{t+1} = Π_C(θ_t − η∇P(θ_t)). With ω_s = v(r_s f_s + δ_s − ρ) and ν = u·h the gradient is
+ * ∂_ρP = 1 − Σω_s, ∇_zP = Σ_s ω_s r_s ∇f_s + J_hᵀν, ∂_δP = ω, where J_hᵀν = (∇²_xy g·ν, ∇²_yy g·ν): one JV(g)
+ * and one HV(g) per step, S Gc(f), 1 Gc(g).
+ *
+ * <p>The measure reported is the poster's KKT residual at (ρ_t, z_t, ω_t, ν_t, r):
+ * <pre>
+ *   ‖𝒦‖² = (Σω_s − 1)² + ‖Σω_s r_s∇f_s + J_hᵀν‖² + ‖h‖² + Σ_s min(ω_s, ρ − r_s f_s)²,
+ * </pre>
+ * and the feasibility ‖h(z_t)‖. With u, v fixed a stationary point of P has h ≈ ν/u ≠ 0, which is why the
+ * penalties grow with the horizon ({@link WcPenaltyConfig#forHorizon}).
+ */
+public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
+    private final BilevelProblem problem;
+    private final WcPenaltyConfig config;
+
+    /**
+     * @param iteration  t
+     * @param level      ρ_t, the Chebyshev level
+     * @param x          x_t
+     * @param y          y_t
+     * @param slacks     δ_t ≥ 0, length S
+     * @param preference r, the poster's λ ∈ Δ_S^{++}
+     */
+    public record State(int iteration, double level, INDArray x, INDArray y, double[] slacks, double[] preference) {
+        public State {
+            slacks = slacks.clone();
+            preference = preference.clone();
+        }
+    }
+
+    public WcPenalty(BilevelProblem problem, WcPenaltyConfig config) {
+        RequiredOracles.check(problem, "wc-penalty", EnumSet.allOf(Oracle.class));
+        this.problem = problem;
+        this.config = config;
+    }
+
+    @Override public String name() { return "wc-penalty"; }
+    @Override public BilevelProblem problem() { return problem; }
+
+    /** ρ_0 = max(0, max_s r_s f_s(z_0)) and δ_0 = ρ_0 − r∘F(z_0) ≥ 0: the Chebyshev constraints hold at the start. */
+    @Override
+    public State initialState(double[] preference, INDArray upperStart) {
+        int objectives = problem.objectiveCount();
+        Checks.preference("preference", preference, objectives);
+        INDArray y = problem.initialLower();
+        double[] weighted = new double[objectives];
+        double level = 0;
+        for (int s = 0; s < objectives; s++) {
+            weighted[s] = preference[s] * problem.upper(s, upperStart, y).value();
+            level = Math.max(level, weighted[s]);
+        }
+        double[] slacks = new double[objectives];
+        for (int s = 0; s < objectives; s++) slacks[s] = level - weighted[s];
+        return new State(0, level, upperStart.dup(), y, slacks, preference);
+    }
+
+    @Override
+    public Step<State> step(State state) {
+        int t = state.iteration();
+        INDArray x = state.x();
+        INDArray y = state.y();
+        double[] r = state.preference();
+        double[] delta = state.slacks();
+        int objectives = r.length;
+        double u = config.constraintPenalty();
+        double v = config.chebyshevPenalty();
+
+        INDArray h = problem.lowerGradient(x, y);
+        INDArray nu = h.mul(u);
+        INDArray gradX = problem.jacobianVector(x, y, nu);
+        INDArray gradY = problem.hessianVector(x, y, nu);
+        double[] objectives_ = new double[objectives];
+        double[] omega = new double[objectives];
+        double omegaSum = 0;
+        double complementarity = 0;
+        for (int s = 0; s < objectives; s++) {
+            UpperEvaluation f = problem.upper(s, x, y);
+            if (!Double.isFinite(f.value())) throw new NonFiniteValueException("objective value", s, t);
+            objectives_[s] = f.value();
+            omega[s] = v * (r[s] * f.value() + delta[s] - state.level());
+            omegaSum += omega[s];
+            double coefficient = omega[s] * r[s];
+            Vectors.axpyInPlace(coefficient, f.gradientX(), gradX);
+            Vectors.axpyInPlace(coefficient, f.gradientY(), gradY);
+            double slackness = Math.min(omega[s], state.level() - r[s] * f.value());
+            complementarity += slackness * slackness;
+        }
+        double gradLevel = 1 - omegaSum;
+        double hNorm2 = Vectors.squaredNorm(h);
+        double kkt = gradLevel * gradLevel + Vectors.squaredNorm(gradX) + Vectors.squaredNorm(gradY) + hNorm2
+                + complementarity;
+        if (!Double.isFinite(kkt)) throw new NonFiniteValueException("gradient of the penalty P", -1, t);
+
+        double eta = config.stepSize();
+        double level = state.level() - eta * gradLevel;
+        INDArray nextX = x.sub(gradX.mul(eta));
+        INDArray nextY = y.sub(gradY.mul(eta));
+        double[] nextDelta = new double[objectives];
+        double step2 = eta * eta * (gradLevel * gradLevel + Vectors.squaredNorm(gradX) + Vectors.squaredNorm(gradY));
+        for (int s = 0; s < objectives; s++) {
+            nextDelta[s] = Math.max(0, delta[s] - eta * omega[s]);
+            step2 += (nextDelta[s] - delta[s]) * (nextDelta[s] - delta[s]);
+        }
+        double[] weights = new double[objectives];
+        for (int s = 0; s < objectives; s++) weights[s] = omega[s] * r[s];
+        int p = problem.upperDimension();
+        int q = problem.lowerDimension();
+        long bytes = StepReport.bytes(objectives + 3L, p + q) + StepReport.bytes(2, q);
+        return new Step<>(new State(t + 1, level, nextX, nextY, nextDelta, r),
+                new StepReport(t, x, y, objectives_, weights, kkt, "kkt", Math.sqrt(hNorm2), Math.sqrt(step2), bytes));
+    }
+}

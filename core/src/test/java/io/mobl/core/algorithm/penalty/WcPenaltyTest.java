@@ -1,0 +1,62 @@
+package io.mobl.core.algorithm.penalty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mobl.core.algorithm.IterativeRun;
+import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.problem.quadratic.RankDeficientProblem;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class WcPenaltyTest {
+    // g(x, y) = ½(y − Cx)ᵀA(y − Cx) with rank A = 2 < q = 4: every lower-level solution set is a plane
+    private final RankDeficientProblem problem = RankDeficientProblem.random(3, 2, 4, 2, 2, 0.5);
+    private final double[] preference = {0.4, 0.6};
+
+    private List<StepReport> run(int horizon) {
+        WcPenalty algorithm = new WcPenalty(problem, WcPenaltyConfig.forHorizon(horizon, 0.1, 1.0));
+        List<StepReport> reports = new ArrayList<>();
+        IterativeRun.run(algorithm, algorithm.initialState(preference, problem.initialUpper()), horizon, reports::add);
+        return reports;
+    }
+
+    private static double average(List<StepReport> reports) {
+        return reports.stream().mapToDouble(StepReport::measure).average().orElseThrow();
+    }
+
+    /** min_z max_s r_s f_s(z) over {y ∈ M(x)}, from the exact weighted-sum minimisers and bisection (S = 2). */
+    private double exactChebyshevValue() {
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 100; i++) {
+            double mid = 0.5 * (lo + hi);
+            INDArray[] z = problem.weightedMinimiser(new double[] {mid * preference[0], (1 - mid) * preference[1]});
+            double gap = preference[0] * problem.upper(0, z[0], z[1]).value() - preference[1] * problem.upper(1, z[0], z[1]).value();
+            if (gap > 0) lo = mid; else hi = mid;
+        }
+        INDArray[] z = problem.weightedMinimiser(new double[] {lo * preference[0], (1 - lo) * preference[1]});
+        return Math.max(preference[0] * problem.upper(0, z[0], z[1]).value(),
+                preference[1] * problem.upper(1, z[0], z[1]).value());
+    }
+
+    @Test
+    void kktResidualAndFeasibilityGoToZeroOnTheRankDeficientProblem() {
+        // the poster: (1/T)Σ‖𝒦‖² = O(S/√T) with η = Θ(T^−1/4), u = v = Θ(T^1/4); 16× the horizon is 4× smaller
+        List<StepReport> shortRun = run(100);
+        List<StepReport> longRun = run(1600);
+        assertThat(average(longRun)).isLessThan(average(shortRun) / 3);
+        StepReport endShort = shortRun.get(shortRun.size() - 1);
+        StepReport endLong = longRun.get(longRun.size() - 1);
+        assertThat(endLong.measure()).isLessThan(0.02);
+        // feasibility ‖∇_y g‖ and the distance to the known solution set Cx + null(A) shrink with u
+        assertThat(endLong.feasibility()).isLessThan(endShort.feasibility() / 2).isLessThan(0.02);
+        assertThat(problem.distanceToSolutionSet(endLong.x(), endLong.y())).isLessThan(0.02);
+        // and the point reached is the weighted-Chebyshev solution of the known feasible set
+        StepReport end = endLong;
+        double reached = Math.max(preference[0] * end.objectives()[0], preference[1] * end.objectives()[1]);
+        double exact = exactChebyshevValue();
+        assertThat(Math.abs(reached - exact)).isLessThan(0.03 * exact);
+    }
+}
