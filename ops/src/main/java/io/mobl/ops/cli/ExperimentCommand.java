@@ -30,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mobl experiment hyper-cleaning}: the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
- * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options) over several seeds, written as
+ * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options) and MOML over several seeds, written as
  * DIR/results.json and printed next to the paper's Table 2, with the Pareto front of a preference sweep as
  * DIR/pareto.png.
  */
@@ -54,7 +54,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "results/hyper-cleaning", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--methods", defaultValue = "cg,ns", split = ",", description = "WC-MHGD options to run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--methods", defaultValue = "cg,ns,moml", split = ",",
+            description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients). Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
     @Option(names = "--model", defaultValue = "logistic",
@@ -92,7 +93,12 @@ public final class ExperimentCommand implements Callable<Integer> {
         if (seeds < 1) throw new InvalidInputException("--seeds", seeds, "an integer >= 1");
         if (sweep < 0 || sweep == 1) throw new InvalidInputException("--sweep", sweep, "0 or an integer >= 2");
         HyperCleaningSettings settings = settings();
-        for (String m : methods) settings.config(m); // rejects an unknown option before any work
+        for (String m : methods) {
+            if (!HyperCleaningSettings.METHODS.contains(m)) {
+                throw new InvalidInputException("method", m, "one of " + HyperCleaningSettings.METHODS
+                        + " (cg and ns are WC-MHGD's options)");
+            }
+        }
         PrintWriter console = spec.commandLine().getOut();
 
         List<LabelledImages> data = new ArrayList<>();
@@ -110,15 +116,15 @@ public final class ExperimentCommand implements Callable<Integer> {
             List<HyperCleaningRun.Outcome> outcomes = new ArrayList<>();
             for (int seed = 0; seed < seeds; seed++) {
                 HyperCleaningRun.Outcome o = HyperCleaningRun.run(settings, data, method, balanced, seed,
-                        "hyper-cleaning-" + method, k -> { });
+                        HyperCleaningSettings.label(method), k -> { });
                 outcomes.add(o);
                 runs.add(runRecord(settings, method, seed, o));
-                console.printf("  wc-mhgd-%s seed %d: %s  (%.0f s, model of iteration %d)%n", method, seed,
+                console.printf("  %s seed %d: %s  (%.0f s, model of iteration %d)%n", HyperCleaningSettings.label(method), seed,
                         describe(settings, o), o.seconds(), o.selectedIteration());
                 console.flush();
             }
             for (int i = 0; i < settings.datasets().size(); i++) {
-                results.get(settings.datasets().get(i)).put("wc-mhgd-" + method, summary(outcomes, i));
+                results.get(settings.datasets().get(i)).put(HyperCleaningSettings.label(method), summary(outcomes, i));
             }
         }
 
@@ -217,7 +223,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     private static Map<String, Object> runRecord(HyperCleaningSettings settings, String method, int seed,
                                                  HyperCleaningRun.Outcome o) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", "wc-mhgd-" + method);
+        m.put("method", HyperCleaningSettings.label(method));
         m.put("seed", seed);
         m.put("seconds", o.seconds());
         m.put("selectedIteration", o.selectedIteration());

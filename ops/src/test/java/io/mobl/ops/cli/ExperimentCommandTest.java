@@ -34,7 +34,7 @@ class ExperimentCommandTest {
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         for (String dataset : new String[] {"mnist", "fashion-mnist"}) {
-            for (String method : new String[] {"wc-mhgd-cg", "wc-mhgd-ns"}) {
+            for (String method : new String[] {"wc-mhgd-cg", "wc-mhgd-ns", "moml"}) {
                 JsonNode r = json.at("/results/" + dataset + "/" + method);
                 assertThat(r.at("/seeds").asInt()).isEqualTo(1);
                 for (String metric : new String[] {"accuracy", "macroF1"}) {
@@ -47,7 +47,7 @@ class ExperimentCommandTest {
         assertThat(json.at("/settings/test").asInt()).isEqualTo(5000);
         assertThat(json.at("/note").asText()).contains("3,000");
         assertThat(json.at("/paper/mnist/forum/accuracy").asDouble()).isEqualTo(90.81);
-        assertThat(json.at("/runs")).hasSize(2);
+        assertThat(json.at("/runs")).hasSize(3);
         assertThat(json.at("/pareto")).hasSize(2);
         assertThat(out.toString()).contains("wc-mhgd-cg").contains("90.81 (paper)").contains("3,000 images");
 
@@ -74,6 +74,6 @@ class ExperimentCommandTest {
         assertThat(mobl("experiment", "hyper-cleaning", "--model", "cnn")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("--model = cnn");
         assertThat(mobl("experiment", "hyper-cleaning", "--methods", "cg,xx")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("method = xx").contains("cg or ns");
+        assertThat(err.toString()).contains("method = xx").contains("moml");
     }
 }

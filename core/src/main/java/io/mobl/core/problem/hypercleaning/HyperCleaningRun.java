@@ -1,7 +1,7 @@
 package io.mobl.core.problem.hypercleaning;
 
-import io.mobl.core.algorithm.WcMhgd;
-import io.mobl.core.algorithm.WcMhgdState;
+import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.StepReport;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.model.Batch;
@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One seeded hyper-cleaning run with WC-MHGD: split each data set, build the {@link HyperCleaningProblem}, run
+ * One seeded hyper-cleaning run (WC-MHGD with either option, or MOML): split each data set, build the {@link HyperCleaningProblem}, run
  * K outer iterations from x_0 = 0 (all weights ½), score y_k on the second validation set every few iterations,
  * and report the test scores of the best-scoring model (the paper's model selection).
  */
@@ -46,7 +46,7 @@ public final class HyperCleaningRun {
 
     /**
      * @param data       the whole data sets, in the order of settings.datasets()
-     * @param option     "cg" or "ns"
+     * @param option     "cg", "ns" (WC-MHGD's options) or "moml"
      * @param preference r, one entry per data set
      * @param progress   told each finished iteration
      */
@@ -65,16 +65,27 @@ public final class HyperCleaningRun {
         }
 
         CountingProblem counted = new CountingProblem(problem);
-        WcMhgd algorithm = new WcMhgd(counted, settings.config(option));
-        WcMhgdState state = algorithm.initialState(preference);
+        return drive(settings.algorithm(option, counted), counted, problem, splits, network, selection, test,
+                settings, preference, runName, progress);
+    }
+
+    private static <S> Outcome drive(IterativeAlgorithm<S> algorithm, CountingProblem counted,
+                                     HyperCleaningProblem problem, List<HyperCleaningSplit> splits,
+                                     MultiHeadNetwork network, List<Batch> selection, List<Batch> test,
+                                     HyperCleaningSettings settings, double[] preference, String runName,
+                                     IntConsumer progress) {
+        S state = algorithm.initialState(preference, problem.initialUpper());
         double bestSelection = Double.NEGATIVE_INFINITY;
         List<Classification> bestTest = null;
         int bestIteration = -1;
         ParetoPoint point = null;
+        INDArray lastX = problem.initialUpper();
         long start = System.nanoTime();
         for (int k = 0; k <= settings.iterations(); k++) {
-            WcMhgd.Iteration iteration = algorithm.iterate(state);
-            INDArray y = iteration.lower().solution();
+            IterativeAlgorithm.Step<S> step = algorithm.step(state);
+            StepReport report = step.report();
+            INDArray y = report.y();
+            lastX = report.x();
             if (k % settings.selectEvery() == 0 || k == settings.iterations()) {
                 double score = selectionScore(network, y, selection);
                 if (score > bestSelection) {
@@ -84,17 +95,18 @@ public final class HyperCleaningRun {
                 }
             }
             if (k == settings.iterations()) {
-                point = iteration.paretoPoint(runName, counted.calls());
+                point = new ParetoPoint(runName, preference, report.x().toDoubleVector(), report.objectives(),
+                        report.measure(), k, counted.calls());
                 break;
             }
-            state = iteration.next();
+            state = step.next();
             progress.accept(k + 1);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double[] clean = new double[splits.size()];
         double[] corrupted = new double[splits.size()];
         for (int i = 0; i < splits.size(); i++) {
-            double[] w = problem.sampleWeights(state.x(), i).toDoubleVector();
+            double[] w = problem.sampleWeights(lastX, i).toDoubleVector();
             boolean[] bad = splits.get(i).corrupted();
             int cleanCount = 0;
             for (int j = 0; j < w.length; j++) {

@@ -1,6 +1,11 @@
 package io.mobl.core.problem.hypercleaning;
 
+import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.WcMhgdAlgorithm;
 import io.mobl.core.algorithm.WcMhgdConfig;
+import io.mobl.core.algorithm.baseline.HypergradientDescent;
+import io.mobl.core.algorithm.baseline.HypergradientDescentConfig;
+import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.hypergradient.ConjugateGradient;
 import io.mobl.core.hypergradient.HypergradientMethod;
@@ -86,6 +91,27 @@ public record HyperCleaningSettings(List<String> datasets, HyperCleaningSplit.Si
         StringBuilder s = new StringBuilder("mlp");
         for (int h : hidden) s.append('-').append(h);
         return s.toString();
+    }
+
+    /** The methods {@link #algorithm} knows: WC-MHGD's two options and the MOML baseline. */
+    public static final List<String> METHODS = List.of("cg", "ns", "moml");
+
+    /**
+     * The algorithm of a method on {@code problem}, with these settings' D, α, β (and u, N for WC-MHGD): "cg" and
+     * "ns" are WC-MHGD's options 1 and 2, "moml" is MGDA weights on hypergradients unrolled through the D steps.
+     */
+    public IterativeAlgorithm<?> algorithm(String method, BilevelProblem problem) {
+        return switch (method) {
+            case "cg", "ns" -> new WcMhgdAlgorithm(problem, config(method));
+            case "moml" -> new HypergradientDescent(problem,
+                    HypergradientDescentConfig.moml(lowerIterations, lowerStepSize, upperStepSize));
+            default -> throw new InvalidInputException("method", method, "one of " + METHODS);
+        };
+    }
+
+    /** The method's name in tables: "wc-mhgd-cg", "wc-mhgd-ns", "moml". */
+    public static String label(String method) {
+        return method.equals("moml") ? "moml" : "wc-mhgd-" + method;
     }
 
     /** WC-MHGD's configuration for option "cg" or "ns"; the run is driven for K iterations (no tolerance stop). */

@@ -2,14 +2,8 @@ package io.mobl.core.problem.hypercleaning;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mobl.core.algorithm.RunListener;
-import io.mobl.core.algorithm.Solution;
-import io.mobl.core.algorithm.SynchronousSolver;
-import io.mobl.core.algorithm.WcMhgdConfig;
+import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.data.HyperCleaningSplit;
-import io.mobl.core.hypergradient.ConjugateGradient;
-import io.mobl.core.hypergradient.HypergradientMethod;
-import io.mobl.core.hypergradient.NeumannSeries;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.MultiHeadNetwork;
 import java.util.List;
@@ -75,14 +69,15 @@ class HyperCleaningProblemTest {
     }
 
     @Test
-    void wcMhgdRaisesTheWeightsOfCleanSamplesAboveCorruptedOnesWithEitherOption() {
-        for (HypergradientMethod method : List.of(new ConjugateGradient(4), new NeumannSeries())) {
+    void wcMhgdWithEitherOptionAndMomlRaiseTheWeightsOfCleanSamplesAboveCorruptedOnes() {
+        HyperCleaningSettings settings = new HyperCleaningSettings(List.of("a", "b"),
+                new HyperCleaningSplit.Sizes(250, 100, 0, 100, 0.5), new int[0], 1e-3, 8, 0.5, 1000, 0.1, 4, 12, 1);
+        List<HyperCleaningSplit> splits = splits(12);
+        for (String method : HyperCleaningSettings.METHODS) {
             HyperCleaningProblem p = problem(MultiHeadNetwork.logistic(12, 4, 2));
-            WcMhgdConfig config = new WcMhgdConfig(8, 0.5, 1000, 0.1, method, 12, 0);
-            Solution solution = SynchronousSolver.solve(p, config, new double[] {0.5, 0.5}, "test", RunListener.NONE);
-            List<HyperCleaningSplit> splits = splits(12);
+            INDArray x = run(settings.algorithm(method, p), p, settings.iterations());
             for (int task = 0; task < 2; task++) {
-                double[] w = p.sampleWeights(solution.x(), task).toDoubleVector();
+                double[] w = p.sampleWeights(x, task).toDoubleVector();
                 boolean[] corrupted = splits.get(task).corrupted();
                 double clean = 0, dirty = 0;
                 int cleanCount = 0;
@@ -91,12 +86,18 @@ class HyperCleaningProblemTest {
                 }
                 clean /= cleanCount;
                 dirty /= w.length - cleanCount;
-                
-                assertThat(clean).as(method.name() + " task " + task + " clean mean weight").isGreaterThan(0.5);
-                assertThat(dirty).as(method.name() + " task " + task + " corrupted mean weight").isLessThan(0.5);
-                assertThat(clean - dirty).as(method.name() + " task " + task).isGreaterThan(0.1);
+                assertThat(clean).as(method + " task " + task + " clean mean weight").isGreaterThan(0.5);
+                assertThat(dirty).as(method + " task " + task + " corrupted mean weight").isLessThan(0.5);
+                assertThat(clean - dirty).as(method + " task " + task).isGreaterThan(0.1);
             }
         }
+    }
+
+    /** x_K after K steps from x_0 = 0 with the balanced preference. */
+    static <S> INDArray run(IterativeAlgorithm<S> algorithm, HyperCleaningProblem p, int iterations) {
+        S state = algorithm.initialState(new double[] {0.5, 0.5}, p.initialUpper());
+        for (int k = 0; k < iterations; k++) state = algorithm.step(state).next();
+        return algorithm.step(state).report().x();
     }
 
     static org.assertj.core.data.Offset<Double> within(double reference) {
