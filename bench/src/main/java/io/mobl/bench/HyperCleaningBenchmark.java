@@ -27,12 +27,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * (logistic regression, 5,000 samples per data set, D = 10). Data are seeded uniform pixels and labels: timing
  * does not depend on their values.
  *
- * <p>Usage: {@code HyperCleaningBenchmark [out.json] [measured iterations, default 2]}
+ * <p>Usage: {@code HyperCleaningBenchmark [out.json] [measured iterations, default 2]
+ * [settings, default forum-mlp,experiment-logistic] [methods, default cg,ns]}
  */
 public final class HyperCleaningBenchmark {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "results/hyper-cleaning-bench.json");
         int measured = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        List<String> settings = List.of((args.length > 2 ? args[2] : "forum-mlp,experiment-logistic").split(","));
+        List<String> methods = List.of((args.length > 3 ? args[3] : "cg,ns").split(","));
         Vectors.useFloat64();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("benchmark", "hyper-cleaning, WC-MHGD per UL iteration; lower-level GFLOP/s vs ND4J matmul peak");
@@ -45,9 +48,12 @@ public final class HyperCleaningBenchmark {
         List<Map<String, Object>> rows = new ArrayList<>();
         MultiHeadNetwork mlp = new MultiHeadNetwork(784, new int[] {512, 256}, 10, 2);
         MultiHeadNetwork logistic = MultiHeadNetwork.logistic(784, 10, 2);
-        for (HypergradientMethod method : new HypergradientMethod[] {new ConjugateGradient(5), new NeumannSeries()}) {
-            rows.add(time("forum-mlp", mlp, 100, 64, 0.3, method, measured, peakGflops));
-            rows.add(time("experiment-logistic", logistic, 5000, 10, 0.2, method, measured, peakGflops));
+        for (String name : methods) {
+            HypergradientMethod method = name.equals("ns") ? new NeumannSeries() : new ConjugateGradient(5);
+            if (settings.contains("forum-mlp")) rows.add(time("forum-mlp", mlp, 100, 64, 0.3, method, measured, peakGflops));
+            if (settings.contains("experiment-logistic")) {
+                rows.add(time("experiment-logistic", logistic, 5000, 10, 0.2, method, measured, peakGflops));
+            }
         }
         results.put("perIteration", rows);
         JsonResults.write(out, results);
