@@ -1,0 +1,49 @@
+package io.mobl.core.model;
+
+import io.mobl.core.data.LabelledImages;
+import io.mobl.core.linalg.Vectors;
+import io.mobl.protocol.InvalidInputException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A fixed set of labelled samples as the matrices the network multiplies with, made once: features n×d and the
+ * one-hot targets n×C (float64).
+ *
+ * @param features n×d
+ * @param labels   n class indices
+ * @param oneHot   n×C, row j is e_{labels[j]}
+ */
+public record Batch(INDArray features, int[] labels, INDArray oneHot) {
+    public Batch {
+        if (features.rank() != 2 || features.rows() != labels.length || oneHot.rows() != labels.length) {
+            throw new InvalidInputException("batch", "features " + java.util.Arrays.toString(features.shape())
+                    + ", " + labels.length + " labels", "one feature row and one one-hot row per label");
+        }
+    }
+
+    public static Batch of(LabelledImages images) {
+        return of(images.features(), images.labels(), images.classes());
+    }
+
+    public static Batch of(INDArray features, int[] labels, int classes) {
+        Vectors.useFloat64();
+        INDArray oneHot = Nd4j.zeros(DataType.DOUBLE, labels.length, classes);
+        for (int j = 0; j < labels.length; j++) {
+            if (labels[j] < 0 || labels[j] >= classes) {
+                throw new InvalidInputException("labels[" + j + "]", labels[j], "a class index in 0.." + (classes - 1));
+            }
+            oneHot.putScalar(j, labels[j], 1.0);
+        }
+        return new Batch(features.castTo(DataType.DOUBLE), labels.clone(), oneHot);
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int classes() {
+        return (int) oneHot.columns();
+    }
+}

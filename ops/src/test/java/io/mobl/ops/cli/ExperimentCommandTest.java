@@ -1,0 +1,79 @@
+package io.mobl.ops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mobl.core.data.DataSets;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentCommandTest {
+    @TempDir Path dir;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int mobl(String... args) {
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void aShortHyperCleaningRunWritesResultsPerDataSetAndMethodAndThePictureOfItsSweep() throws Exception {
+        assumeTrue(DataSets.installed("mnist") && DataSets.installed("fashion-mnist"),
+                "data sets not installed: run " + DataSets.INSTALL_COMMAND);
+        int code = mobl("experiment", "hyper-cleaning", "--seeds", "1", "--iterations", "2", "--lower-iterations", "2",
+                "--train-size", "200", "--sweep", "2", "--sweep-iterations", "1", "--out", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        for (String dataset : new String[] {"mnist", "fashion-mnist"}) {
+            for (String method : new String[] {"wc-mhgd-cg", "wc-mhgd-ns", "moml"}) {
+                JsonNode r = json.at("/results/" + dataset + "/" + method);
+                assertThat(r.at("/seeds").asInt()).isEqualTo(1);
+                for (String metric : new String[] {"accuracy", "macroF1"}) {
+                    double mean = r.at("/" + metric + "/mean").asDouble();
+                    assertThat(mean).as(dataset + " " + method + " " + metric).isBetween(10.0, 100.0); // better than chance
+                    assertThat(r.at("/" + metric + "/std").asDouble()).isGreaterThanOrEqualTo(0);
+                }
+            }
+        }
+        assertThat(json.at("/settings/test").asInt()).isEqualTo(5000);
+        assertThat(json.at("/note").asText()).contains("3,000");
+        assertThat(json.at("/paper/mnist/forum/accuracy").asDouble()).isEqualTo(90.81);
+        assertThat(json.at("/runs")).hasSize(3);
+        assertThat(json.at("/pareto")).hasSize(2);
+        assertThat(out.toString()).contains("wc-mhgd-cg").contains("90.81 (paper)").contains("3,000 images");
+
+        BufferedImage png = ImageIO.read(Files.newInputStream(dir.resolve("pareto.png")));
+        assertThat(png.getWidth()).isEqualTo(800);
+    }
+
+    @Test
+    void seedsAreSummarisedByTheMeanAndTheSampleStandardDeviation() {
+        var m = ExperimentCommand.meanStd(new double[] {88, 90, 92});
+        assertThat(m.get("mean")).isEqualTo(90.0);
+        assertThat(m.get("std")).isEqualTo(2.0); // √((4 + 0 + 4) / 2)
+        assertThat(ExperimentCommand.meanStd(new double[] {87.5}).get("std")).isZero();
+    }
+
+    @Test
+    void anExperimentNotBuiltYetIsAUserErrorNamingTheOneThatIs() {
+        assertThat(mobl("experiment", "data-mixture")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("experiment = data-mixture").contains("hyper-cleaning");
+    }
+
+    @Test
+    void anUnknownModelOrMethodIsAUserError() {
+        assertThat(mobl("experiment", "hyper-cleaning", "--model", "cnn")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("--model = cnn");
+        assertThat(mobl("experiment", "hyper-cleaning", "--methods", "cg,xx")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("method = xx").contains("moml");
+    }
+}
