@@ -40,15 +40,15 @@ public record ConjugateGradient(int steps) implements HypergradientMethod {
         UpperEvaluation f = problem.upper(objective, x, y);
         INDArray v = solve(problem, x, y, f.gradientY(),
                 warmStart == null ? Vectors.zeros(problem.lowerDimension()) : warmStart);
-        INDArray hypergradient = f.gradientX().sub(problem.jacobianVector(x, y, v));
+        INDArray hypergradient = Vectors.subtract(f.gradientX(), problem.jacobianVector(x, y, v));
         return new HypergradientEstimate(objective, hypergradient, f.value(), v);
     }
 
     /** N CG steps on H·v = b from v0 (not modified). */
     INDArray solve(BilevelProblem problem, INDArray x, INDArray y, INDArray b, INDArray v0) {
-        INDArray v = v0.dup();
-        INDArray r = b.sub(problem.hessianVector(x, y, v));
-        INDArray p = r.dup();
+        INDArray v = Vectors.copy(v0);
+        INDArray r = Vectors.subtract(b, problem.hessianVector(x, y, v));
+        INDArray p = Vectors.copy(r);
         double rr = Vectors.squaredNorm(r);
         double threshold = CONVERGED * Vectors.squaredNorm(b);
         for (int i = 0; i < steps && rr > threshold; i++) {
@@ -59,7 +59,7 @@ public record ConjugateGradient(int steps) implements HypergradientMethod {
             Vectors.axpyInPlace(alpha, p, v);
             Vectors.axpyInPlace(-alpha, hp, r);
             double next = Vectors.squaredNorm(r);
-            p = r.add(p.muli(next / rr));
+            Vectors.xpbyInPlace(r, next / rr, p);
             rr = next;
         }
         return v;

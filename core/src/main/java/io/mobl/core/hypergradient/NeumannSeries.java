@@ -40,12 +40,12 @@ public record NeumannSeries() implements HypergradientMethod {
         INDArray sum = Vectors.zeros(problem.upperDimension());
         for (int t = trajectory.size() - 1; t >= 0; t--) {
             INDArray yt = trajectory.get(t);
-            sum.addi(problem.jacobianVector(x, yt, w));
+            Vectors.axpyInPlace(1.0, problem.jacobianVector(x, yt, w), sum);
             if (t > 0) {
-                w = w.sub(problem.hessianVector(x, yt, w).muli(lowerStepSize));
+                w = Vectors.axpy(-lowerStepSize, problem.hessianVector(x, yt, w), w);
             }
         }
-        INDArray hypergradient = f.gradientX().sub(sum.muli(lowerStepSize));
+        INDArray hypergradient = Vectors.axpy(-lowerStepSize, sum, f.gradientX());
         return new HypergradientEstimate(objective, hypergradient, f.value(), null);
     }
 }

@@ -1,5 +1,6 @@
 package io.mobl.core.lower;
 
+import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,10 @@ public final class LowerLevelDescent {
         INDArray y = start;
         for (int t = 0; t < iterations; t++) {
             if (keepTrajectory) trajectory.add(y);
-            y = y.sub(problem.lowerGradient(x, y).muli(stepSize));
+            // y − α∇_y g written over the fresh gradient: one new array per step, which the trajectory may keep
+            INDArray gradient = problem.lowerGradient(x, y);
+            y = Vectors.axpyInPlace(1.0, y, Vectors.scaleInPlace(-stepSize, gradient));
         }
-        return new LowerSolution(y == start ? start.dup() : y, trajectory);
+        return new LowerSolution(y == start ? Vectors.copy(start) : y, trajectory);
     }
 }
