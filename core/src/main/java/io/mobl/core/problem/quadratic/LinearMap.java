@@ -23,6 +23,11 @@ public interface LinearMap {
         return Vectors.axpyInPlace(alpha, apply(v), out);
     }
 
+    /** out ← M·v in place (out of length rows, not v), with exactly the entries of {@link #apply}. Returns out. */
+    default INDArray applyInto(INDArray v, INDArray out) {
+        return out.assign(apply(v));
+    }
+
     /** An upper bound on the largest singular value σ_max(M). */
     double spectralNormBound();
 }

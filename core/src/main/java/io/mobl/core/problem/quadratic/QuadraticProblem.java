@@ -85,8 +85,18 @@ public final class QuadraticProblem implements BilevelProblem {
     }
 
     @Override
+    public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
+        return b.applyAdd(-1.0, x, a.applyInto(y, out));
+    }
+
+    @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
         return a.apply(v);
+    }
+
+    @Override
+    public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
+        return a.applyInto(v, out);
     }
 
     @Override

@@ -65,6 +65,11 @@ public class StructuredMap implements LinearMap {
     }
 
     @Override
+    public INDArray applyInto(INDArray v, INDArray out) {
+        return multiply(v, leftRows, rightRows, rows, 1.0, out, false);
+    }
+
+    @Override
     public INDArray applyAdd(double alpha, INDArray v, INDArray out) {
         return multiply(v, leftRows, rightRows, rows, alpha, out, true);
     }
