@@ -18,6 +18,8 @@ final class JsonResults {
         m.put("maxHeapGiB", Runtime.getRuntime().maxMemory() / (double) (1L << 30));
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        // the load when the results were written: these machines are shared, and timings move with it
+        m.put("loadAverage1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return m;
     }
 
