@@ -13,7 +13,7 @@ git archive "$base" | tar -x -C "$work"              # a plain copy: no worktree
 mvn -B -q -o -DskipTests package -pl bench -am >&2
 run() { # $1 = tree, $2 = log: keeps the per-iteration rows; the old driver then runs its ε rows, so stop it
   local want=$(( $(tr , '\n' <<<"$sizes" | wc -l) * $(tr , '\n' <<<"$objectives" | wc -l) ))
-  (cd "$1" && exec java ${BENCH_JAVA_OPTS:--Xmx8g} -cp "bench/target/classes:bench/target/lib/*" \
+  (cd "$1" && exec java ${BENCH_JAVA_OPTS:--Xmx3g -Dorg.bytedeco.javacpp.maxbytes=3g -Dorg.bytedeco.javacpp.maxphysicalbytes=6g} -cp "bench/target/classes:bench/target/lib/*" \
       io.mobl.bench.WcMhgdBenchmark "$work/ignored.json" "$sizes" "$objectives" 0 none >"$work/run.log" 2>/dev/null) &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null && [ "$(grep -c '^{p=' "$work/run.log" 2>/dev/null || true)" -lt "$want" ]; do sleep 1; done

@@ -31,13 +31,16 @@ import java.util.concurrent.TimeUnit;
  *       concurrently and the math is the synchronous solver's), minus the synchronous time, per iteration, in µs;</li>
  *   <li><b>worker speed-up</b>: the hypergradient phase (its wall time from the telemetry) with S concurrent
  *       workers on the default dispatcher over the same phase with a one-thread dispatcher (the S workers one
- *       after the other), per (p, S); on a c-core machine its limit is min(S, c).</li>
+ *       after the other), per (p, S); on a c-core machine its limit is min(S, c);</li>
+ *   <li><b>messaging overhead on a tiny problem</b> (p = 4, q = 5, dense: the math takes microseconds), where
+ *       the difference between the runtimes is nearly all messages and thread hand-offs: (actor − synchronous)
+ *       time per iteration, with the default pool and with one math thread.</li>
  * </ul>
  * Both runtimes call the same core code, and the final iterates are checked to be equal bit for bit, so a
  * speed-up can never come from doing different work.
  *
- * <p>Usage: {@code ActorBenchmark [out.json] [sizes, e.g. 1000,100000,1000000] [objectives, e.g. 2,4,8]
- * [repeats, e.g. 5]}
+ * <p>Usage: {@code ActorBenchmark [out.json] [sizes, e.g. 1000,100000,1000000, or none] [objectives, e.g. 2,4,8]
+ * [repeats, e.g. 5] [tiny: yes (default) or no]}
  */
 public final class ActorBenchmark {
     private static final int LOWER_ITERATIONS = 10;
@@ -49,6 +52,7 @@ public final class ActorBenchmark {
         int[] sizes = parse(args.length > 1 ? args[1] : "1000,100000,1000000");
         int[] objectiveCounts = parse(args.length > 2 ? args[2] : "2,4,8");
         int repeats = Integer.parseInt(args.length > 3 ? args[3] : "5");
+        boolean tinyRows = !(args.length > 4 && args[4].equals("no"));
         Vectors.useFloat64();
 
         Map<String, Object> results = new LinkedHashMap<>();
@@ -61,17 +65,31 @@ public final class ActorBenchmark {
         Config base = ConfigFactory.load();
         RuntimeSettings settings = RuntimeSettings.fromConfig(base);
         List<Map<String, Object>> rows = new ArrayList<>();
+        results.put("rows", rows);
+        List<Map<String, Object>> tiny = new ArrayList<>();
+        results.put("messagingOverheadTinyProblem", tiny);
         try (ActorRuntime concurrent = new ActorRuntime(settings, base);
              ActorRuntime oneThread = new ActorRuntime(settings, oneMathThread(base))) {
             for (int size : sizes) {
                 for (int s : objectiveCounts) {
                     Map<String, Object> row = compare(concurrent, oneThread, size, s, repeats);
-                    System.out.println(row);
+                    System.out.println(JsonResults.line(row));
                     rows.add(row);
+                    JsonResults.write(out, results); // after every row: a long run that is stopped keeps its rows
                 }
             }
         }
-        results.put("rows", rows);
+        if (tinyRows) {
+            try (ActorRuntime concurrent = new ActorRuntime(settings, base);
+                 ActorRuntime oneThread = new ActorRuntime(settings, oneMathThread(base))) {
+                for (int s : objectiveCounts) {
+                    Map<String, Object> row = tinyOverhead(concurrent, oneThread, s, repeats);
+                    System.out.println(JsonResults.line(row));
+                    tiny.add(row);
+                    JsonResults.write(out, results);
+                }
+            }
+        }
         JsonResults.write(out, results);
         System.out.println("wrote " + out);
     }
@@ -151,6 +169,49 @@ public final class ActorBenchmark {
         return row;
     }
 
+    /** (actor − synchronous) per iteration on a problem whose math is negligible: the cost of the messages. */
+    private static Map<String, Object> tinyOverhead(ActorRuntime concurrent, ActorRuntime oneThread, int objectives,
+                                                    int repeats) throws Exception {
+        QuadraticProblem problem = QuadraticProblems.dense(3, 4, 5, objectives, 3, 1.0);
+        int iterations = 300;
+        WcMhgdConfig config = WcMhgdConfig.defaults(problem, new ConjugateGradient(CG_STEPS), LOWER_ITERATIONS, 1.0,
+                iterations, 0);
+        double[] preference = new double[objectives];
+        Arrays.fill(preference, 1.0 / objectives);
+        preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
+        Solution reference = SynchronousSolver.solve(problem, config, preference, "bench", RunListener.NONE);
+        double[] sync = new double[repeats];
+        double[] pool = new double[repeats];
+        double[] single = new double[repeats];
+        for (int r = -1; r < repeats; r++) { // r = −1 warms up
+            for (int turn = 0; turn < 3; turn++) {
+                int which = Math.floorMod(r + turn, 3);
+                long start = System.nanoTime();
+                if (which == 0) SynchronousSolver.solve(problem, config, preference, "bench", RunListener.NONE);
+                else actor(which == 1 ? concurrent : oneThread, problem, config, preference, reference);
+                double micros = (System.nanoTime() - start) / 1e3 / (iterations + 1);
+                if (r >= 0) (which == 0 ? sync : which == 1 ? pool : single)[r] = micros;
+            }
+        }
+        double[] overheadPool = new double[repeats];
+        double[] overheadSingle = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            overheadPool[r] = pool[r] - sync[r];
+            overheadSingle[r] = single[r] - sync[r];
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("p", problem.upperDimension());
+        row.put("q", problem.lowerDimension());
+        row.put("S", objectives);
+        row.put("iterationsPerRun", iterations + 1);
+        row.put("microsPerIterationSynchronousMedian", median(sync));
+        row.put("microsPerIterationActorsMedian", median(pool));
+        row.put("microsPerIterationActorsOneMathThreadMedian", median(single));
+        row.put("messagingOverheadMicrosPerIterationMedian", median(overheadPool));
+        row.put("messagingOverheadOneMathThreadMicrosPerIterationMedian", median(overheadSingle));
+        return row;
+    }
+
     private record Timed(double millis, double hypergradientMillis) {}
 
     private static Timed actor(ActorRuntime runtime, QuadraticProblem problem, WcMhgdConfig config,
@@ -186,6 +247,7 @@ public final class ActorBenchmark {
     }
 
     private static int[] parse(String csv) {
+        if (csv.equals("none")) return new int[0];
         String[] parts = csv.split(",");
         int[] values = new int[parts.length];
         for (int i = 0; i < parts.length; i++) values[i] = Integer.parseInt(parts[i].trim());

@@ -23,6 +23,15 @@ final class JsonResults {
         return m;
     }
 
+    /** One row as a line of JSON, for the console. */
+    static String line(Map<String, Object> row) {
+        try {
+            return new ObjectMapper().writeValueAsString(row);
+        } catch (IOException e) {
+            return row.toString();
+        }
+    }
+
     static void write(Path file, Map<String, Object> results) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);

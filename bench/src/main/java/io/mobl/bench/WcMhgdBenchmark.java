@@ -51,25 +51,27 @@ public final class WcMhgdBenchmark {
         results.put("machine", JsonResults.machine());
         results.put("matmul", MachinePeak.matmul(1000, 5));
         List<Map<String, Object>> iterations = new ArrayList<>();
+        results.put("perIteration", iterations);
+        List<Map<String, Object>> toEpsilon = new ArrayList<>();
+        results.put("oracleCallsToEpsilon", toEpsilon);
         for (int size : sizes) {
             for (int s : objectiveCounts) {
                 Map<String, Object> row = timeIterations(size, s, measuredIterations);
                 System.out.println(row);
                 iterations.add(row);
+                JsonResults.write(out, results); // after every row: a long run that is stopped keeps its rows
             }
         }
-        results.put("perIteration", iterations);
-        List<Map<String, Object>> toEpsilon = new ArrayList<>();
         for (int size : epsilonSizes.equals("none") ? new int[0] : parse(epsilonSizes)) {
             for (HypergradientMethod method : new HypergradientMethod[] {new ConjugateGradient(CG_STEPS), new NeumannSeries()}) {
                 for (int s : new int[] {2, 4}) {
                     Map<String, Object> row = callsToTolerance(method, size, s, 1e-6);
                     System.out.println(row);
                     toEpsilon.add(row);
+                    JsonResults.write(out, results);
                 }
             }
         }
-        results.put("oracleCallsToEpsilon", toEpsilon);
         JsonResults.write(out, results);
         System.out.println("wrote " + out);
     }
