@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>worker speed-up</b>: the hypergradient phase (its wall time from the telemetry) with S concurrent
  *       workers on the default dispatcher over the same phase with a one-thread dispatcher (the S workers one
  *       after the other), per (p, S); on a c-core machine its limit is min(S, c);</li>
- *   <li><b>messaging overhead on a tiny problem</b> (p = 4, q = 5, dense: the math takes microseconds), where
+ *   <li><b>messaging overhead on a tiny problem</b> (p = 16, q = 5, dense: the math is tiny), where
  *       the difference between the runtimes is nearly all messages and thread hand-offs: (actor − synchronous)
  *       time per iteration, with the default pool and with one math thread.</li>
  * </ul>
@@ -172,7 +172,8 @@ public final class ActorBenchmark {
     /** (actor − synchronous) per iteration on a problem whose math is negligible: the cost of the messages. */
     private static Map<String, Object> tinyOverhead(ActorRuntime concurrent, ActorRuntime oneThread, int objectives,
                                                     int repeats) throws Exception {
-        QuadraticProblem problem = QuadraticProblems.dense(3, 4, 5, objectives, 3, 1.0);
+        // p > S: with S ≥ p gradients 0 can lie in their convex hull, the gap is 0 and the run ends at once
+        QuadraticProblem problem = QuadraticProblems.dense(3, 16, 5, objectives, 3, 1.0);
         int iterations = 300;
         WcMhgdConfig config = WcMhgdConfig.defaults(problem, new ConjugateGradient(CG_STEPS), LOWER_ITERATIONS, 1.0,
                 iterations, 0);
@@ -180,6 +181,10 @@ public final class ActorBenchmark {
         Arrays.fill(preference, 1.0 / objectives);
         preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
         Solution reference = SynchronousSolver.solve(problem, config, preference, "bench", RunListener.NONE);
+        if (reference.point().iterations() != iterations) {
+            throw new IllegalStateException("the tiny run ended at iteration " + reference.point().iterations()
+                    + " instead of " + iterations + ": the overhead per iteration would be wrong");
+        }
         double[] sync = new double[repeats];
         double[] pool = new double[repeats];
         double[] single = new double[repeats];
