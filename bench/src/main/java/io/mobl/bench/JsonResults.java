@@ -18,7 +18,18 @@ final class JsonResults {
         m.put("maxHeapGiB", Runtime.getRuntime().maxMemory() / (double) (1L << 30));
         m.put("java", System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        // the load when the results were written: these machines are shared, and timings move with it
+        m.put("loadAverage1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return m;
+    }
+
+    /** One row as a line of JSON, for the console. */
+    static String line(Map<String, Object> row) {
+        try {
+            return new ObjectMapper().writeValueAsString(row);
+        } catch (IOException e) {
+            return row.toString();
+        }
     }
 
     static void write(Path file, Map<String, Object> results) throws IOException {

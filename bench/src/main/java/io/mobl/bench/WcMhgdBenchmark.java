@@ -29,7 +29,8 @@ import java.util.Map;
  * deterministic WC-MHGD on structured quadratic problems for p = q ∈ sizes and S ∈ objectives; oracle calls to
  * reach ε = 1e-6; and the ND4J matmul peak of the same machine.
  *
- * <p>Usage: {@code WcMhgdBenchmark [out.json] [sizes, e.g. 1000,100000,1000000] [objectives, e.g. 2,4,8,16]}
+ * <p>Usage: {@code WcMhgdBenchmark [out.json] [sizes, e.g. 1000,100000,1000000] [objectives, e.g. 2,4,8,16]
+ * [iterations measured per row, 0 for 20/5/3 by size] [epsilon sizes, e.g. 1000; "none" skips those rows]}
  */
 public final class WcMhgdBenchmark {
     private static final int LOWER_ITERATIONS = 10;
@@ -40,6 +41,8 @@ public final class WcMhgdBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "results/wc-mhgd.json");
         int[] sizes = parse(args.length > 1 ? args[1] : "1000,100000,1000000");
         int[] objectiveCounts = parse(args.length > 2 ? args[2] : "2,4,8,16");
+        int measuredIterations = Integer.parseInt(args.length > 3 ? args[3] : "0");
+        String epsilonSizes = args.length > 4 ? args[4] : "1000";
         Vectors.useFloat64();
 
         Map<String, Object> results = new LinkedHashMap<>();
@@ -48,28 +51,32 @@ public final class WcMhgdBenchmark {
         results.put("machine", JsonResults.machine());
         results.put("matmul", MachinePeak.matmul(1000, 5));
         List<Map<String, Object>> iterations = new ArrayList<>();
-        for (int size : sizes) {
-            for (int s : objectiveCounts) {
-                Map<String, Object> row = timeIterations(size, s);
-                System.out.println(row);
-                iterations.add(row);
-            }
-        }
         results.put("perIteration", iterations);
         List<Map<String, Object>> toEpsilon = new ArrayList<>();
-        for (HypergradientMethod method : new HypergradientMethod[] {new ConjugateGradient(CG_STEPS), new NeumannSeries()}) {
-            for (int s : new int[] {2, 4}) {
-                Map<String, Object> row = callsToTolerance(method, 1000, s, 1e-6);
+        results.put("oracleCallsToEpsilon", toEpsilon);
+        for (int size : sizes) {
+            for (int s : objectiveCounts) {
+                Map<String, Object> row = timeIterations(size, s, measuredIterations);
                 System.out.println(row);
-                toEpsilon.add(row);
+                iterations.add(row);
+                JsonResults.write(out, results); // after every row: a long run that is stopped keeps its rows
             }
         }
-        results.put("oracleCallsToEpsilon", toEpsilon);
+        for (int size : epsilonSizes.equals("none") ? new int[0] : parse(epsilonSizes)) {
+            for (HypergradientMethod method : new HypergradientMethod[] {new ConjugateGradient(CG_STEPS), new NeumannSeries()}) {
+                for (int s : new int[] {2, 4}) {
+                    Map<String, Object> row = callsToTolerance(method, size, s, 1e-6);
+                    System.out.println(row);
+                    toEpsilon.add(row);
+                    JsonResults.write(out, results);
+                }
+            }
+        }
         JsonResults.write(out, results);
         System.out.println("wrote " + out);
     }
 
-    private static Map<String, Object> timeIterations(int size, int objectives) {
+    private static Map<String, Object> timeIterations(int size, int objectives, int measuredIterations) {
         QuadraticProblem problem = QuadraticProblems.structured(7, size, size, objectives, RANK, 10, 0.5);
         WcMhgdConfig config = WcMhgdConfig.defaults(problem, new ConjugateGradient(CG_STEPS), LOWER_ITERATIONS, 1.0, 1000, 0);
         WcMhgd algorithm = new WcMhgd(problem, config);
@@ -78,7 +85,7 @@ public final class WcMhgdBenchmark {
         preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
         WcMhgdState state = algorithm.initialState(preference);
         int warmup = 2;
-        int measured = size >= 1_000_000 ? 3 : size >= 100_000 ? 5 : 20;
+        int measured = measuredIterations > 0 ? measuredIterations : size >= 1_000_000 ? 3 : size >= 100_000 ? 5 : 20;
         double lower = 0, hyper = 0, qp = 0, update = 0;
         for (int i = 0; i < warmup + measured; i++) {
             long t0 = System.nanoTime();
@@ -116,9 +123,13 @@ public final class WcMhgdBenchmark {
         // Flops of the hot loop: a structured product costs about 2·n·(2k+1); per iteration the lower level does
         // D gradients (A·y and B·x), each objective 1 + N HVs, 1 JV and an O(p) gradient.
         double productFlops = 2.0 * size * (2 * RANK + 1);
-        double flops = LOWER_ITERATIONS * 2 * productFlops + objectives * ((1 + CG_STEPS + 1) * productFlops + 6.0 * size);
+        double lowerFlops = LOWER_ITERATIONS * 2 * productFlops;
+        double hypergradientFlops = objectives * ((1 + CG_STEPS + 1) * productFlops + 6.0 * size);
+        double flops = lowerFlops + hypergradientFlops;
         row.put("estimatedGflopPerIteration", flops / 1e9);
         row.put("achievedGflops", flops / 1e9 / ((lower + hyper) / measured / 1e3));
+        row.put("gflopsLower", lowerFlops / 1e9 / (lower / measured / 1e3));
+        row.put("gflopsHypergradients", hypergradientFlops / 1e9 / (hyper / measured / 1e3));
         return row;
     }
 

@@ -144,7 +144,7 @@ public final class WcMhgd {
             double coefficient = preference[s] * weights.weights()[s];
             if (coefficient != 0) Vectors.axpyInPlace(coefficient, estimates.get(s).hypergradient(), direction);
         }
-        INDArray next = x.sub(direction.mul(upperStepSize));
+        INDArray next = Vectors.axpy(-upperStepSize, direction, x);
         if (!Vectors.allFinite(next)) throw new NonFiniteValueException("upper-level iterate", -1, iteration);
         double stepNorm = upperStepSize * Vectors.norm(direction);
         return new WeightUpdate(weights.weights(), values(estimates), stationarity, direction, next, stepNorm,

@@ -40,26 +40,28 @@ public record ConjugateGradient(int steps) implements HypergradientMethod {
         UpperEvaluation f = problem.upper(objective, x, y);
         INDArray v = solve(problem, x, y, f.gradientY(),
                 warmStart == null ? Vectors.zeros(problem.lowerDimension()) : warmStart);
-        INDArray hypergradient = f.gradientX().sub(problem.jacobianVector(x, y, v));
+        // ∇_x f − JV, written over the fresh JV (x + (−1)·y is exactly x − y)
+        INDArray hypergradient = Vectors.xpbyInPlace(f.gradientX(), -1.0, problem.jacobianVector(x, y, v));
         return new HypergradientEstimate(objective, hypergradient, f.value(), v);
     }
 
     /** N CG steps on H·v = b from v0 (not modified). */
     INDArray solve(BilevelProblem problem, INDArray x, INDArray y, INDArray b, INDArray v0) {
-        INDArray v = v0.dup();
-        INDArray r = b.sub(problem.hessianVector(x, y, v));
-        INDArray p = r.dup();
+        INDArray v = Vectors.copy(v0);
+        INDArray r = Vectors.xpbyInPlace(b, -1.0, problem.hessianVector(x, y, v)); // b − Hv, over the fresh Hv
+        INDArray p = Vectors.copy(r);
         double rr = Vectors.squaredNorm(r);
         double threshold = CONVERGED * Vectors.squaredNorm(b);
+        INDArray hp = null;
         for (int i = 0; i < steps && rr > threshold; i++) {
-            INDArray hp = problem.hessianVector(x, y, p);
+            hp = problem.hessianVectorInto(x, y, p, hp == null ? Vectors.uninitialized(p.length()) : hp);
             double curvature = Vectors.dot(p, hp);
             if (!(curvature > 0)) break; // not positive definite along p: no further progress is possible
             double alpha = rr / curvature;
             Vectors.axpyInPlace(alpha, p, v);
             Vectors.axpyInPlace(-alpha, hp, r);
             double next = Vectors.squaredNorm(r);
-            p = r.add(p.muli(next / rr));
+            Vectors.xpbyInPlace(r, next / rr, p);
             rr = next;
         }
         return v;

@@ -37,15 +37,19 @@ public record NeumannSeries() implements HypergradientMethod {
         UpperEvaluation f = problem.upper(objective, x, lower.solution());
         List<INDArray> trajectory = lower.trajectory();
         INDArray w = f.gradientY();
+        INDArray spare = null; // w and spare take turns as buffers (never f's own gradient): no array per step
         INDArray sum = Vectors.zeros(problem.upperDimension());
         for (int t = trajectory.size() - 1; t >= 0; t--) {
             INDArray yt = trajectory.get(t);
-            sum.addi(problem.jacobianVector(x, yt, w));
+            Vectors.axpyInPlace(1.0, problem.jacobianVector(x, yt, w), sum);
             if (t > 0) {
-                w = w.sub(problem.hessianVector(x, yt, w).muli(lowerStepSize));
+                INDArray hw = problem.hessianVectorInto(x, yt, w,
+                        spare == null ? Vectors.uninitialized(w.length()) : spare);
+                spare = w == f.gradientY() ? null : w;
+                w = Vectors.xpbyInPlace(w, -lowerStepSize, hw); // w − α·Hw, over the fresh Hw
             }
         }
-        INDArray hypergradient = f.gradientX().sub(sum.muli(lowerStepSize));
+        INDArray hypergradient = Vectors.axpy(-lowerStepSize, sum, f.gradientX());
         return new HypergradientEstimate(objective, hypergradient, f.value(), null);
     }
 }

@@ -1,5 +1,6 @@
 package io.mobl.core.lower;
 
+import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,20 @@ public final class LowerLevelDescent {
                                         double stepSize, boolean keepTrajectory) {
         List<INDArray> trajectory = keepTrajectory ? new ArrayList<>(iterations) : List.of();
         INDArray y = start;
+        INDArray spare = null;
         for (int t = 0; t < iterations; t++) {
-            if (keepTrajectory) trajectory.add(y);
-            y = y.sub(problem.lowerGradient(x, y).muli(stepSize));
+            INDArray gradient;
+            if (keepTrajectory) {
+                trajectory.add(y);
+                gradient = problem.lowerGradient(x, y); // a new array per step: the trajectory keeps each y
+            } else {
+                // two buffers in turn (never start): allocating is the dearest part of a step at small q
+                gradient = problem.lowerGradientInto(x, y, spare == null ? Vectors.uninitialized(y.length()) : spare);
+                spare = y == start ? null : y;
+            }
+            // y − α∇_y g, written over the gradient
+            y = Vectors.axpyInPlace(1.0, y, Vectors.scaleInPlace(-stepSize, gradient));
         }
-        return new LowerSolution(y == start ? start.dup() : y, trajectory);
+        return new LowerSolution(y == start ? Vectors.copy(start) : y, trajectory);
     }
 }

@@ -50,6 +50,20 @@ public interface BilevelProblem {
     /** ∇²_yy g(x, y)·v, length q. */
     INDArray hessianVector(INDArray x, INDArray y, INDArray v);
 
+    /**
+     * {@link #lowerGradient} written into {@code out} (length q, distinct from x and y), for loops that reuse one
+     * buffer instead of making an array per call; must give exactly the entries {@link #lowerGradient} gives.
+     * The default copies {@link #lowerGradient}'s result. Returns out.
+     */
+    default INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
+        return out.assign(lowerGradient(x, y));
+    }
+
+    /** {@link #hessianVector} written into {@code out} (length q, distinct from x, y and v); as {@link #lowerGradientInto}. */
+    default INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
+        return out.assign(hessianVector(x, y, v));
+    }
+
     /** ∇²_xy g(x, y)·v = ∇_x ⟨∇_y g(x, y), v⟩, length p. */
     INDArray jacobianVector(INDArray x, INDArray y, INDArray v);
 

@@ -57,6 +57,18 @@ public final class CountingProblem implements BilevelProblem {
     }
 
     @Override
+    public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
+        counter.count(Oracle.LOWER_GRADIENT);
+        return delegate.lowerGradientInto(x, y, out);
+    }
+
+    @Override
+    public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
+        counter.count(Oracle.HESSIAN_VECTOR);
+        return delegate.hessianVectorInto(x, y, v, out);
+    }
+
+    @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
         counter.count(Oracle.HESSIAN_VECTOR);
         return delegate.hessianVector(x, y, v);

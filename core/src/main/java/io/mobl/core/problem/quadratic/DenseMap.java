@@ -2,6 +2,7 @@ package io.mobl.core.problem.quadratic;
 
 import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.InvalidInputException;
+import java.nio.DoubleBuffer;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.CholeskyDecomposition;
@@ -27,8 +28,43 @@ public class DenseMap implements LinearMap {
 
     @Override public int rows() { return entries.length; }
     @Override public int columns() { return entries.length == 0 ? 0 : entries[0].length; }
-    @Override public INDArray apply(INDArray v) { return Vectors.times(matrix, v); }
-    @Override public INDArray applyTransposed(INDArray v) { return Vectors.transposeTimes(matrix, v); }
+    @Override public INDArray apply(INDArray v) { return multiply(v, false); }
+    @Override public INDArray applyTransposed(INDArray v) { return multiply(v, true); }
+
+    /**
+     * M·v or Mᵀ·v as loops over the Java entries: these matrices are small (tests, problem files), where one
+     * ND4J call costs more than the whole product.
+     */
+    private INDArray multiply(INDArray v, boolean transposed) {
+        int rows = rows();
+        int columns = columns();
+        int in = transposed ? rows : columns;
+        int length = transposed ? columns : rows;
+        if (v.length() != in) {
+            throw new IllegalArgumentException("a " + rows + "×" + columns + " matrix" + (transposed ? ", transposed," : "")
+                    + " applied to a vector of length " + v.length());
+        }
+        DoubleBuffer x = Vectors.readable(v);
+        INDArray out = Vectors.uninitialized(length);
+        DoubleBuffer o = Vectors.writable(out);
+        if (transposed) {
+            double[] sums = new double[length];
+            for (int i = 0; i < rows; i++) {
+                double xi = x.get(i);
+                double[] row = entries[i];
+                for (int j = 0; j < columns; j++) sums[j] += row[j] * xi;
+            }
+            for (int j = 0; j < length; j++) o.put(j, sums[j]);
+        } else {
+            for (int i = 0; i < rows; i++) {
+                double sum = 0;
+                double[] row = entries[i];
+                for (int j = 0; j < columns; j++) sum += row[j] * x.get(j);
+                o.put(i, sum);
+            }
+        }
+        return out;
+    }
     @Override public double spectralNormBound() { return spectralNorm; }
 
     public double[][] entries() {

@@ -68,10 +68,10 @@ public final class QuadraticProblem implements BilevelProblem {
     @Override
     public UpperEvaluation upper(int objective, INDArray x, INDArray y) {
         QuadraticObjective o = objectives.get(objective);
-        INDArray dy = y.sub(o.c());
-        INDArray dx = x.sub(o.d());
+        INDArray dy = Vectors.subtract(y, o.c());
+        INDArray dx = Vectors.subtract(x, o.d());
         double value = 0.5 * Vectors.squaredNorm(dy) + 0.5 * o.a() * Vectors.squaredNorm(dx);
-        return new UpperEvaluation(value, dx.muli(o.a()), dy);
+        return new UpperEvaluation(value, Vectors.scaleInPlace(o.a(), dx), dy);
     }
 
     @Override
@@ -81,7 +81,12 @@ public final class QuadraticProblem implements BilevelProblem {
 
     @Override
     public INDArray lowerGradient(INDArray x, INDArray y) {
-        return a.apply(y).subi(b.apply(x));
+        return b.applyAdd(-1.0, x, a.apply(y));
+    }
+
+    @Override
+    public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
+        return b.applyAdd(-1.0, x, a.applyInto(y, out));
     }
 
     /** ∇_x g = −Bᵀy. */
@@ -96,8 +101,13 @@ public final class QuadraticProblem implements BilevelProblem {
     }
 
     @Override
+    public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
+        return a.applyInto(v, out);
+    }
+
+    @Override
     public INDArray jacobianVector(INDArray x, INDArray y, INDArray v) {
-        return b.applyTransposed(v).negi();
+        return Vectors.scaleInPlace(-1.0, b.applyTransposed(v));
     }
 
     /** y*(x) = A⁻¹Bx, exactly. */
