@@ -7,23 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mobl.core.data.DataSets;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ExperimentCommandTest {
+class ExperimentCommandTest extends CliTest {
     @TempDir Path dir;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int mobl(String... args) {
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
     @Test
     void aShortHyperCleaningRunWritesResultsPerDataSetAndMethodAndThePictureOfItsSweep() throws Exception {
         assumeTrue(DataSets.installed("mnist") && DataSets.installed("fashion-mnist"),

@@ -7,8 +7,6 @@ import io.mobl.protocol.codec.JsonCodec;
 import io.mobl.protocol.codec.JsonLines;
 import io.mobl.protocol.codec.ParetoPointJsonLines;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,15 +14,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MainTest {
+class MainTest extends CliTest {
     @TempDir Path dir;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int mobl(String... args) {
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
     @Test
     void runWritesOneJsonLinePerPreferenceAndReportDrawsThem() throws Exception {
         Path points = dir.resolve("points.jsonl");

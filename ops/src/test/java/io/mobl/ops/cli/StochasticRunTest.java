@@ -4,23 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mobl.protocol.codec.ParetoPointJsonLines;
 import io.mobl.protocol.ParetoPoint;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code mobl run --problem stochastic-quadratic}: stochastic WC-MHGD from the command line, in memory. */
-class StochasticRunTest {
+class StochasticRunTest extends CliTest {
     @TempDir Path dir;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int mobl(String... args) {
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
     private List<ParetoPoint> run(String runtime) throws Exception {
         Path points = dir.resolve(runtime + ".jsonl");
         int code = mobl("run", "--problem", "stochastic-quadratic", "--runtime", runtime, "--sweep", "2",
