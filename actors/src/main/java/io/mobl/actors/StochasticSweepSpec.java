@@ -4,9 +4,7 @@ import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.stochastic.BatchSource;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
-import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,18 +22,11 @@ public record StochasticSweepSpec(StochasticBilevelProblem problem, StochasticWc
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(listener, "listener");
-        if (preferences == null || preferences.isEmpty()) {
-            throw new InvalidInputException("preferences", preferences, "at least one preference vector");
-        }
+        preferences = SweepPlan.checkedPreferences(preferences, problem.objectiveCount());
         if (sources == null || sources.size() != preferences.size() || sources.stream().anyMatch(Objects::isNull)) {
             throw new InvalidInputException("sources", sources == null ? null : sources.size() + " sources",
                     preferences.size() + " batch sources, one per preference");
         }
-        List<double[]> copies = new ArrayList<>(preferences.size());
-        for (int i = 0; i < preferences.size(); i++) {
-            copies.add(Checks.preference("preferences[" + i + "]", preferences.get(i), problem.objectiveCount()).clone());
-        }
-        preferences = List.copyOf(copies);
         sources = List.copyOf(sources);
     }
 

@@ -4,9 +4,6 @@ import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
-import io.mobl.protocol.Checks;
-import io.mobl.protocol.InvalidInputException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,14 +25,7 @@ public record SweepSpec(BilevelProblem problem, WcMhgdConfig config, List<double
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(run, "run");
         Objects.requireNonNull(listener, "listener");
-        if (preferences == null || preferences.isEmpty()) {
-            throw new InvalidInputException("preferences", preferences, "at least one preference vector");
-        }
-        List<double[]> copies = new ArrayList<>(preferences.size());
-        for (int i = 0; i < preferences.size(); i++) {
-            copies.add(Checks.preference("preferences[" + i + "]", preferences.get(i), problem.objectiveCount()).clone());
-        }
-        preferences = List.copyOf(copies);
+        preferences = SweepPlan.checkedPreferences(preferences, problem.objectiveCount());
         new WcMhgd(problem, config); // the problem offers the oracles the algorithm needs
     }
 
