@@ -32,12 +32,13 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
 
     /**
      * @param iteration k
+     * @param attempt   the coordinator's attempt at this request, from 1; a failure echoes it
      * @param x         x_k, length p; not modified
      * @param lower     the lower-level solver's answer: y_k^D (and its trajectory, or in the stochastic setting the
      *                  batches 𝒟_G, 𝒟_H); not modified
      * @param warmStart v_{k−1}^{(s)} from this objective's previous estimate, or null (k = 0, or no warm start)
      */
-    public record Hypergradient(int iteration, INDArray x, LowerLevelSolver.LowerSolved lower, INDArray warmStart,
+    public record Hypergradient(int iteration, int attempt, INDArray x, LowerLevelSolver.LowerSolved lower, INDArray warmStart,
                                 ActorRef<Reply> replyTo) implements Command {}
 
     public sealed interface Reply {}
@@ -46,7 +47,8 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
     public record HypergradientReady(int iteration, int objective, HypergradientEstimate estimate,
                                      List<Minibatch> used) implements Reply {}
 
-    public record HypergradientFailed(int iteration, int objective, RuntimeException cause) implements Reply {}
+    /** @param attempt the failed request's attempt */
+    public record HypergradientFailed(int iteration, int objective, int attempt, RuntimeException cause) implements Reply {}
 
     private final Steps steps;
     private final int objective;
@@ -83,7 +85,7 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
             ready = steps.hypergradient(request.iteration(), objective, request.x(), request.lower(),
                     request.warmStart());
         } catch (RuntimeException e) {
-            request.replyTo().tell(new HypergradientFailed(request.iteration(), objective, e));
+            request.replyTo().tell(new HypergradientFailed(request.iteration(), objective, request.attempt(), e));
             throw e;
         }
         request.replyTo().tell(ready);

@@ -30,10 +30,12 @@ public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Co
 
     /**
      * @param iteration k
+     * @param attempt   the coordinator's attempt at this request, from 1; a failure echoes it, so that the
+     *                  coordinator can tell a late failure of an earlier attempt from one of the attempt in force
      * @param x         x_k, length p; not modified
      * @param warmStart y_{k−1}^D (y_0 at k = 0), length q; not modified
      */
-    public record SolveLower(int iteration, INDArray x, INDArray warmStart, ActorRef<Reply> replyTo)
+    public record SolveLower(int iteration, int attempt, INDArray x, INDArray warmStart, ActorRef<Reply> replyTo)
             implements Command {}
 
     public sealed interface Reply {}
@@ -45,7 +47,8 @@ public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Co
      */
     public record LowerSolved(int iteration, LowerSolution lower, SampledLower sampled) implements Reply {}
 
-    public record LowerFailed(int iteration, RuntimeException cause) implements Reply {}
+    /** @param attempt the failed request's attempt */
+    public record LowerFailed(int iteration, int attempt, RuntimeException cause) implements Reply {}
 
     private final Steps steps;
 
@@ -78,7 +81,7 @@ public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Co
         try {
             lower = steps.lower(request.iteration(), request.x(), request.warmStart());
         } catch (RuntimeException e) {
-            request.replyTo().tell(new LowerFailed(request.iteration(), e));
+            request.replyTo().tell(new LowerFailed(request.iteration(), request.attempt(), e));
             throw e;
         }
         request.replyTo().tell(lower);

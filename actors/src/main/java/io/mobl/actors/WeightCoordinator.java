@@ -47,7 +47,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * nothing within the batch timeout ends the run at once with a {@link RunFailedException} that says so. The coordinator computes nothing itself; its children run
  * on the math dispatcher.
  *
- * <p>Every request has a timeout ({@link RuntimeSettings#askTimeout()}). A child that throws answers with the
+ * <p>Requests go out by {@code tell}; the children answer to message adapters made once per coordinator, and each
+ * request's timeout ({@link RuntimeSettings#askTimeout()}) is a timer of the coordinator, cancelled by the answer.
+ * Not {@code ActorContext.ask}: its Java API completes a {@code CompletionStage} whose callback runs on
+ * {@code CompletableFuture}'s default executor, and where the common fork-join pool has fewer than two threads
+ * (any machine with two cores or fewer) that executor starts a new thread for every answer. Measured on the
+ * 2-core benchmark machine: 3–6 ms per outer iteration of a tiny problem, nearly all thread starts
+ * (JFR: one {@code jdk.ThreadStart} per ask); with adapters and timers an iteration's messages cost tens of µs.
+ *
+ * <p>Every request has a timeout. A child that throws answers with the
  * failure and is restarted by its supervisor; a failed or unanswered request is asked again after a back-off,
  * up to {@link RuntimeSettings#maxAttempts()} attempts, and then the run fails with a {@link RunFailedException}
  * naming the actor, the objective and the iteration. Failures the math reports itself (a non-finite value, an
@@ -119,6 +127,15 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
 
     private record RetryWeights(int iteration, int attempt) implements Command {}
 
+    /** The key of a request's timeout timer: one per phase (objective −1) and per hypergradient worker. */
+    private record Deadline(String phase, int objective) {}
+
+    /** A request's timer went off: the attempt named has had no answer within the ask timeout. */
+    private record Expired(Deadline deadline, int iteration, int attempt) implements Command {}
+
+    private static final Deadline LOWER_DEADLINE = new Deadline("lower", -1);
+    private static final Deadline WEIGHTS_DEADLINE = new Deadline("weights", -1);
+
     private final TimerScheduler<Command> timers;
     private final RuntimeSettings settings;
     private final ActorRef<Outcome> replyTo;
@@ -129,6 +146,9 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     private final ActorRef<LowerLevelSolver.Command> lowerSolver;
     private final List<ActorRef<HypergradientWorker.Command>> workers;
     private final ActorRef<WeightSolver.Command> weightSolver;
+    private final ActorRef<LowerLevelSolver.Reply> lowerReplies;
+    private final ActorRef<HypergradientWorker.Reply> hypergradientReplies;
+    private final ActorRef<WeightSolver.Reply> weightReplies;
 
     private WcMhgdState state;
     private LowerLevelSolver.LowerSolved lower;
@@ -138,6 +158,8 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     private int lowerAttempt;
     private final int[] hypergradientAttempts;
     private int weightsAttempt;
+    /** Whether this iteration's weights are in (a second success, from an earlier attempt, is dropped). */
+    private boolean weighed;
     private long started;
     private long lowerDone;
     private long hypergradientsDone;
@@ -177,6 +199,27 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         this.estimates = new HypergradientEstimate[objectives];
         this.answers = new HypergradientWorker.HypergradientReady[objectives];
         this.hypergradientAttempts = new int[objectives];
+        // An adapter runs inside this actor, so it may read the attempt in force. A success answers the iteration
+        // whichever attempt sent it (the children are stateless: every attempt computes the same answer); a
+        // failure counts only for the attempt it names.
+        this.lowerReplies = context.messageAdapter(LowerLevelSolver.Reply.class, reply ->
+                reply instanceof LowerLevelSolver.LowerFailed f
+                        ? new LowerAnswered(f.iteration(), f.attempt(), reply, null)
+                        : new LowerAnswered(((LowerLevelSolver.LowerSolved) reply).iteration(), lowerAttempt, reply,
+                                null));
+        this.hypergradientReplies = context.messageAdapter(HypergradientWorker.Reply.class, reply -> {
+            if (reply instanceof HypergradientWorker.HypergradientFailed f) {
+                return new HypergradientAnswered(f.iteration(), f.objective(), f.attempt(), reply, null);
+            }
+            HypergradientWorker.HypergradientReady ready = (HypergradientWorker.HypergradientReady) reply;
+            return new HypergradientAnswered(ready.iteration(), ready.objective(),
+                    hypergradientAttempts[ready.objective()], reply, null);
+        });
+        this.weightReplies = context.messageAdapter(WeightSolver.Reply.class, reply ->
+                reply instanceof WeightSolver.WeightsFailed f
+                        ? new WeightsAnswered(f.iteration(), f.attempt(), reply, null)
+                        : new WeightsAnswered(((WeightSolver.WeightsSolved) reply).iteration(), weightsAttempt,
+                                reply, null));
         this.state = steps.initialState(run.preference());
         evaluate();
     }
@@ -187,6 +230,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
                 .onMessage(LowerAnswered.class, this::onLowerAnswered)
                 .onMessage(HypergradientAnswered.class, this::onHypergradientAnswered)
                 .onMessage(WeightsAnswered.class, this::onWeightsAnswered)
+                .onMessage(Expired.class, this::onExpired)
                 .onMessage(RetryLower.class, m -> askLower(m.attempt()))
                 .onMessage(RetryHypergradient.class, m -> askHypergradient(m.objective(), m.attempt()))
                 .onMessage(RetryWeights.class, m -> askWeights(m.attempt()))
@@ -206,6 +250,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         Arrays.fill(estimates, null);
         Arrays.fill(answers, null);
         received = 0;
+        weighed = false;
         started = System.nanoTime();
         askLower(1);
     }
@@ -215,14 +260,14 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         INDArray x = state.x();
         INDArray warmStart = state.lower();
         lowerAttempt = attempt;
-        getContext().ask(LowerLevelSolver.Reply.class, lowerSolver, settings.askTimeout(),
-                reply -> new LowerLevelSolver.SolveLower(k, x, warmStart, reply),
-                (answer, failure) -> new LowerAnswered(k, attempt, answer, failure));
+        timers.startSingleTimer(LOWER_DEADLINE, new Expired(LOWER_DEADLINE, k, attempt), settings.askTimeout());
+        lowerSolver.tell(new LowerLevelSolver.SolveLower(k, attempt, x, warmStart, lowerReplies));
         return this;
     }
 
     private Behavior<Command> onLowerAnswered(LowerAnswered m) {
         if (m.iteration() != state.iteration() || m.attempt() != lowerAttempt || lower != null) return this;
+        timers.cancel(LOWER_DEADLINE);
         if (m.reply() instanceof LowerLevelSolver.LowerSolved solved) {
             lower = solved;
             lowerDone = System.nanoTime();
@@ -239,9 +284,10 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         LowerLevelSolver.LowerSolved y = lower;
         INDArray warmStart = state.warmStart(objective);
         hypergradientAttempts[objective] = attempt;
-        getContext().ask(HypergradientWorker.Reply.class, workers.get(objective), settings.askTimeout(),
-                reply -> new HypergradientWorker.Hypergradient(k, x, y, warmStart, reply),
-                (answer, failure) -> new HypergradientAnswered(k, objective, attempt, answer, failure));
+        Deadline deadline = new Deadline("hypergradient", objective);
+        timers.startSingleTimer(deadline, new Expired(deadline, k, attempt), settings.askTimeout());
+        workers.get(objective).tell(new HypergradientWorker.Hypergradient(k, attempt, x, y, warmStart,
+                hypergradientReplies));
         return this;
     }
 
@@ -250,6 +296,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         if (m.iteration() != state.iteration() || m.attempt() != hypergradientAttempts[s] || estimates[s] != null) {
             return this;
         }
+        timers.cancel(new Deadline("hypergradient", s));
         if (m.reply() instanceof HypergradientWorker.HypergradientReady ready) {
             estimates[s] = ready.estimate();
             answers[s] = ready;
@@ -270,15 +317,19 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
         double[] preference = state.preference();
         List<HypergradientEstimate> all = List.of(estimates);
         weightsAttempt = attempt;
-        getContext().ask(WeightSolver.Reply.class, weightSolver, settings.askTimeout(),
-                reply -> new WeightSolver.SolveWeights(k, x, preference, all, reply),
-                (answer, failure) -> new WeightsAnswered(k, attempt, answer, failure));
+        timers.startSingleTimer(WEIGHTS_DEADLINE, new Expired(WEIGHTS_DEADLINE, k, attempt),
+                settings.askTimeout());
+        weightSolver.tell(new WeightSolver.SolveWeights(k, attempt, x, preference, all, weightReplies));
         return this;
     }
 
     private Behavior<Command> onWeightsAnswered(WeightsAnswered m) {
-        if (m.iteration() != state.iteration() || m.attempt() != weightsAttempt) return this;
-        if (m.reply() instanceof WeightSolver.WeightsSolved solved) return completeIteration(solved.update());
+        if (m.iteration() != state.iteration() || m.attempt() != weightsAttempt || weighed) return this;
+        timers.cancel(WEIGHTS_DEADLINE);
+        if (m.reply() instanceof WeightSolver.WeightsSolved solved) {
+            weighed = true;
+            return completeIteration(solved.update());
+        }
         Throwable cause = m.reply() instanceof WeightSolver.WeightsFailed f ? f.cause() : m.failure();
         return retryOrFail(weightSolver, -1, m.attempt(), cause, new RetryWeights(m.iteration(), m.attempt() + 1));
     }
@@ -336,6 +387,7 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
 
     /** After the run: controls are rejected with {@code why}; answers still in flight are dropped. */
     private Behavior<Command> ended(String why) {
+        timers.cancelAll();
         getContext().getChildren().forEach(child -> getContext().stop(child));
         return Behaviors.receive(Command.class)
                 .onMessage(Control.class, m -> {
@@ -348,6 +400,20 @@ public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.
     }
 
     // ---- failures ------------------------------------------------------------------------------------------
+
+    /** A request's timer: the attempt it names failed with a timeout (ignored there if it was answered). */
+    private Behavior<Command> onExpired(Expired m) {
+        TimeoutException timeout = new TimeoutException("no answer within " + settings.askTimeout().toMillis()
+                + " ms");
+        if (m.deadline() == LOWER_DEADLINE) {
+            return onLowerAnswered(new LowerAnswered(m.iteration(), m.attempt(), null, timeout));
+        }
+        if (m.deadline() == WEIGHTS_DEADLINE) {
+            return onWeightsAnswered(new WeightsAnswered(m.iteration(), m.attempt(), null, timeout));
+        }
+        return onHypergradientAnswered(new HypergradientAnswered(m.iteration(), m.deadline().objective(),
+                m.attempt(), null, timeout));
+    }
 
     private Behavior<Command> retryOrFail(ActorRef<?> actor, int objective, int attempt, Throwable cause,
                                           Command retry) {

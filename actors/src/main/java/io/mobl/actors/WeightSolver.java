@@ -27,18 +27,20 @@ public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
 
     /**
      * @param iteration  k
+     * @param attempt    the coordinator's attempt at this request, from 1; a failure echoes it
      * @param x          x_k, length p; not modified
      * @param preference r in force at iteration k
      * @param estimates  one per objective, ordered by objective; not modified
      */
-    public record SolveWeights(int iteration, INDArray x, double[] preference, List<HypergradientEstimate> estimates,
-                               ActorRef<Reply> replyTo) implements Command {}
+    public record SolveWeights(int iteration, int attempt, INDArray x, double[] preference,
+                               List<HypergradientEstimate> estimates, ActorRef<Reply> replyTo) implements Command {}
 
     public sealed interface Reply {}
 
     public record WeightsSolved(int iteration, WeightUpdate update) implements Reply {}
 
-    public record WeightsFailed(int iteration, RuntimeException cause) implements Reply {}
+    /** @param attempt the failed request's attempt */
+    public record WeightsFailed(int iteration, int attempt, RuntimeException cause) implements Reply {}
 
     private final Steps steps;
 
@@ -66,7 +68,7 @@ public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
         try {
             update = steps.weights(request.iteration(), request.x(), request.preference(), request.estimates());
         } catch (RuntimeException e) {
-            request.replyTo().tell(new WeightsFailed(request.iteration(), e));
+            request.replyTo().tell(new WeightsFailed(request.iteration(), request.attempt(), e));
             throw e;
         }
         request.replyTo().tell(new WeightsSolved(request.iteration(), update));

@@ -62,6 +62,33 @@ class ActorRuntimeTest {
         assertThat(byPreference(listener.telemetry())).isEqualTo(byPreference(sequential.telemetry()));
     }
 
+    /**
+     * A message costs a hand-off, not a thread: the Java {@code ActorContext.ask} started a new thread for every
+     * answer on machines with two cores or fewer (its callback runs on {@code CompletableFuture}'s default
+     * executor, a thread per task when the common pool has one thread), 3–6 ms per outer iteration. 100
+     * iterations send 400 requests here; after a warm-up run has started the dispatchers' threads, the run may
+     * start a few (a pool replacing an idle thread) but nowhere near one per message.
+     */
+    @Test
+    void aRunStartsNoThreadPerMessage() throws Exception {
+        int iterations = 100;
+        WcMhgdConfig config = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(3), 3, 1.0, iterations, 0);
+        double[] preference = {0.4, 0.6};
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (ActorRuntime runtime = new ActorRuntime(SETTINGS)) {
+            runtime.solve(PROBLEM, config, preference, "warm-up", RunListener.NONE).solution()
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            long before = threads.getTotalStartedThreadCount();
+            Solution solution = runtime.solve(PROBLEM, config, preference, "threads", RunListener.NONE).solution()
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS); // a hang guard; it takes well under a second
+            long started = threads.getTotalStartedThreadCount() - before;
+
+            assertThat(solution.point().iterations()).isEqualTo(iterations);
+            assertThat(started).as("threads started during a run of %d iterations", iterations)
+                    .isLessThan(iterations / 4);
+        }
+    }
+
     private static java.util.Map<String, List<IterateTelemetry>> byPreference(List<IterateTelemetry> telemetry) {
         return Reference.withoutTimings(telemetry).stream()
                 .collect(Collectors.groupingBy(IterateTelemetry::key, Collectors.toList()));

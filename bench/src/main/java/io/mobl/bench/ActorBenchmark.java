@@ -214,6 +214,13 @@ public final class ActorBenchmark {
         row.put("microsPerIterationActorsOneMathThreadMedian", median(single));
         row.put("messagingOverheadMicrosPerIterationMedian", median(overheadPool));
         row.put("messagingOverheadOneMathThreadMicrosPerIterationMedian", median(overheadSingle));
+        // On a loaded machine a run is only ever slowed down, never sped up, so the fastest run of each runtime
+        // is the least disturbed one; their difference is the steadier estimate of the messages' own cost.
+        row.put("microsPerIterationSynchronousMin", min(sync));
+        row.put("microsPerIterationActorsMin", min(pool));
+        row.put("microsPerIterationActorsOneMathThreadMin", min(single));
+        row.put("messagingOverheadMicrosPerIterationFromMins", min(pool) - min(sync));
+        row.put("messagingOverheadOneMathThreadMicrosPerIterationFromMins", min(single) - min(sync));
         return row;
     }
 
@@ -242,6 +249,10 @@ public final class ActorBenchmark {
         public void onIteration(IterateTelemetry telemetry) {
             nanos += telemetry.phaseNanos().getOrDefault("hypergradient", 0L);
         }
+    }
+
+    static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(Double.NaN);
     }
 
     static double median(double[] values) {
