@@ -1,13 +1,21 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.data.DataSets;
+import io.mobl.core.data.HyperCleaningSplit;
+import io.mobl.core.data.ImageMinibatches;
+import io.mobl.core.data.LabelledImages;
+import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
+import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +36,20 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin StreamOptions stream = new StreamOptions();
 
     @Option(names = "--dataset", defaultValue = "synthetic",
-            description = "synthetic: the seeded stochastic quadratic problem's samples. Default: ${DEFAULT-VALUE}.")
+            description = "synthetic: the seeded stochastic quadratic problem's samples; mnist, fashion-mnist or both "
+                    + "(mnist,fashion-mnist: one objective each): the hyper-cleaning split of the real images (noisy "
+                    + "training set to the lower topic, clean first validation set to the upper topic), float32 pixels "
+                    + "in [0, 1] with one-hot labels (see io.mobl.core.data.ImageMinibatches). Default: ${DEFAULT-VALUE}.")
     String dataset;
+
+    @Option(names = "--train-size", defaultValue = "5000", description = "Images data sets: training set size per data set (FORUM: 5,000). Default: ${DEFAULT-VALUE}.")
+    int trainSize;
+
+    @Option(names = "--validation-size", defaultValue = "1000", description = "Images data sets: first validation set size (FORUM: 1,000). Default: ${DEFAULT-VALUE}.")
+    int validationSize;
+
+    @Option(names = "--corruption", defaultValue = "0.5", description = "Images data sets: fraction of training labels replaced by another class. Default: ${DEFAULT-VALUE}.")
+    double corruption;
 
     @Option(names = "--run", defaultValue = "run", description = "Write the topics of this run. Default: ${DEFAULT-VALUE}.")
     String run;
@@ -55,10 +75,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!dataset.equals("synthetic")) {
-            throw new InvalidInputException("--dataset", dataset, "synthetic (fashion-mnist and mnist need the data set loaders, not in this build yet)");
-        }
         if (count < 1) throw new InvalidInputException("--count", count, "an integer >= 1");
+        if (!dataset.equals("synthetic")) return produceImages(out);
         MinibatchProducer.Options options = MinibatchProducer.Options.once().withRate(rate);
         StochasticQuadraticSpec data = stream.spec(seed);
         StochasticQuadraticProblem problem = data.problem();
@@ -86,33 +104,109 @@ public final class ProduceCommand implements Callable<Integer> {
                     topic == null ? Topics.lower(run) + " and " + Topics.upper(run) : topic,
                     rate > 0 ? " at " + rate + "/s" : "");
             out.flush();
-            CountDownLatch done = new CountDownLatch(1);
-            try (MinibatchProducer producer = new MinibatchProducer(session.bootstrapServers())) {
-                Thread hook = new Thread(() -> {
-                    producer.stop();
-                    try {
-                        done.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "mobl-produce-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
-                long sent;
-                try {
-                    sent = producer.produce(topicOf, batches, options);
-                } finally {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException shuttingDown) {
-                        // Ctrl-C: the hook waits for this thread
-                    }
-                }
-                out.printf("produced %d minibatches (%d acknowledged)%n", sent, producer.acknowledged());
-            } finally {
-                done.countDown();
-            }
+            send(out, session, topicOf, batches, options);
         }
         return 0;
+    }
+
+    /**
+     * The real data sets: the hyper-cleaning split (same sizes and seeds as {@code ./mobl experiment
+     * hyper-cleaning}: data set i is split with seed·31 + i) streamed as {@link ImageMinibatches}, lower-level
+     * and upper-level batches in the proportion stochastic WC-MHGD uses them. The sets wrap around, with new batch
+     * ids, so {@code --loop} streams for ever.
+     */
+    private int produceImages(PrintWriter out) throws Exception {
+        List<String> names = Arrays.stream(dataset.split(",")).map(String::trim).toList();
+        for (String name : names) {
+            if (!DataSets.NAMES.contains(name)) {
+                throw new InvalidInputException("--dataset", dataset, "synthetic, or one or more of " + DataSets.NAMES + " separated by commas");
+            }
+        }
+        if (names.stream().distinct().count() != names.size()) {
+            throw new InvalidInputException("--dataset", dataset, "each data set at most once");
+        }
+        Checks.atLeast("--minibatch-rows", stream.rows, 1);
+        HyperCleaningSplit.Sizes sizes = new HyperCleaningSplit.Sizes(trainSize, validationSize, 0, 0, corruption);
+        List<LabelledImages> data = names.stream().map(DataSets::load).toList();
+        List<HyperCleaningSplit> splits = HyperCleaningRun.splits(data, sizes, seed);
+        int ratio = stream.perIteration(stream.spec(seed).problem()).ratio();
+        Iterable<Minibatch> all = ImageMinibatches.stream(names, splits, stream.rows, ratio);
+        Function<Minibatch, String> topicOf;
+        if (topic == null) {
+            Topics.checkRun(run);
+            topicOf = b -> b.isLower() ? Topics.lower(run) : Topics.upper(run);
+        } else {
+            boolean upper = topic.endsWith(".upper");
+            all = filter(all, b -> b.isLower() != upper);
+            topicOf = b -> topic;
+        }
+        Iterable<Minibatch> batches = loop ? all : limit(all, count);
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, partitions, out)) {
+            if (session.embedded() && !loop) {
+                out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
+            }
+            out.printf("producing %s minibatches of %d images (%s: %d training images, %.0f%% of their labels corrupted, "
+                            + "%d validation images each; split seed %d; float32 pixels, one-hot labels; %d lower-level per %d upper) to %s%s%n",
+                    loop ? "endless" : Long.toString(count), stream.rows, String.join(", ", names), trainSize,
+                    100 * corruption, validationSize, seed, ratio, names.size(),
+                    topic == null ? Topics.lower(run) + " and " + Topics.upper(run) : topic,
+                    rate > 0 ? " at " + rate + "/s" : "");
+            out.flush();
+            send(out, session, topicOf, batches, MinibatchProducer.Options.once().withRate(rate));
+        }
+        return 0;
+    }
+
+    /** Sends the batches; Ctrl-C stops the producer after the record it is sending and waits for the flush. */
+    private static void send(PrintWriter out, StreamingSession session, Function<Minibatch, String> topicOf,
+                             Iterable<Minibatch> batches, MinibatchProducer.Options options) {
+        CountDownLatch done = new CountDownLatch(1);
+        try (MinibatchProducer producer = new MinibatchProducer(session.bootstrapServers())) {
+            Thread hook = new Thread(() -> {
+                producer.stop();
+                try {
+                    done.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "mobl-produce-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            long sent;
+            try {
+                sent = producer.produce(topicOf, batches, options);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook waits for this thread
+                }
+            }
+            out.printf("produced %d minibatches (%d acknowledged)%n", sent, producer.acknowledged());
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private static Iterable<Minibatch> filter(Iterable<Minibatch> all, java.util.function.Predicate<Minibatch> keep) {
+        return () -> new java.util.Iterator<>() {
+            final java.util.Iterator<Minibatch> it = all.iterator();
+            Minibatch next;
+
+            @Override public boolean hasNext() {
+                while (next == null && it.hasNext()) {
+                    Minibatch b = it.next();
+                    if (keep.test(b)) next = b;
+                }
+                return next != null;
+            }
+
+            @Override public Minibatch next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                Minibatch b = next;
+                next = null;
+                return b;
+            }
+        };
     }
 
     private static Iterable<Minibatch> limit(Iterable<Minibatch> all, long n) {
