@@ -36,11 +36,6 @@ public record MixtureSplit(List<LabelledImages> sources, List<LabelledImages> va
             Checks.atLeast("test-size", test, 0);
             if (!(skew >= 0 && skew <= 1)) throw new InvalidInputException("skew", skew, "a share in [0, 1]");
         }
-
-        /** Three sources of 2,000 Fashion-MNIST images, 500 per validation set, 1,000 per test set, 80% skew. */
-        public static Sizes defaults() {
-            return new Sizes(3, 2000, 500, 1000, 0.8);
-        }
     }
 
     /** The group (0..groups−1) of a class: contiguous blocks of classes. */
