@@ -162,10 +162,10 @@ public final class ExperimentCommand implements Callable<Integer> {
      */
     private int dataMixture() {
         DataMixtureSettings s = DataMixtureSettings.defaults();
-        if (iterations != null || penaltyIterations != null) {
-            s = s.withIterations(iterations != null ? iterations : s.iterations(),
-                    penaltyIterations != null ? penaltyIterations : s.penaltyIterations());
-        }
+        // only what the command line sets: reference.conf's mobl.algorithm.iterations fills --iterations otherwise
+        boolean typedK = spec.commandLine().getParseResult().hasMatchedOption("--iterations");
+        s = s.withIterations(typedK ? iterations : s.iterations(),
+                penaltyIterations != null ? penaltyIterations : s.penaltyIterations());
         if (trainSize != null) {
             MixtureSplit.Sizes z = s.sizes();
             s = s.withSizes(new MixtureSplit.Sizes(z.sources(), trainSize, z.validation(), z.test(), z.skew()));
