@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code mobl experiment hyper-cleaning}: the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
+ * {@code mobl experiment hyper-cleaning} (and {@code data-mixture}, run by {@link DataMixtureExperiment}): the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
  * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options) and MOML over several seeds, written as
  * DIR/results.json and printed next to the paper's Table 2, with the Pareto front of a preference sweep as
  * DIR/pareto.png.
