@@ -56,8 +56,37 @@ class ExperimentCommandTest extends CliTest {
 
     @Test
     void anExperimentNotBuiltYetIsAUserErrorNamingTheOneThatIs() {
-        assertThat(mobl("experiment", "data-mixture")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("experiment = data-mixture").contains("hyper-cleaning");
+        assertThat(mobl("experiment", "stochastic-hyper-cleaning")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("experiment = stochastic-hyper-cleaning").contains("data-mixture");
+    }
+
+    @Test
+    void aDataMixtureMethodItDoesNotKnowIsAUserErrorNamingTheOnesItDoes() {
+        assertThat(mobl("experiment", "data-mixture", "--methods", "moml", "--out", dir.toString())).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("method = moml").contains("wc-penalty");
+    }
+
+    @Test
+    void aShortDataMixtureRunWritesAccuracyAndMixturePerPreferenceMethodAndCriterion() throws Exception {
+        assumeTrue(DataSets.installed("fashion-mnist"), "Fashion-MNIST not installed: run " + DataSets.INSTALL_COMMAND);
+        int code = mobl("experiment", "data-mixture", "--seeds", "1", "--iterations", "1", "--penalty-iterations", "2",
+                "--train-size", "100", "--out", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(json.at("/results")).hasSize(4); // a preference favouring each of 3 criteria, and the balanced one
+        for (String method : new String[] {"wc-penalty", "wc-mhgd-cg"}) {
+            JsonNode r = json.at("/results/r=(0.80,0.10,0.10)/" + method);
+            double mixture = 0;
+            for (int k = 0; k < 3; k++) {
+                assertThat(r.at("/criterion-" + k + "/accuracy/mean").asDouble()).isBetween(0.0, 100.0);
+                mixture += r.at("/criterion-" + k + "/mixtureWeight/mean").asDouble();
+            }
+            assertThat(mixture).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        }
+        assertThat(json.at("/settings/sourceSize").asInt()).isEqualTo(100);
+        assertThat(json.at("/runs")).hasSize(8);
+        assertThat(out.toString()).contains("wc-penalty").contains("wc-mhgd-cg");
     }
 
     @Test
