@@ -15,8 +15,6 @@ import io.mobl.protocol.codec.MinibatchCodec;
 import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,11 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * pixels of a source image, its true label where the split left it clean, another class where it corrupted it).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ProduceDataSetTest {
+class ProduceDataSetTest extends CliTest {
     static EmbeddedKafkaBroker broker;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void start() {
@@ -58,10 +53,6 @@ class ProduceDataSetTest {
     @AfterAll
     static void stop() {
         if (broker != null) broker.close();
-    }
-
-    private int mobl(String... args) {
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
     /** Reads the topics from the start until {@code expected} records came, then half a second more. */

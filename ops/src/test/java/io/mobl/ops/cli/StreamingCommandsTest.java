@@ -32,11 +32,8 @@ import picocli.CommandLine;
 
 /** The Kafka commands end to end: demo (its own embedded broker), produce, run --continuous, broker. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class StreamingCommandsTest {
+class StreamingCommandsTest extends CliTest {
     static EmbeddedKafkaBroker broker;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void start() {
@@ -46,10 +43,6 @@ class StreamingCommandsTest {
     @AfterAll
     static void stop() {
         if (broker != null) broker.close();
-    }
-
-    private int mobl(String... args) {
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
     private static long endOffsets(Admin admin, String topic) throws Exception {

@@ -2,15 +2,11 @@ package io.mobl.streams.kafka;
 
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.pekko.actor.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,25 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** KafkaBatchSource, the BatchSource on Kafka, against a real embedded KRaft broker. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class KafkaBatchSourceTest {
-    static EmbeddedKafkaBroker broker;
-    static ActorSystem system;
-    static Admin admin;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start();
-        admin = broker.admin();
-        system = ActorSystem.create("kafka-batch-source-test");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) system.terminate();
-        if (system != null) system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (broker != null) broker.close();
-    }
-
+class KafkaBatchSourceTest extends BrokerTest {
     private static KafkaBatchSource.Settings settings(String run, int objectives, String dlq) {
         return KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, objectives).withDeadLetterTopic(dlq);
     }

@@ -14,8 +14,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.pekko.actor.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,22 +31,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The JSON sinks and the minibatch producer against a real embedded KRaft broker (one for the class). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class KafkaSinksTest {
-    static EmbeddedKafkaBroker broker;
-    static ActorSystem system;
-
+class KafkaSinksTest extends BrokerTest {
     @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start();
-        system = ActorSystem.create("kafka-sinks-test");
-        Topics.ensure(broker.admin(), "sinks");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) system.terminate();
-        if (system != null) system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (broker != null) broker.close();
+    static void createTopics() {
+        Topics.ensure(admin, "sinks");
     }
 
     static final OracleCalls CALLS = new OracleCalls(10, 20, 30, 40);

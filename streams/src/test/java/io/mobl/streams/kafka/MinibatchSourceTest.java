@@ -2,7 +2,6 @@ package io.mobl.streams.kafka;
 
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.codec.MinibatchCodec;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,9 +14,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.pekko.actor.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,25 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** MinibatchSource against a real embedded KRaft broker (one for the class). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MinibatchSourceTest {
-    static EmbeddedKafkaBroker broker;
-    static ActorSystem system;
-    static Admin admin;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start();
-        admin = broker.admin();
-        system = ActorSystem.create("minibatch-source-test");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) system.terminate();
-        if (system != null) system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (broker != null) broker.close();
-    }
-
+class MinibatchSourceTest extends BrokerTest {
     private static MinibatchSource.Settings settings(String group, String topic) {
         return MinibatchSource.Settings.of(broker.bootstrapServers(), group, topic)
                 .withCommits(1000, Duration.ofMillis(100))

@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.pekko.actor.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,28 +56,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * bounded buffering under a slow solver, convergence toward the exact weighted-Chebyshev solution.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class StreamingRunTest {
+class StreamingRunTest extends BrokerTest {
     private static final StochasticQuadraticSpec SPEC = StochasticQuadraticSpec.defaults(5);
     private static final StochasticQuadraticProblem PROBLEM = SPEC.problem();
     private static final double[] PREFERENCE = {0.4, 0.6};
 
-    static EmbeddedKafkaBroker broker;
-    static ActorSystem system;
     static io.mobl.actors.ActorRuntime actors;
 
     @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start();
-        system = ActorSystem.create("streaming-run-test");
+    static void startActors() {
         actors = new io.mobl.actors.ActorRuntime();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (actors != null) actors.close();
-        if (system != null) system.terminate();
-        if (system != null) system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (broker != null) broker.close();
+    static void stopActors() {
+        actors.close();
     }
 
     /** One-sample batches everywhere, D = 1, Q = 1: an iteration takes 3 lower minibatches and 1 per objective. */
