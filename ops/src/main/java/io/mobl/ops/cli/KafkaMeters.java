@@ -4,15 +4,11 @@ import io.mobl.ops.metrics.MoblMetrics;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.Topics;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -60,15 +56,10 @@ final class KafkaMeters implements AutoCloseable {
     private void lag(String topic, String group) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic).partitions()
-                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            long lag = e.getValue().offset() - (c == null ? 0 : c.offset());
-            metrics.setLag(topic, e.getKey().partition(), Math.max(0, lag));
-        }
+        Topics.endOffsets(admin, topic, Duration.ofSeconds(5)).forEach((partition, end) -> {
+            OffsetAndMetadata c = committed.get(partition);
+            metrics.setLag(topic, partition.partition(), Math.max(0, end - (c == null ? 0 : c.offset())));
+        });
     }
 
     @Override

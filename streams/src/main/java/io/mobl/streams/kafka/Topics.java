@@ -114,6 +114,19 @@ public final class Topics {
         throw new IllegalStateException("topics " + names + " not available after " + timeout, last);
     }
 
+    /** The end offset of every partition of {@code topic}, as the partitions' leaders report it now. */
+    public static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
     /** Creates whichever of these topics are missing; waits until they are served; returns the names it created. */
     public static Set<String> ensure(Admin admin, List<Spec> specs) {
         try {
