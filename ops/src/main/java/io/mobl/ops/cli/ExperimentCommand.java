@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mobl experiment hyper-cleaning} (and {@code data-mixture}, run by {@link DataMixtureExperiment}): the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
- * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options) and MOML over several seeds, written as
+ * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options), MOML and FORUM over several seeds, written as
  * DIR/results.json and printed next to the paper's Table 2, with the Pareto front of a preference sweep as
  * DIR/pareto.png.
  */
@@ -58,7 +58,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--methods", defaultValue = "cg,ns,moml", split = ",",
-            description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients). Default: ${DEFAULT-VALUE}.")
+            description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients), forum "
+                    + "(first-order, value-function constraint). Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
     @Option(names = "--model", defaultValue = "logistic",
@@ -278,6 +279,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         m.put("lowerIterations", s.lowerIterations());
         m.put("lowerStepSize", s.lowerStepSize());
         m.put("upperStepSize", s.upperStepSize());
+        m.put("forumLowerVariableStepSize", s.forumConfig().lowerVariableStepSize());
+        m.put("forumRho", s.forumConfig().rho());
         m.put("chebyshevWeight", s.chebyshevWeight());
         m.put("cgSteps", s.cgSteps());
         m.put("iterations", s.iterations());

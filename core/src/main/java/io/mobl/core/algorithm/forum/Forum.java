@@ -26,6 +26,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>λ̃^k = (1 − β_k)λ̃^{k−1} + β_kλ^k, ν(λ̃^k) by Eq. (10), d_k by Eq. (9), z_{k+1} = z_k + μd_k
  *       (lines 12–15).</li>
  * </ol>
+ * With separate steps μ_x, μ_y ({@link ForumConfig#lowerVariableStepSize}) this is the same algorithm on the
+ * rescaled variables (x/√μ_x, y/√μ_y): inner products in the Gram matrix of (12) and in φ_k weigh the y block by
+ * ω = μ_y/μ_x, and x moves by μ_x·d_k's x block, y by μ_y·d_k's y block, so the direction still decreases q̃ at the
+ * rate the barrier asks. ω = 1 is the paper's step, bit for bit.
  * Reported: the objectives f_i(z_k); as measure, the paper's KKT measure 𝒦(z_k) = ‖Σλ̃_i∇F_i + ν∇q̃‖² (with ∇q̃
  * for ∇q); as feasibility, q̃(z_k) ≥ 0. Oracles: Gc(f) and Gc(g) only, never HV(g)/JV(g): memory O(p + q) for
  * any T.
@@ -95,12 +99,22 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
             }
         }
         gradients[m] = constraintGradient;
+        // the QP sees the metric diag(I, ω·I), ω = μ_y/μ_x (1 for the paper's single step); 𝒦 is reported in the
+        // Euclidean norm, so both blocks' Gram matrices are kept
+        double omega = config.lowerVariableWeight();
+        double[][] gramX = new double[m + 1][m + 1];
+        double[][] gramY = new double[m + 1][m + 1];
         double[][] gram = new double[m + 1][m + 1];
         for (int i = 0; i <= m; i++) {
             for (int j = 0; j <= i; j++) {
-                double v = Vectors.dot(gradients[i][0], gradients[j][0]) + Vectors.dot(gradients[i][1], gradients[j][1]);
-                gram[i][j] = v;
-                gram[j][i] = v;
+                double vx = Vectors.dot(gradients[i][0], gradients[j][0]);
+                double vy = Vectors.dot(gradients[i][1], gradients[j][1]);
+                gramX[i][j] = vx;
+                gramX[j][i] = vx;
+                gramY[i][j] = vy;
+                gramY[j][i] = vy;
+                gram[i][j] = vx + omega * vy;
+                gram[j][i] = gram[i][j];
             }
         }
         double constraintNormSquared = gram[m][m];
@@ -118,21 +132,30 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
         double[] coefficients = new double[m + 1];
         System.arraycopy(smoothed, 0, coefficients, 0, m);
         coefficients[m] = nu;
-        double kkt = 0;
-        for (int i = 0; i <= m; i++) for (int j = 0; j <= m; j++) kkt += coefficients[i] * gram[i][j] * coefficients[j];
-        kkt = Math.max(kkt, 0);
+        double kktX = 0;
+        double kktY = 0;
+        for (int i = 0; i <= m; i++) {
+            for (int j = 0; j <= m; j++) {
+                kktX += coefficients[i] * gramX[i][j] * coefficients[j];
+                kktY += coefficients[i] * gramY[i][j] * coefficients[j];
+            }
+        }
+        kktX = Math.max(kktX, 0);
+        kktY = Math.max(kktY, 0);
+        double kkt = kktX + kktY;
         INDArray nextX = x.dup();
         INDArray nextY = y.dup();
         for (int i = 0; i <= m; i++) {
             if (coefficients[i] == 0) continue;
             Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][0], nextX);
-            Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][1], nextY);
+            Vectors.axpyInPlace(-config.lowerVariableStepSize() * coefficients[i], gradients[i][1], nextY);
         }
         if (!Vectors.allFinite(nextX) || !Vectors.allFinite(nextY)) throw new NonFiniteValueException("iterate z", -1, k);
         int q = problem.lowerDimension();
         long bytes = StepReport.bytes(m + 2L, p + q) + StepReport.bytes(3, q);
         return new Step<>(new State(k + 1, nextX, nextY, smoothed, state.preference()),
                 new StepReport(k, x, y, objectives, smoothed, kkt, "kkt", feasibility,
-                        config.upperStepSize() * Math.sqrt(kkt), bytes));
+                        Math.sqrt(config.upperStepSize() * config.upperStepSize() * kktX
+                                + config.lowerVariableStepSize() * config.lowerVariableStepSize() * kktY), bytes));
     }
 }

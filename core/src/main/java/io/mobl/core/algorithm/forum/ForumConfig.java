@@ -9,33 +9,56 @@ import io.mobl.protocol.InvalidInputException;
  *
  * @param lowerIterations T ≥ 1, gradient steps on the lower level per outer iteration (lines 5–7)
  * @param lowerStepSize   η &gt; 0, their step (≤ 1/L_f for the theory)
- * @param upperStepSize   μ &gt; 0, the step of z = (x, y) along d_k (line 15)
+ * @param upperStepSize   μ_x &gt; 0, the step of x along d_k (line 15)
+ * @param lowerVariableStepSize μ_y &gt; 0, the step of y along d_k. The paper has one μ for z = (x, y); a second one
+ *                        is FORUM run on the rescaled variables (x/√μ_x, y/√μ_y) with unit step, so that the QP (12)
+ *                        is solved in the metric diag(I, μ_y/μ_x·I) (see {@link Forum}). It matters when the two
+ *                        blocks' gradients differ in scale by orders: in hyper-cleaning ∇_x g carries 1/N_i and
+ *                        wants μ_x ≈ 2·10⁴ while y wants a lower-level step ≈ 0.3. μ_y = μ_x is the paper's method
  * @param rho             ρ &gt; 0 of the dynamic barrier φ_k = ρ/2‖∇q̃(z_k)‖²
  * @param momentumPower   the exponent a of the weight momentum β_k = (k+1)^(−a), in (0, 1]; the paper's
  *                        Theorem 1 takes 3/4 (β_0 = 1 whatever a is)
  * @param restartLower    line 4's option: true starts the lower steps from y_0 every iteration, false from
  *                        the current y_k (default)
  */
-public record ForumConfig(int lowerIterations, double lowerStepSize, double upperStepSize, double rho,
-                          double momentumPower, boolean restartLower) {
+public record ForumConfig(int lowerIterations, double lowerStepSize, double upperStepSize,
+                          double lowerVariableStepSize, double rho, double momentumPower, boolean restartLower) {
 
     public ForumConfig {
         Checks.atLeast("lower-iterations", lowerIterations, 1);
         Checks.positive("lower-step-size", lowerStepSize);
         Checks.positive("upper-step-size", upperStepSize);
+        Checks.positive("lower-variable-step-size", lowerVariableStepSize);
         Checks.positive("rho", rho);
         if (!(momentumPower > 0 && momentumPower <= 1)) {
             throw new InvalidInputException("momentum-power", momentumPower, "a number in (0, 1] (the paper uses 0.75)");
         }
     }
 
-    /** The paper's choices: β_k = (k+1)^(−3/4), lower steps from the current y_k. */
+    /** The paper's single step μ for both x and y (μ_y = μ_x = upperStepSize). */
+    public ForumConfig(int lowerIterations, double lowerStepSize, double upperStepSize, double rho,
+                       double momentumPower, boolean restartLower) {
+        this(lowerIterations, lowerStepSize, upperStepSize, upperStepSize, rho, momentumPower, restartLower);
+    }
+
+    /** The paper's choices: β_k = (k+1)^(−3/4), lower steps from the current y_k, one step μ for x and y. */
     public static ForumConfig of(int lowerIterations, double lowerStepSize, double upperStepSize, double rho) {
         return new ForumConfig(lowerIterations, lowerStepSize, upperStepSize, rho, 0.75, false);
+    }
+
+    /** As {@link #of(int, double, double, double)} with steps μ_x for x and μ_y for y. */
+    public static ForumConfig of(int lowerIterations, double lowerStepSize, double upperStepSize,
+                                 double lowerVariableStepSize, double rho) {
+        return new ForumConfig(lowerIterations, lowerStepSize, upperStepSize, lowerVariableStepSize, rho, 0.75, false);
     }
 
     /** β_k = (k+1)^(−a). */
     public double momentum(int iteration) {
         return Math.pow(iteration + 1.0, -momentumPower);
+    }
+
+    /** μ_y/μ_x, the weight of the y block in the metric of the QP (12); 1 for the paper's single step. */
+    public double lowerVariableWeight() {
+        return lowerVariableStepSize / upperStepSize;
     }
 }

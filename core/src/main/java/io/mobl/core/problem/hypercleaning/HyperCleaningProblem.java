@@ -25,7 +25,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * y holds the {@link MultiHeadNetwork}'s parameters (a shared trunk and one head per task). The small ℓ2 term
  * μ keeps g strongly convex in y for logistic regression (no hidden layer), as WC-MHGD's theory asks; for the
  * MLP it is only a weight decay. f_s does not depend on x, so ∇_x f_s = 0 and all of the hypergradient comes
- * through the lower level: ∇²_xy g·v has entries σ'(x_ij)/N_i · ⟨∇_y ℓ_ij, v⟩, one forward R-pass per task.
+ * through the lower level: ∇²_xy g·v has entries σ'(x_ij)/N_i · ⟨∇_y ℓ_ij, v⟩, one forward R-pass per task. ∇_x g
+ * (for FORUM, which needs no second derivatives) has entries σ'(x_ij)/N_i · ℓ_ij(y), one forward pass per task.
  */
 public final class HyperCleaningProblem implements BilevelProblem {
     private final MultiHeadNetwork network;
@@ -120,6 +121,23 @@ public final class HyperCleaningProblem implements BilevelProblem {
             gradient.addi(network.weightedGradient(y, i, tasks.get(i).train(), trainWeights(x, i)));
         }
         return gradient;
+    }
+
+    /**
+     * ∇_x g: ∂g/∂x_ij = σ'(x_ij)/N_i · ℓ_ij(y), the per-sample training losses under task i's head scaled by the
+     * sigmoid's slope. FORUM needs it for its value-function constraint (it moves x along ∇_x g(x, y) − ∇_x g(x, ỹ^T):
+     * a sample's weight falls when the current model fits it worse than the lower level's approximate optimum).
+     */
+    @Override
+    public INDArray lowerGradientX(INDArray x, INDArray y) {
+        List<INDArray> parts = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            Batch train = tasks.get(i).train();
+            INDArray s = sampleWeights(x, i);
+            INDArray slope = s.mul(s.rsub(1.0)).divi(train.size()); // σ'(x) / N_i
+            parts.add(network.sampleLosses(y, i, train).muli(slope));
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One seeded hyper-cleaning run (WC-MHGD with either option, or MOML): split each data set, build the {@link HyperCleaningProblem}, run
+ * One seeded hyper-cleaning run (WC-MHGD with either option, MOML or FORUM): split each data set, build the {@link HyperCleaningProblem}, run
  * K outer iterations from x_0 = 0 (all weights ½), score y_k on the second validation set every few iterations,
  * and report the test scores of the best-scoring model (the paper's model selection).
  */
@@ -46,7 +46,7 @@ public final class HyperCleaningRun {
 
     /**
      * @param data       the whole data sets, in the order of settings.datasets()
-     * @param option     "cg", "ns" (WC-MHGD's options) or "moml"
+     * @param option     "cg", "ns" (WC-MHGD's options), "moml" or "forum"
      * @param preference r, one entry per data set
      * @param progress   told each finished iteration
      */

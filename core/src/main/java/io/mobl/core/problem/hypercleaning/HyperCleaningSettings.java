@@ -5,6 +5,8 @@ import io.mobl.core.algorithm.WcMhgdAlgorithm;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.algorithm.baseline.HypergradientDescent;
 import io.mobl.core.algorithm.baseline.HypergradientDescentConfig;
+import io.mobl.core.algorithm.forum.Forum;
+import io.mobl.core.algorithm.forum.ForumConfig;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.hypergradient.ConjugateGradient;
@@ -94,25 +96,44 @@ public record HyperCleaningSettings(List<String> datasets, HyperCleaningSplit.Si
         return s.toString();
     }
 
-    /** The methods {@link #algorithm} knows: WC-MHGD's two options and the MOML baseline. */
-    public static final List<String> METHODS = List.of("cg", "ns", "moml");
+    /** The methods {@link #algorithm} knows: WC-MHGD's two options, the MOML baseline and FORUM. */
+    public static final List<String> METHODS = List.of("cg", "ns", "moml", "forum");
+
+    /**
+     * FORUM's step μ_y for the model parameters y, the paper's (§5.1: SGD with learning rate 0.3 on ω). x keeps β,
+     * whose scale the 1/N_i in ∇_x g sets (see {@link io.mobl.core.algorithm.forum.ForumConfig#lowerVariableStepSize}).
+     */
+    public static final double FORUM_LOWER_VARIABLE_STEP = 1.0;
+
+    /** FORUM's ρ of the dynamic barrier φ_k = ρ/2‖∇q̃‖², the paper's §5.1 choice. */
+    public static final double FORUM_RHO = 0.5;
 
     /**
      * The algorithm of a method on {@code problem}, with these settings' D, α, β (and u, N for WC-MHGD): "cg" and
-     * "ns" are WC-MHGD's options 1 and 2, "moml" is MGDA weights on hypergradients unrolled through the D steps.
+     * "ns" are WC-MHGD's options 1 and 2, "moml" is MGDA weights on hypergradients unrolled through the D steps,
+     * "forum" is FORUM ({@link #forumConfig}), first-order: it needs ∇_x g and no second derivatives.
      */
     public IterativeAlgorithm<?> algorithm(String method, BilevelProblem problem) {
         return switch (method) {
             case "cg", "ns" -> new WcMhgdAlgorithm(problem, config(method));
             case "moml" -> new HypergradientDescent(problem,
                     HypergradientDescentConfig.moml(lowerIterations, lowerStepSize, upperStepSize));
+            case "forum" -> new Forum(problem, forumConfig());
             default -> throw new InvalidInputException("method", method, "one of " + METHODS);
         };
     }
 
-    /** The method's name in tables: "wc-mhgd-cg", "wc-mhgd-ns", "moml". */
+    /** The method's name in tables: "wc-mhgd-cg", "wc-mhgd-ns", "moml", "forum". */
     public static String label(String method) {
-        return method.equals("moml") ? "moml" : "wc-mhgd-" + method;
+        return method.equals("moml") || method.equals("forum") ? method : "wc-mhgd-" + method;
+    }
+
+    /**
+     * FORUM with these settings: T = D lower steps of size η = α from the current y_k, x moved with μ_x = β, y with
+     * {@link #FORUM_LOWER_VARIABLE_STEP}, ρ = {@link #FORUM_RHO}, β_k = (k+1)^(−3/4).
+     */
+    public ForumConfig forumConfig() {
+        return ForumConfig.of(lowerIterations, lowerStepSize, upperStepSize, FORUM_LOWER_VARIABLE_STEP, FORUM_RHO);
     }
 
     /** WC-MHGD's configuration for option "cg" or "ns"; the run is driven for K iterations (no tolerance stop). */
