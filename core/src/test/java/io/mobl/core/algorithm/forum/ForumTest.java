@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mobl.core.algorithm.IterativeRun;
 import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.linalg.Vectors;
+import io.mobl.core.lower.LowerLevelDescent;
 import io.mobl.core.problem.CountingProblem;
 import io.mobl.core.problem.FirstOrderView;
 import io.mobl.core.problem.quadratic.QuadraticProblem;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 class ForumTest {
     private final QuadraticProblem problem = QuadraticProblems.dense(5, 4, 6, 2, 5, 0.5);
@@ -98,5 +101,45 @@ class ForumTest {
                 assertThat(ForumQp.objective(gram, phi, lam)).isGreaterThanOrEqualTo(best - 1e-10 * (1 + Math.abs(best)));
             }
         }
+    }
+
+    @Test
+    void separateStepsForXAndYStillDecreaseTheConstraintAtTheBarriersRate() {
+        // with μ_x ≠ μ_y FORUM runs on (x/√μ_x, y/√μ_y): at k = 0 (β_0 = 1, so λ̃ = λ) the step Δz must lower q̃ to
+        // first order by μ_x·ρ‖∇q̃‖²_M, M = diag(I, μ_y/μ_x·I) (⟨∇q̃, d⟩_M ≥ 2φ_k by the QP (12)); a QP solved in the
+        // Euclidean metric while the steps differ would not give this
+        double rho = 0.5;
+        for (double[] steps : new double[][] {{0.05, 0.5}, {0.5, 0.02}, {0.1, 0.1}}) {
+            Forum forum = new Forum(new FirstOrderView(problem), ForumConfig.of(10, 0.2, steps[0], steps[1], rho));
+            SplittableRandom random = new SplittableRandom(3);
+            double[] x0 = new double[problem.upperDimension()];
+            double[] y0 = new double[problem.lowerDimension()];
+            for (int i = 0; i < x0.length; i++) x0[i] = random.nextGaussian();
+            for (int i = 0; i < y0.length; i++) y0[i] = random.nextGaussian();
+            Forum.State start = new Forum.State(0, Vectors.of(x0), Vectors.of(y0), new double[] {0.5, 0.5},
+                    new double[] {0.5, 0.5});
+            Forum.State next = forum.step(start).next();
+            INDArray x = start.x();
+            INDArray y = start.y();
+            INDArray yT = LowerLevelDescent.descend(problem, x, y, 10, 0.2, false).solution();
+            INDArray gradientX = problem.lowerGradientX(x, y).sub(problem.lowerGradientX(x, yT));
+            INDArray gradientY = problem.lowerGradient(x, y);
+            double omega = steps[1] / steps[0];
+            double metricNorm2 = Vectors.squaredNorm(gradientX) + omega * Vectors.squaredNorm(gradientY);
+            double decrease = -(Vectors.dot(gradientX, next.x().sub(x)) + Vectors.dot(gradientY, next.y().sub(y)));
+            assertThat(metricNorm2).isPositive();
+            assertThat(decrease).as("μ = " + java.util.Arrays.toString(steps))
+                    .isGreaterThanOrEqualTo(steps[0] * rho * metricNorm2 * (1 - 1e-9));
+        }
+    }
+
+    @Test
+    void oneStepForBothBlocksIsThePapersConfiguration() {
+        ForumConfig single = ForumConfig.of(10, 0.2, 0.05, 0.1);
+        assertThat(single).isEqualTo(ForumConfig.of(10, 0.2, 0.05, 0.05, 0.1));
+        assertThat(single.lowerVariableWeight()).isEqualTo(1.0);
+        assertThat(new ForumConfig(10, 0.2, 0.05, 0.1, 0.75, true).lowerVariableStepSize()).isEqualTo(0.05);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ForumConfig.of(10, 0.2, 0.05, 0, 0.1))
+                .hasMessageContaining("lower-variable-step-size");
     }
 }
