@@ -4,6 +4,7 @@ import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
 import io.mobl.core.linalg.Vectors;
+import io.mobl.core.lower.LowerLevelDescent;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.Oracle;
 import io.mobl.core.problem.RequiredOracles;
@@ -22,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  * one step is θ_{t+1} = Π_C(θ_t − η∇P(θ_t)). With ω_s = v(r_s f_s + δ_s − ρ) and ν = u·h the gradient is
  * ∂_ρP = 1 − Σω_s, ∇_zP = Σ_s ω_s r_s ∇f_s + J_hᵀν, ∂_δP = ω, where J_hᵀν = (∇²_xy g·ν, ∇²_yy g·ν): one JV(g)
- * and one HV(g) per step, S Gc(f), 1 Gc(g).
+ * and one HV(g) per step, S Gc(f), 1 Gc(g). With {@link WcPenaltyConfig#lowerIterations} J &gt; 0 the run starts
+ * from J gradient steps on g(x_0, ·) (J Gc(g) once).
  *
  * <p>The measure reported is the poster's KKT residual at (ρ_t, z_t, ω_t, ν_t, r):
  * <pre>
@@ -59,12 +61,17 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
     @Override public String name() { return "wc-penalty"; }
     @Override public BilevelProblem problem() { return problem; }
 
-    /** ρ_0 = max(0, max_s r_s f_s(z_0)) and δ_0 = ρ_0 − r∘F(z_0) ≥ 0: the Chebyshev constraints hold at the start. */
+    /**
+     * y_0 from the problem, after J lower steps when configured; ρ_0 = max(0, max_s r_s f_s(z_0)) and
+     * δ_0 = ρ_0 − r∘F(z_0) ≥ 0: the Chebyshev constraints hold at the start.
+     */
     @Override
     public State initialState(double[] preference, INDArray upperStart) {
         int objectives = problem.objectiveCount();
         Checks.preference("preference", preference, objectives);
-        INDArray y = problem.initialLower();
+        INDArray y = config.lowerIterations() == 0 ? problem.initialLower()
+                : LowerLevelDescent.descend(problem, upperStart, problem.initialLower(), config.lowerIterations(),
+                        config.lowerStepSize(), false).solution();
         double[] weighted = new double[objectives];
         double level = 0;
         for (int s = 0; s < objectives; s++) {

@@ -28,10 +28,13 @@ import java.util.List;
  *                          outer WC-MHGD iteration, so T is larger)
  * @param penaltyStep       η₀ of WC-Penalty's schedule η = η₀T^(−1/4)
  * @param penaltyScale      c₀ of the schedule u = v = c₀T^(1/4)
+ * @param penaltyLowerIterations J, gradient steps of size α on the lower level at x_0 before WC-Penalty's first
+ *                          step ({@link WcPenaltyConfig#lowerIterations}; 0 starts from y_0 as given)
  */
 public record DataMixtureSettings(MixtureSplit.Sizes sizes, int pool, double regularisation, int lowerIterations,
                                   double lowerStepSize, double upperStepSize, double chebyshevWeight, int cgSteps,
-                                  int iterations, int penaltyIterations, double penaltyStep, double penaltyScale) {
+                                  int iterations, int penaltyIterations, double penaltyStep, double penaltyScale,
+                                  int penaltyLowerIterations) {
     /** The methods {@link #algorithm} knows. */
     public static final List<String> METHODS = List.of("wc-penalty", "cg", "ns");
 
@@ -47,6 +50,7 @@ public record DataMixtureSettings(MixtureSplit.Sizes sizes, int pool, double reg
         Checks.atLeast("penalty-iterations", penaltyIterations, 1);
         Checks.positive("penalty-step", penaltyStep);
         Checks.positive("penalty-scale", penaltyScale);
+        Checks.atLeast("penalty-lower-iterations", penaltyLowerIterations, 0);
     }
 
     /**
@@ -56,17 +60,23 @@ public record DataMixtureSettings(MixtureSplit.Sizes sizes, int pool, double reg
      */
     public static DataMixtureSettings defaults() {
         return new DataMixtureSettings(new MixtureSplit.Sizes(3, 1000, 500, 1000, 0.8), 4, 1e-3, 10, 0.5, 20, 0.1, 5,
-                20, 300, 0.1, 1);
+                20, 300, 0.1, 1, 0);
     }
 
     public DataMixtureSettings withSizes(MixtureSplit.Sizes s) {
         return new DataMixtureSettings(s, pool, regularisation, lowerIterations, lowerStepSize, upperStepSize,
-                chebyshevWeight, cgSteps, iterations, penaltyIterations, penaltyStep, penaltyScale);
+                chebyshevWeight, cgSteps, iterations, penaltyIterations, penaltyStep, penaltyScale, penaltyLowerIterations);
     }
 
     public DataMixtureSettings withIterations(int k, int t) {
         return new DataMixtureSettings(sizes, pool, regularisation, lowerIterations, lowerStepSize, upperStepSize,
-                chebyshevWeight, cgSteps, k, t, penaltyStep, penaltyScale);
+                chebyshevWeight, cgSteps, k, t, penaltyStep, penaltyScale, penaltyLowerIterations);
+    }
+
+    /** WC-Penalty's schedule constants η₀, c₀ and its J lower steps per iteration. */
+    public DataMixtureSettings withPenalty(double step, double scale, int lowerSteps) {
+        return new DataMixtureSettings(sizes, pool, regularisation, lowerIterations, lowerStepSize, upperStepSize,
+                chebyshevWeight, cgSteps, iterations, penaltyIterations, step, scale, lowerSteps);
     }
 
     /** μ of the problem the method solves: 0 for WC-Penalty (merely convex), {@link #regularisation} otherwise. */
@@ -84,9 +94,15 @@ public record DataMixtureSettings(MixtureSplit.Sizes sizes, int pool, double reg
         return method.equals("wc-penalty") ? method : "wc-mhgd-" + method;
     }
 
+    /** WC-Penalty's configuration: the poster's schedule for T, with J lower steps of size α. */
+    public WcPenaltyConfig penaltyConfig() {
+        return WcPenaltyConfig.forHorizon(penaltyIterations, penaltyStep, penaltyScale)
+                .withLowerSteps(penaltyLowerIterations, lowerStepSize);
+    }
+
     public IterativeAlgorithm<?> algorithm(String method, BilevelProblem problem) {
         return switch (method) {
-            case "wc-penalty" -> new WcPenalty(problem, WcPenaltyConfig.forHorizon(penaltyIterations, penaltyStep, penaltyScale));
+            case "wc-penalty" -> new WcPenalty(problem, penaltyConfig());
             case "cg" -> new WcMhgdAlgorithm(problem, new WcMhgdConfig(lowerIterations, lowerStepSize, upperStepSize,
                     chebyshevWeight, new ConjugateGradient(cgSteps), iterations, 0));
             case "ns" -> new WcMhgdAlgorithm(problem, new WcMhgdConfig(lowerIterations, lowerStepSize, upperStepSize,

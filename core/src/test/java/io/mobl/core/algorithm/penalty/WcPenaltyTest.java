@@ -8,6 +8,7 @@ import io.mobl.core.problem.quadratic.RankDeficientProblem;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.mobl.core.linalg.Vectors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class WcPenaltyTest {
@@ -58,5 +59,29 @@ class WcPenaltyTest {
         double reached = Math.max(preference[0] * end.objectives()[0], preference[1] * end.objectives()[1]);
         double exact = exactChebyshevValue();
         assertThat(Math.abs(reached - exact)).isLessThan(0.03 * exact);
+    }
+
+    @Test
+    void aWarmStartTakesJGradientStepsOnTheLowerLevelAtXZeroAndNothingElse() {
+        WcPenaltyConfig plain = WcPenaltyConfig.forHorizon(100, 0.1, 1.0);
+        WcPenaltyConfig warm = plain.withLowerSteps(30, 0.2);
+        assertThat(warm.stepSize()).isEqualTo(plain.stepSize());
+        assertThat(warm.constraintPenalty()).isEqualTo(plain.constraintPenalty());
+        INDArray x0 = problem.initialUpper().add(1.0); // y_0 = 0 is optimal at x = 0: start where it is not
+        WcPenalty.State cold = new WcPenalty(problem, plain).initialState(preference, x0);
+        WcPenalty.State started = new WcPenalty(problem, warm).initialState(preference, x0);
+        assertThat(cold.y()).isEqualTo(problem.initialLower());
+        // the same J steps by hand
+        INDArray y = problem.initialLower();
+        for (int j = 0; j < 30; j++) y = y.sub(problem.lowerGradient(x0, y).mul(0.2));
+        assertThat(Vectors.norm(started.y().sub(y))).isLessThan(1e-12);
+        assertThat(Vectors.norm(problem.lowerGradient(x0, started.y())))
+                .isLessThan(Vectors.norm(problem.lowerGradient(x0, cold.y())) / 10);
+        // the Chebyshev level and slacks are those of the warm start's objectives
+        double level = 0;
+        for (int s = 0; s < 2; s++) level = Math.max(level, preference[s] * problem.upper(s, x0, started.y()).value());
+        assertThat(started.level()).isEqualTo(level);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plain.withLowerSteps(-1, 0.2))
+                .hasMessageContaining("lower-iterations");
     }
 }

@@ -41,7 +41,7 @@ class DataMixtureProblemTest {
     static final MixtureSplit.Sizes SIZES = new MixtureSplit.Sizes(2, 150, 90, 60, 0.9);
 
     static DataMixtureSettings settings() {
-        return new DataMixtureSettings(SIZES, 1, 1e-3, 5, 0.5, 20, 0.1, 5, 8, 80, 0.5, 1);
+        return new DataMixtureSettings(SIZES, 1, 1e-3, 5, 0.5, 20, 0.1, 5, 8, 80, 0.5, 1, 0);
     }
 
     static DataMixtureProblem problem(String method) {
