@@ -6,7 +6,9 @@ import io.mobl.core.data.DataSets;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.problem.mixture.DataMixtureRun;
 import io.mobl.core.problem.mixture.DataMixtureSettings;
+import io.mobl.ops.report.ParetoReport;
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.protocol.ParetoPoint;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,13 +25,16 @@ import java.util.Map;
  * {@code mobl experiment data-mixture}: data-mixture curation on Fashion-MNIST (the WC-Penalty poster's task scaled
  * to a CPU). For each preference r — one that favours each validation criterion k (r_k = 0.8, the others share
  * 0.2) and the balanced one — every method runs over the seeds; the report gives the final mixture and the test
- * accuracy and macro-F1 on each criterion's test set, as DIR/results.json and a table.
+ * accuracy and macro-F1 on each criterion's test set, as DIR/results.json and a table. The seed-0 runs of those
+ * preferences are a sweep: their validation losses (the UL objectives), one series per method, are the Pareto front
+ * drawn in DIR/pareto.png (S = 3 criteria: the three pairwise projections).
  */
 final class DataMixtureExperiment {
     private final DataMixtureSettings settings;
     private final List<String> methods;
     private final int seeds;
     private final Path out;
+    private final List<ParetoPoint> front = new ArrayList<>();
 
     DataMixtureExperiment(DataMixtureSettings settings, List<String> methods, int seeds, Path out) {
         for (String m : methods) {
@@ -67,12 +72,14 @@ final class DataMixtureExperiment {
 
     int run(PrintWriter console) {
         LabelledImages data = DataSets.load("fashion-mnist");
+        front.clear();
         int criteria = settings.sizes().sources();
         console.printf(Locale.ROOT, "data-mixture: fashion-mnist, %d class-skewed sources of %d images (skew %.2f), "
                         + "%d criteria, logistic regression on %d×%d-pooled images; WC-MHGD K = %d, D = %d, μ = %s; "
-                        + "WC-Penalty T = %d, μ = 0; %d seed(s)%n", criteria, settings.sizes().sourceSize(),
-                settings.sizes().skew(), criteria, settings.pool(), settings.pool(), settings.iterations(),
-                settings.lowerIterations(), settings.regularisation(), settings.penaltyIterations(), seeds);
+                        + "WC-Penalty T = %d, η₀ = %s, c₀ = %s, warm start J = %d, μ = 0; %d seed(s)%n", criteria,
+                settings.sizes().sourceSize(), settings.sizes().skew(), criteria, settings.pool(), settings.pool(),
+                settings.iterations(), settings.lowerIterations(), settings.regularisation(), settings.penaltyIterations(),
+                settings.penaltyStep(), settings.penaltyScale(), settings.penaltyLowerIterations(), seeds);
         Map<String, Object> results = new LinkedHashMap<>();
         List<Map<String, Object>> runs = new ArrayList<>();
         List<String[]> rows = new ArrayList<>();
@@ -83,6 +90,7 @@ final class DataMixtureExperiment {
                 for (int seed = 0; seed < seeds; seed++) {
                     DataMixtureRun.Outcome o = DataMixtureRun.run(settings, data, method, r, seed);
                     outcomes.add(o);
+                    if (seed == 0) front.add(o.point());
                     runs.add(runRecord(method, r, seed, o));
                     console.printf(Locale.ROOT, "  %s %s seed %d: mixture %s, test accuracy %s, ‖∇_y g‖ = %.2e (%.0f s)%n",
                             DataMixtureSettings.label(method), preferenceLabel(r), seed, format(o.mixture(), 1),
@@ -103,13 +111,20 @@ final class DataMixtureExperiment {
         json.put("settings", settingsRecord());
         json.put("results", results);
         json.put("runs", runs);
+        json.put("pareto", front.stream().map(p -> Map.of("run", p.run(), "preference", p.preference(),
+                "objectives", p.objectives())).toList());
         write(json);
         console.println();
         console.printf("%-22s %-14s %-24s %s%n", "preference", "method", "mixture w (mean)",
                 "test accuracy per criterion (%, mean ± std)");
         for (String[] row : rows) console.printf("%-22s %-14s %-24s %s%n", (Object[]) row);
-        console.println("wrote " + out.resolve("results.json"));
+        console.println("wrote " + out.resolve("results.json") + " and " + out.resolve("pareto.png"));
         return 0;
+    }
+
+    /** The front of the last {@link #run}: seed 0 of each preference and method, in run order. */
+    ParetoReport paretoReport() {
+        return ParetoReport.of(front);
     }
 
     private static double[] accuracies(DataMixtureRun.Outcome o) {
@@ -188,6 +203,7 @@ final class DataMixtureExperiment {
         m.put("penaltyIterations", settings.penaltyIterations());
         m.put("penaltyStep", settings.penaltyStep());
         m.put("penaltyScale", settings.penaltyScale());
+        m.put("penaltyLowerIterations", settings.penaltyLowerIterations());
         return m;
     }
 
@@ -198,5 +214,7 @@ final class DataMixtureExperiment {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out.resolve("results.json") + ": " + e.getMessage(), e);
         }
+        boolean three = front.get(0).objectives().length == 3; // three 400×400 panels, one per pair of criteria
+        paretoReport().write(out.resolve("pareto.png"), three ? 1200 : 800, three ? 400 : 600);
     }
 }

@@ -7,6 +7,8 @@ import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.Batch;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.problem.CountingProblem;
+import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,9 +31,11 @@ public final class DataMixtureRun {
      *                         a lower-level solution, the same yardstick for both methods
      * @param iterations       the iterations run
      * @param seconds          wall-clock time of the iterations
+     * @param point            the last iterate as a Pareto point (run = the method's label, objectives = the
+     *                         validation losses f_s, x = the mixture logits), for the front of a preference sweep
      */
     public record Outcome(double[] mixture, double[] validationLosses, List<Classification> test, double lowerResidual,
-                          int iterations, double seconds) {}
+                          int iterations, double seconds, ParetoPoint point) {}
 
     /** The problem of a method (its μ) on a split, images pooled as the settings say. */
     public static DataMixtureProblem problem(DataMixtureSettings settings, MixtureSplit split, String method) {
@@ -52,15 +56,22 @@ public final class DataMixtureRun {
                               long seed) {
         MixtureSplit split = MixtureSplit.of(data, settings.sizes(), seed);
         DataMixtureProblem problem = problem(settings, split, method);
-        IterativeAlgorithm<?> algorithm = settings.algorithm(method, problem);
+        CountingProblem counted = new CountingProblem(problem);
+        IterativeAlgorithm<?> algorithm = settings.algorithm(method, counted);
         List<Batch> tests = new ArrayList<>();
         for (LabelledImages t : split.tests()) tests.add(Batch.of(MixtureSplit.pooled(t, settings.pool())));
-        return drive(algorithm, problem, settings.iterationsFor(method), preference, tests);
+        return drive(algorithm, problem, counted, settings.iterationsFor(method), preference, tests,
+                DataMixtureSettings.label(method));
     }
 
-    /** Runs {@code iterations} steps and scores the last iterate. */
-    public static <S> Outcome drive(IterativeAlgorithm<S> algorithm, DataMixtureProblem problem, int iterations,
-                                    double[] preference, List<Batch> tests) {
+    /**
+     * Runs {@code iterations} steps and scores the last iterate.
+     *
+     * @param counted the problem the algorithm calls, counting its oracle calls for the Pareto point
+     * @param runName the Pareto point's run
+     */
+    public static <S> Outcome drive(IterativeAlgorithm<S> algorithm, DataMixtureProblem problem, CountingProblem counted,
+                                    int iterations, double[] preference, List<Batch> tests, String runName) {
         long start = System.nanoTime();
         S state = algorithm.initialState(preference, problem.initialUpper());
         StepReport last = null;
@@ -78,6 +89,9 @@ public final class DataMixtureRun {
             if (b.size() > 0) scores.add(Classification.of(b.labels(), problem.network().predict(y, 0, b), b.classes()));
         }
         double residual = Vectors.norm(problem.lowerGradient(x, y).subi(y.mul(problem.regularisation())));
-        return new Outcome(DataMixtureProblem.mixtureWeights(x), last.objectives(), scores, residual, iterations, seconds);
+        ParetoPoint point = new ParetoPoint(runName, preference, x.toDoubleVector(), last.objectives(), last.measure(),
+                iterations, counted.calls());
+        return new Outcome(DataMixtureProblem.mixtureWeights(x), last.objectives(), scores, residual, iterations, seconds,
+                point);
     }
 }
