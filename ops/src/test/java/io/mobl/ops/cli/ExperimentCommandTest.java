@@ -94,6 +94,6 @@ class ExperimentCommandTest extends CliTest {
         assertThat(mobl("experiment", "hyper-cleaning", "--model", "cnn")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("--model = cnn");
         assertThat(mobl("experiment", "hyper-cleaning", "--methods", "cg,xx")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("method = xx").contains("moml");
+        assertThat(err.toString()).contains("method = xx").contains("moml").contains("forum");
     }
 }

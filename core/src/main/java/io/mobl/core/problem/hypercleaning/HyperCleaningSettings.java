@@ -100,8 +100,11 @@ public record HyperCleaningSettings(List<String> datasets, HyperCleaningSplit.Si
     public static final List<String> METHODS = List.of("cg", "ns", "moml", "forum");
 
     /**
-     * FORUM's step μ_y for the model parameters y, the paper's (§5.1: SGD with learning rate 0.3 on ω). x keeps β,
-     * whose scale the 1/N_i in ∇_x g sets (see {@link io.mobl.core.algorithm.forum.ForumConfig#lowerVariableStepSize}).
+     * FORUM's step μ_y for the model parameters y; x keeps β, whose scale the 1/N_i in ∇_x g sets (see
+     * {@link io.mobl.core.algorithm.forum.ForumConfig#lowerVariableStepSize}). The paper's SGD learning rate on ω is
+     * 0.3 (§5.1) over 1,200 iterations; within 100 full-batch ones, on the logistic model at seed 0, 1 fits y faster
+     * (selection accuracy 0.819 at k = 60 against 0.786 with 0.3) while 3 and 10 let the validation losses jump
+     * (to 4–18 early on) as ν·μ_y·∇_y g overshoots.
      */
     public static final double FORUM_LOWER_VARIABLE_STEP = 1.0;
 
