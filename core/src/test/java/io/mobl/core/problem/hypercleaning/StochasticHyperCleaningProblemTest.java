@@ -165,6 +165,26 @@ class StochasticHyperCleaningProblemTest {
                 .hasMessageContaining("class index");
     }
 
+    @Test
+    void stochasticWcMhgdMovesTheSharedRegularisationTowardTheExtremelyPreferredRate() {
+        // 100 training images of 30 overlapping features: the clean labels want a light ℓ2 weight, the labels
+        // corrupted at 60% a heavier one. Each extreme preference must pull e^x its own way and win on its objective.
+        LabelledImages images = SyntheticImages.clusters("t", 500, 30, CLASSES, 0.3, 3);
+        StochasticHyperCleaningSettings settings = new StochasticHyperCleaningSettings(new double[] {0.0, 0.6},
+                new HyperCleaningSplit.Sizes(100, 200, 0, 200, 0), new int[0], 1e-2, 30, 20, 0.2, 100, 10, 20, 50, 50,
+                5, 0.05, 10);
+        StochasticHyperCleaningRun.Outcome clean = StochasticHyperCleaningRun.run(settings, images,
+                new double[] {0.96, 0.04}, 0, k -> { });
+        StochasticHyperCleaningRun.Outcome noisy = StochasticHyperCleaningRun.run(settings, images,
+                new double[] {0.04, 0.96}, 0, k -> { });
+
+        assertThat(noisy.regularisation()).isGreaterThan(1.2 * clean.regularisation());
+        assertThat(clean.validationLoss()[0]).isLessThan(noisy.validationLoss()[0]);
+        assertThat(noisy.validationLoss()[1]).isLessThan(clean.validationLoss()[1]);
+        assertThat(clean.trajectory()).hasSize(31);
+        assertThat(clean.trajectory()[0]).isCloseTo(1e-2, within(1e-15));
+    }
+
     private static int count(boolean[] flags) {
         int n = 0;
         for (boolean f : flags) if (f) n++;
