@@ -75,9 +75,10 @@ public record StochasticHyperCleaningSettings(double[] corruptionRates, HyperCle
 
     /**
      * {@link #paperDefaults} scaled to this project's two shared cores: (K, D) = (60, 20) instead of (150, 200),
-     * because one SGD step costs S = 5 head gradients and the paper's 30,000 steps per run take about half an hour
-     * here under load; 1,200 steps of 100 images are still 24 passes over the 5,000 training images, enough for the
-     * warm-started models to fit their noisy labels at α = 0.3. β = 1,000 because the hypergradient of the log
+     * because one SGD step costs S = 5 head gradients and the paper's 30,000 steps per run take 10 to 30 minutes
+     * here, with the load; 1,200 steps of 100 images are still 24 passes over the 5,000 training images, enough for
+     * the warm-started models to fit their noisy labels at α = 0.3, though not to reach y*(x) at e^x ≈ 10⁻³ (the
+     * README's stochastic hyper-cleaning section says what that does to the hypergradients). β = 1,000 because the hypergradient of the log
      * weight carries the factor e^x (10⁻³ at the start): a step then moves x by about 0.1.
      */
     public static StochasticHyperCleaningSettings scaledDefaults() {
