@@ -55,9 +55,38 @@ class ExperimentCommandTest extends CliTest {
     }
 
     @Test
-    void anExperimentNotBuiltYetIsAUserErrorNamingTheOneThatIs() {
-        assertThat(mobl("experiment", "stochastic-hyper-cleaning")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("experiment = stochastic-hyper-cleaning").contains("data-mixture");
+    void anExperimentItDoesNotKnowIsAUserErrorNamingTheOnesItDoes() {
+        assertThat(mobl("experiment", "hyper-clean")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("experiment = hyper-clean").contains("stochastic-hyper-cleaning")
+                .contains("data-mixture");
+    }
+
+    @Test
+    void aShortStochasticHyperCleaningRunWritesScoresPerPreferenceAndCorruptionRate() throws Exception {
+        assumeTrue(DataSets.installed("mnist"), "MNIST not installed: run " + DataSets.INSTALL_COMMAND);
+        int code = mobl("experiment", "stochastic-hyper-cleaning", "--seeds", "1", "--iterations", "2",
+                "--lower-iterations", "2", "--train-size", "300", "--preferred", "1", "--out", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(json.at("/results")).hasSize(3); // preferred and extremely preferred p=0.35, and uniform
+        JsonNode extreme = json.at("/results/extremely preferred p=0.35");
+        assertThat(extreme.at("/preference/1").asDouble()).isEqualTo(0.96);
+        assertThat(extreme.at("/preference/0").asDouble()).isCloseTo(0.01, org.assertj.core.api.Assertions.within(1e-12));
+        for (String rate : new String[] {"p=0.20", "p=0.35", "p=0.50", "p=0.65", "p=0.80"}) {
+            for (String metric : new String[] {"accuracy", "macroF1"}) {
+                assertThat(extreme.at("/" + rate + "/" + metric + "/mean").asDouble()).as(rate + " " + metric)
+                        .isBetween(0.0, 100.0);
+                assertThat(extreme.at("/" + rate + "/" + metric + "/std").asDouble()).isZero(); // one seed
+            }
+            assertThat(extreme.at("/" + rate + "/validationLoss/mean").asDouble()).isPositive();
+        }
+        assertThat(json.at("/objectives/uniform")).hasSize(5);
+        assertThat(json.at("/settings/train").asInt()).isEqualTo(300);
+        assertThat(json.at("/settings/iterations").asInt()).isEqualTo(2);
+        assertThat(json.at("/runs")).hasSize(3);
+        assertThat(json.at("/runs/0/regularisationTrajectory")).hasSize(3);
+        assertThat(out.toString()).contains("extremely preferred p=0.35").contains("rank");
     }
 
     @Test
