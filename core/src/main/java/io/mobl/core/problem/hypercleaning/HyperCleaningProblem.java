@@ -8,6 +8,7 @@ import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,7 +61,11 @@ public final class HyperCleaningProblem implements BilevelProblem {
                     "length " + network.parameterCount());
         }
         this.network = network;
-        this.tasks = List.copyOf(tasks);
+        List<Task> converted = new ArrayList<>(tasks.size());
+        for (Task t : tasks) {
+            converted.add(new Task(t.name(), t.train().in(network.precision()), t.validation().in(network.precision())));
+        }
+        this.tasks = List.copyOf(converted);
         this.regularisation = regularisation;
         this.initialLower = initialLower.dup();
         this.offsets = new int[tasks.size() + 1];
@@ -115,21 +120,39 @@ public final class HyperCleaningProblem implements BilevelProblem {
 
     @Override
     public INDArray lowerGradient(INDArray x, INDArray y) {
-        INDArray gradient = y.mul(regularisation);
+        return lowerGradientInto(x, y, Vectors.uninitialized(network.parameterCount()));
+    }
+
+    /** out ← μy, then each task's weighted gradient added in place (the shared trunk's two shares included). */
+    @Override
+    public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
+        scaled(regularisation, y, out);
         for (int i = 0; i < tasks.size(); i++) {
-            gradient.addi(network.weightedGradient(y, i, tasks.get(i).train(), trainWeights(x, i)));
+            network.addGradient(y, i, tasks.get(i).train(), trainWeights(x, i), out);
         }
-        return gradient;
+        return out;
     }
 
     @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
-        INDArray product = v.mul(regularisation);
+        return hessianVectorInto(x, y, v, Vectors.uninitialized(network.parameterCount()));
+    }
+
+    @Override
+    public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
+        scaled(regularisation, v, out);
         for (int i = 0; i < tasks.size(); i++) {
             if (network.ignores(v, i)) continue;
-            product.addi(network.hessianVector(y, i, tasks.get(i).train(), trainWeights(x, i), v));
+            network.addHessianVector(y, i, tasks.get(i).train(), trainWeights(x, i), v, out);
         }
-        return product;
+        return out;
+    }
+
+    /** out ← a·v, one pass over native memory. */
+    private static void scaled(double a, INDArray v, INDArray out) {
+        DoubleBuffer from = Vectors.readable(v);
+        DoubleBuffer to = Vectors.writable(out);
+        for (int i = 0, n = (int) out.length(); i < n; i++) to.put(i, a * from.get(i));
     }
 
     @Override
@@ -158,8 +181,13 @@ public final class HyperCleaningProblem implements BilevelProblem {
         return initialLower.dup();
     }
 
-    /** σ(x_i) / N_i. */
+    /** σ(x_i) / N_i, computed in one Java loop (a handful of ND4J calls cost more than the loop at N_i = 100). */
     private INDArray trainWeights(INDArray x, int task) {
-        return sampleWeights(x, task).divi(tasks.get(task).train().size());
+        int n = tasks.get(task).train().size();
+        DoubleBuffer logits = Vectors.readable(x);
+        INDArray weights = Vectors.uninitialized(n);
+        DoubleBuffer w = Vectors.writable(weights);
+        for (int j = 0; j < n; j++) w.put(j, 1.0 / (1.0 + Math.exp(-logits.get(offsets[task] + j))) / n);
+        return weights;
     }
 }
