@@ -5,6 +5,7 @@ import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -168,79 +169,125 @@ public final class MultiHeadNetwork {
     /** ∇_θ Σ_j w_j ℓ_j(θ), length q (zero on the other heads), with the weighted loss. */
     public Evaluation gradient(INDArray theta, int head, Batch batch, INDArray weights) {
         INDArray out = Vectors.uninitialized(parameterCount);
-        double value = gradient(theta, head, batch, weights, out, false);
+        double value = pass(theta, null, only(head, batch), only(head, weights), out, false);
         return new Evaluation(value, out);
     }
 
     /** ∇_θ Σ_j w_j ℓ_j(θ) alone: the lower level's descent needs no loss value. */
     public INDArray weightedGradient(INDArray theta, int head, Batch batch, INDArray weights) {
         INDArray out = Vectors.uninitialized(parameterCount);
-        gradient(theta, head, batch, weights, out, false);
+        pass(theta, null, only(head, batch), only(head, weights), out, false);
         return out;
     }
 
     /**
-     * out ← out + ∇_θ Σ_j w_j ℓ_j(θ), in place: the lower level's sum over tasks adds each head's gradient (and
-     * its share of the shared trunk's) into one buffer without a temporary. {@code out} must be a contiguous
-     * float64 vector of length q, distinct from θ. Returns Σ_j w_j ℓ_j(θ).
+     * out ← out + ∇_θ Σ_j w_j ℓ_j(θ), in place. {@code out} must be a contiguous float64 vector of length q,
+     * distinct from θ. Returns Σ_j w_j ℓ_j(θ).
      */
     public double addGradient(INDArray theta, int head, Batch batch, INDArray weights, INDArray out) {
-        return gradient(theta, head, batch, weights, out, true);
+        return pass(theta, null, only(head, batch), only(head, weights), out, true);
     }
 
-    private double gradient(INDArray theta, int head, Batch batch, INDArray weights, INDArray out, boolean add) {
-        checkTheta(theta, head, batch);
-        checkWeights(batch, weights);
+    /**
+     * out ← out + Σ_h ∇_θ Σ_j w_hj ℓ_j(θ; head h, batches[h]), one batch and weight vector per head, in place: the
+     * lower level's sum over tasks in one call. The heads' shares of the shared trunk's gradient are summed where
+     * they are made (gemm with β = 1), and in float32 θ is converted and the result added back once for all heads.
+     * Returns Σ_h Σ_j w_hj ℓ_hj.
+     */
+    public double addGradients(INDArray theta, List<Batch> batches, List<INDArray> weights, INDArray out) {
+        return pass(theta, null, perHead("batches", batches).toArray(new Batch[0]),
+                perHead("weights", weights).toArray(new INDArray[0]), out, true);
+    }
+
+    /** ∇²_θθ Σ_j w_j ℓ_j(θ)·v, length q: the R-operator applied to {@link #gradient}. */
+    public INDArray hessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v) {
+        checkLength("v", v);
+        INDArray out = Vectors.uninitialized(parameterCount);
+        pass(theta, v, only(head, batch), only(head, weights), out, false);
+        return out;
+    }
+
+    /** out ← out + ∇²_θθ Σ_j w_j ℓ_j(θ)·v, in place, as {@link #addGradient}. Returns out. */
+    public INDArray addHessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v, INDArray out) {
+        checkLength("v", v);
+        pass(theta, v, only(head, batch), only(head, weights), out, true);
+        return out;
+    }
+
+    /**
+     * out ← out + Σ_h ∇²_θθ Σ_j w_hj ℓ_hj(θ)·v, one batch and weight vector per head, as {@link #addGradients};
+     * heads that {@link #ignores} v are skipped (their product is exactly zero). Returns out.
+     */
+    public INDArray addHessianVectors(INDArray theta, List<Batch> batches, List<INDArray> weights, INDArray v, INDArray out) {
+        checkLength("v", v);
+        Batch[] b = perHead("batches", batches).toArray(new Batch[0]);
+        for (int h = 0; h < heads; h++) if (ignores(v, h)) b[h] = null;
+        pass(theta, v, b, perHead("weights", weights).toArray(new INDArray[0]), out, true);
+        return out;
+    }
+
+    /**
+     * The gradient (v null) or Hessian-vector product (v given) of the heads with a batch, summed into out
+     * (add) or written over it (the heads without a batch then get zeros). Returns the weighted loss.
+     */
+    private double pass(INDArray theta, INDArray v, Batch[] batches, INDArray[] weights, INDArray out, boolean add) {
+        checkLength("parameters", theta);
         checkLength("out", out);
-        Workspace ws = acquire(batch.size());
+        int rows = 0;
+        for (int h = 0; h < heads; h++) {
+            if (batches[h] == null) continue;
+            checkBatch(batches[h]);
+            checkWeights(batches[h], weights[h]);
+            rows = Math.max(rows, batches[h].size());
+        }
+        Workspace ws = acquire(rows);
         try {
             Dense parameters = ws.parameters(theta);
-            Dense features = ws.features(batch);
-            DoubleBuffer w = Vectors.readable(weights);
-            forward(ws, parameters, head, features, batch);
-            double value = weightedSum(ws.losses, w, batch.size());
+            Dense direction = v == null ? null : ws.direction(v);
             Dense target = ws.target(out);
-            backward(ws, parameters, head, features, batch, w, target, add && target != ws.gradient32);
-            ws.finish(out, target, head, add);
+            boolean single = target == ws.gradient32; // float32: the result is made apart and added at the end
+            boolean first = true;
+            double value = 0;
+            for (int h = 0; h < heads; h++) {
+                Batch batch = batches[h];
+                if (batch == null) continue;
+                Dense features = ws.features(batch);
+                DoubleBuffer w = Vectors.readable(weights[h]);
+                forward(ws, parameters, h, features, batch);
+                boolean addTrunk = single ? !first : add || !first;
+                boolean addHead = !single && add;
+                if (v == null) {
+                    value += weightedSum(ws.losses, w, batch.size());
+                    backward(ws, parameters, h, features, batch, w, target, addTrunk, addHead);
+                } else {
+                    forwardR(ws, parameters, direction, h, features, batch.size());
+                    backwardR(ws, parameters, direction, h, features, batch, w, target, addTrunk, addHead);
+                }
+                first = false;
+            }
+            ws.finish(out, target, batches, add, first);
             return value;
         } finally {
             release(ws);
         }
     }
 
-    /** ∇²_θθ Σ_j w_j ℓ_j(θ)·v, length q: the R-operator applied to {@link #gradient}. */
-    public INDArray hessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v) {
-        INDArray out = Vectors.uninitialized(parameterCount);
-        hessianVector(theta, head, batch, weights, v, out, false);
-        return out;
+    private Batch[] only(int head, Batch batch) {
+        checkHead(head);
+        Batch[] b = new Batch[heads];
+        b[head] = batch;
+        return b;
     }
 
-    /** out ← out + ∇²_θθ Σ_j w_j ℓ_j(θ)·v, in place, as {@link #addGradient}. Returns out. */
-    public INDArray addHessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v, INDArray out) {
-        hessianVector(theta, head, batch, weights, v, out, true);
-        return out;
+    private INDArray[] only(int head, INDArray weights) {
+        INDArray[] w = new INDArray[heads];
+        w[head] = weights;
+        return w;
     }
 
-    private void hessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v, INDArray out,
-                               boolean add) {
-        checkTheta(theta, head, batch);
-        checkWeights(batch, weights);
-        checkLength("v", v);
-        checkLength("out", out);
-        Workspace ws = acquire(batch.size());
-        try {
-            Dense parameters = ws.parameters(theta);
-            Dense direction = ws.direction(v);
-            Dense features = ws.features(batch);
-            forward(ws, parameters, head, features, batch);
-            forwardR(ws, parameters, direction, head, features, batch.size());
-            Dense target = ws.target(out);
-            backwardR(ws, parameters, direction, head, features, batch, Vectors.readable(weights), target,
-                    add && target != ws.gradient32);
-            ws.finish(out, target, head, add);
-        } finally {
-            release(ws);
-        }
+    private <T> List<T> perHead(String field, List<T> values) {
+        if (values.size() != heads) throw new InvalidInputException(field, values.size() + " entries", "one per head (" + heads + ")");
+        return values;
     }
 
     /** ⟨∇_θ ℓ_j(θ), v⟩ for every sample j, length n: one forward R-pass. */
@@ -369,16 +416,16 @@ public final class MultiHeadNetwork {
      * A_{l−1}ᵀ·∂Z_l and Σ_j ∂Z_l. With {@code add} the products land with β = 1 (g += …), else they overwrite.
      */
     private void backward(Workspace ws, Dense theta, int head, Dense features, Batch batch, DoubleBuffer weights,
-                          Dense g, boolean add) {
+                          Dense g, boolean addTrunk, boolean addHead) {
         int n = batch.size();
         Dense delta = ws.out;
         residual(delta, null, null, batch, weights);
-        double beta = add ? 1 : 0;
         int last = lastWidth();
         Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
         int headW = (int) headOffsets[head];
-        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, delta, 0, classes, beta, g, headW, classes);
-        columnSums(delta, n, classes, g, headBiasOffset(head), add);
+        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, delta, 0, classes, addHead ? 1 : 0, g, headW, classes);
+        columnSums(delta, n, classes, g, headBiasOffset(head), addHead);
+        double beta = addTrunk ? 1 : 0;
         if (hidden.length == 0) return;
         Dense[] back = ws.back;
         Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
@@ -390,7 +437,7 @@ public final class MultiHeadNetwork {
             mask(dz, ws.activations[l], n * width);
             Dense previous = l == 0 ? features : ws.activations[l - 1];
             Dense.gemm(true, false, in, width, n, 1, previous, 0, in, dz, 0, width, beta, g, (int) trunkOffsets[l], width);
-            columnSums(dz, n, width, g, trunkBiasOffset(l), add);
+            columnSums(dz, n, width, g, trunkBiasOffset(l), addTrunk);
             if (l > 0) {
                 Dense.gemm(false, true, n, in, width, 1, dz, 0, width, theta, (int) trunkOffsets[l], width, 0, back[1 - current], 0, in);
                 current = 1 - current;
@@ -404,22 +451,22 @@ public final class MultiHeadNetwork {
      * the direction back (ReLU's mask has no direction: its derivative is zero almost everywhere).
      */
     private void backwardR(Workspace ws, Dense theta, Dense v, int head, Dense features, Batch batch,
-                           DoubleBuffer weights, Dense g, boolean add) {
+                           DoubleBuffer weights, Dense g, boolean addTrunk, boolean addHead) {
         int n = batch.size();
         Dense delta = ws.out;
         Dense rDelta = ws.rOut();
         residual(delta, rDelta, ws.rowScratch, batch, weights);
-        double beta = add ? 1 : 0;
         int last = lastWidth();
         int headW = (int) headOffsets[head];
         Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
-        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, rDelta, 0, classes, beta, g, headW, classes);
+        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, rDelta, 0, classes, addHead ? 1 : 0, g, headW, classes);
         if (hidden.length > 0) {
             Dense rLastA = ws.rActivations()[hidden.length - 1];
             Dense.gemm(true, false, last, classes, n, 1, rLastA, 0, last, delta, 0, classes, 1, g, headW, classes);
         }
-        columnSums(rDelta, n, classes, g, headBiasOffset(head), add);
+        columnSums(rDelta, n, classes, g, headBiasOffset(head), addHead);
         if (hidden.length == 0) return;
+        double beta = addTrunk ? 1 : 0;
         Dense[] back = ws.back;
         Dense[] rBack = ws.rBack();
         Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
@@ -437,7 +484,7 @@ public final class MultiHeadNetwork {
             int w = (int) trunkOffsets[l];
             Dense.gemm(true, false, in, width, n, 1, previous, 0, in, rdz, 0, width, beta, g, w, width);
             if (l > 0) Dense.gemm(true, false, in, width, n, 1, ws.rActivations()[l - 1], 0, in, dz, 0, width, 1, g, w, width);
-            columnSums(rdz, n, width, g, trunkBiasOffset(l), add);
+            columnSums(rdz, n, width, g, trunkBiasOffset(l), addTrunk);
             if (l > 0) {
                 int next = 1 - current;
                 Dense.gemm(false, true, n, in, width, 1, dz, 0, width, theta, w, width, 0, back[next], 0, in);
@@ -600,18 +647,20 @@ public final class MultiHeadNetwork {
         }
 
         /**
-         * After a pass into {@code target}: a float32 result is added (or copied) into out over the trunk and the
-         * head; unless adding, the other heads' slices of out are zeroed.
+         * After the heads with a batch have run into {@code target}: a float32 result is added (or copied) into out
+         * over the trunk and those heads; unless adding, the other heads' slices of out (and the trunk, when no
+         * head ran) are zeroed.
          */
-        void finish(INDArray out, Dense target, int head, boolean add) {
+        void finish(INDArray out, Dense target, Batch[] batches, boolean add, boolean noneRan) {
             Dense result = Dense.wrap(out, Precision.FLOAT64);
-            if (target == gradient32) {
-                int trunk = (int) headOffsets[0];
+            int trunk = (int) headOffsets[0];
+            if (target == gradient32 && !noneRan) {
                 merge(result, target, 0, trunk, add);
-                merge(result, target, (int) headOffsets[head], headSize(), add);
+                for (int h = 0; h < heads; h++) if (batches[h] != null) merge(result, target, (int) headOffsets[h], headSize(), add);
             }
             if (!add) {
-                for (int h = 0; h < heads; h++) if (h != head) result.fill((int) headOffsets[h], headSize(), 0);
+                if (noneRan) result.fill(0, trunk, 0);
+                for (int h = 0; h < heads; h++) if (batches[h] == null) result.fill((int) headOffsets[h], headSize(), 0);
             }
         }
 
@@ -648,7 +697,15 @@ public final class MultiHeadNetwork {
 
     private void checkTheta(INDArray theta, int head, Batch batch) {
         checkLength("parameters", theta);
+        checkHead(head);
+        checkBatch(batch);
+    }
+
+    private void checkHead(int head) {
         if (head < 0 || head >= heads) throw new InvalidInputException("head", head, "a head index in 0.." + (heads - 1));
+    }
+
+    private void checkBatch(Batch batch) {
         if (batch.features().columns() != inputs) {
             throw new InvalidInputException("batch.features", Arrays.toString(batch.features().shape()),
                     inputs + " columns, the network's input size");

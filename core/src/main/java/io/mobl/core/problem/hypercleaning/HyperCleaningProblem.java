@@ -31,6 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class HyperCleaningProblem implements BilevelProblem {
     private final MultiHeadNetwork network;
     private final List<Task> tasks;
+    private final List<Batch> trainBatches;
     private final double regularisation;
     private final INDArray initialLower;
     private final int[] offsets;
@@ -66,6 +67,7 @@ public final class HyperCleaningProblem implements BilevelProblem {
             converted.add(new Task(t.name(), t.train().in(network.precision()), t.validation().in(network.precision())));
         }
         this.tasks = List.copyOf(converted);
+        this.trainBatches = this.tasks.stream().map(Task::train).toList();
         this.regularisation = regularisation;
         this.initialLower = initialLower.dup();
         this.offsets = new int[tasks.size() + 1];
@@ -123,13 +125,11 @@ public final class HyperCleaningProblem implements BilevelProblem {
         return lowerGradientInto(x, y, Vectors.uninitialized(network.parameterCount()));
     }
 
-    /** out ← μy, then each task's weighted gradient added in place (the shared trunk's two shares included). */
+    /** out ← μy, then every task's weighted gradient added in place in one network call (trunk shares summed by gemm). */
     @Override
     public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
         scaled(regularisation, y, out);
-        for (int i = 0; i < tasks.size(); i++) {
-            network.addGradient(y, i, tasks.get(i).train(), trainWeights(x, i), out);
-        }
+        network.addGradients(y, trainBatches, trainWeights(x), out);
         return out;
     }
 
@@ -141,11 +141,7 @@ public final class HyperCleaningProblem implements BilevelProblem {
     @Override
     public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
         scaled(regularisation, v, out);
-        for (int i = 0; i < tasks.size(); i++) {
-            if (network.ignores(v, i)) continue;
-            network.addHessianVector(y, i, tasks.get(i).train(), trainWeights(x, i), v, out);
-        }
-        return out;
+        return network.addHessianVectors(y, trainBatches, trainWeights(x), v, out);
     }
 
     /** out ← a·v, one pass over native memory. */
@@ -179,6 +175,12 @@ public final class HyperCleaningProblem implements BilevelProblem {
     @Override
     public INDArray initialLower() {
         return initialLower.dup();
+    }
+
+    private List<INDArray> trainWeights(INDArray x) {
+        List<INDArray> weights = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) weights.add(trainWeights(x, i));
+        return weights;
     }
 
     /** σ(x_i) / N_i, computed in one Java loop (a handful of ND4J calls cost more than the loop at N_i = 100). */
