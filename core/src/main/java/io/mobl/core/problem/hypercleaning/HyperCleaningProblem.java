@@ -47,7 +47,8 @@ public final class HyperCleaningProblem implements BilevelProblem {
     public record Task(String name, Batch train, Batch validation) {}
 
     /**
-     * @param network        one head per task
+     * @param network        one head per task; its {@link io.mobl.core.model.Precision} is that of the batch
+     *                       products (the tasks' batches are held in it), every vector here stays float64
      * @param tasks          S ≥ 1 tasks
      * @param regularisation μ ≥ 0
      * @param initialLower   y_0, length q
