@@ -34,6 +34,25 @@ final class MachinePeak {
         return result;
     }
 
+    /** Best GFLOP/s of an n×n by n×n ND4J product of one data type over {@code repeats} runs (after a warm-up). */
+    static double matmulBest(int n, int repeats, DataType type) {
+        INDArray a = Nd4j.rand(type, n, n);
+        INDArray b = Nd4j.rand(type, n, n);
+        a.mmul(b);
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < repeats; i++) {
+            long start = System.nanoTime();
+            a.mmul(b);
+            best = Math.min(best, (System.nanoTime() - start) / 1e9);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    /** {@link #gemmRate}'s figure for one precision alone. */
+    static double gemmRateBest(List<Gemm> sequence, int repeats, boolean single) {
+        return (double) gemmRate(sequence, repeats, single).get(single ? "float32GflopsBest" : "float64GflopsBest");
+    }
+
     /**
      * One product C (m×n) = op(A)·op(B) with inner dimension k, row-major, as a workload of {@link #gemmRate}.
      *
@@ -60,6 +79,11 @@ final class MachinePeak {
      * whose rate is the usual reference, so this is the fair ceiling for the network's loop.
      */
     static Map<String, Object> gemmRate(List<Gemm> sequence, int repeats) {
+        return gemmRate(sequence, repeats, null);
+    }
+
+    /** As {@link #gemmRate(List, int)}, for one precision only where {@code only} is not null (true: float32). */
+    static Map<String, Object> gemmRate(List<Gemm> sequence, int repeats, Boolean only) {
         Map<String, Object> result = new LinkedHashMap<>();
         List<String> shapes = new ArrayList<>();
         double flops = 0;
@@ -70,6 +94,7 @@ final class MachinePeak {
         result.put("shapes", shapes);
         result.put("gflopPerSequence", flops / 1e9);
         for (boolean single : new boolean[] {false, true}) {
+            if (only != null && only != single) continue;
             int bytes = single ? 4 : 8;
             List<ByteBuffer[]> operands = new ArrayList<>();
             for (Gemm g : sequence) {

@@ -419,7 +419,7 @@ public final class MultiHeadNetwork {
                           Dense g, boolean addTrunk, boolean addHead) {
         int n = batch.size();
         Dense delta = ws.out;
-        residual(delta, null, null, batch, weights);
+        residual(delta, null, batch, weights);
         int last = lastWidth();
         Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
         int headW = (int) headOffsets[head];
@@ -455,7 +455,7 @@ public final class MultiHeadNetwork {
         int n = batch.size();
         Dense delta = ws.out;
         Dense rDelta = ws.rOut();
-        residual(delta, rDelta, ws.rowScratch, batch, weights);
+        residual(delta, rDelta, batch, weights);
         int last = lastWidth();
         int headW = (int) headOffsets[head];
         Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
@@ -498,7 +498,7 @@ public final class MultiHeadNetwork {
     /**
      * P (in {@code p}) becomes δ = diag(w)(P − Y); where {@code r} holds R{z}, it becomes R{δ} first (it needs P).
      */
-    private void residual(Dense p, Dense r, double[] scratch, Batch batch, DoubleBuffer weights) {
+    private void residual(Dense p, Dense r, Batch batch, DoubleBuffer weights) {
         int[] labels = batch.labels();
         for (int j = 0; j < batch.size(); j++) {
             int row = j * classes;
@@ -562,7 +562,6 @@ public final class MultiHeadNetwork {
         final Dense[] back;
         final double[] losses;
         final int[] predicted;
-        final double[] rowScratch;
         final Dense gradient32; // float32 only: the gradient before it is added into the float64 result
         private final Dense parameters32;
         private Dense direction32;
@@ -580,7 +579,6 @@ public final class MultiHeadNetwork {
                     : new Dense[] {Dense.allocate(precision, rows * widest), Dense.allocate(precision, rows * widest)};
             losses = new double[rows];
             predicted = new int[rows];
-            rowScratch = new double[classes];
             boolean single = precision == Precision.FLOAT32;
             gradient32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
             parameters32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
