@@ -427,7 +427,7 @@ public final class MultiHeadNetwork {
         columnSums(delta, n, classes, g, headBiasOffset(head), addHead);
         double beta = addTrunk ? 1 : 0;
         if (hidden.length == 0) return;
-        Dense[] back = ws.back;
+        Dense[] back = ws.back();
         Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
         int current = 0;
         for (int l = hidden.length - 1; l >= 0; l--) {
@@ -467,7 +467,7 @@ public final class MultiHeadNetwork {
         columnSums(rDelta, n, classes, g, headBiasOffset(head), addHead);
         if (hidden.length == 0) return;
         double beta = addTrunk ? 1 : 0;
-        Dense[] back = ws.back;
+        Dense[] back = ws.back();
         Dense[] rBack = ws.rBack();
         Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
         Dense.gemm(false, true, n, last, classes, 1, rDelta, 0, classes, theta, headW, classes, 0, rBack[0], 0, last);
@@ -559,7 +559,7 @@ public final class MultiHeadNetwork {
         final int rows;
         final Dense[] activations = new Dense[hidden.length];
         final Dense out;
-        final Dense[] back;
+        private Dense[] back; // the back-propagated blocks: made on the first backward pass (predictions need none)
         final double[] losses;
         final int[] predicted;
         final Dense gradient32; // float32 only: the gradient before it is added into the float64 result
@@ -574,9 +574,6 @@ public final class MultiHeadNetwork {
             this.rows = rows;
             for (int l = 0; l < hidden.length; l++) activations[l] = Dense.allocate(precision, rows * hidden[l]);
             out = Dense.allocate(precision, rows * classes);
-            int widest = Arrays.stream(hidden).max().orElse(0);
-            back = hidden.length == 0 ? new Dense[0]
-                    : new Dense[] {Dense.allocate(precision, rows * widest), Dense.allocate(precision, rows * widest)};
             losses = new double[rows];
             predicted = new int[rows];
             boolean single = precision == Precision.FLOAT32;
@@ -597,12 +594,21 @@ public final class MultiHeadNetwork {
             return rOut;
         }
 
+        Dense[] back() {
+            if (back == null) back = twoWidest();
+            return back;
+        }
+
         Dense[] rBack() {
-            if (rBack == null) {
-                rBack = new Dense[back.length];
-                for (int i = 0; i < back.length; i++) rBack[i] = Dense.allocate(precision, back[i].length());
-            }
+            if (rBack == null) rBack = twoWidest();
             return rBack;
+        }
+
+        /** Two blocks of rows × the widest hidden layer, used in turn as a layer's input and output gradients. */
+        private Dense[] twoWidest() {
+            int widest = Arrays.stream(hidden).max().orElse(0);
+            return hidden.length == 0 ? new Dense[0]
+                    : new Dense[] {Dense.allocate(precision, rows * widest), Dense.allocate(precision, rows * widest)};
         }
 
         /** θ in the working precision: float64 is read in place, float32 is converted into this workspace. */
