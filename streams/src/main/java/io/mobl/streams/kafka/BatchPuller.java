@@ -123,6 +123,10 @@ public final class BatchPuller implements AutoCloseable {
         // buffer is full or a dead letter is being written (the stream waits: both keep it bounded).
         Pair<Consumer.Control, CompletionStage<Done>> main = Consumer
                 .committableSource(consumerSettings, subscription(settings))
+                // Room for one poll's records between Kafka's stage and the decoding: that stage hands its poll over
+                // at once and asks its consumer for the next one, so the consumer fetches while this poll is decoded
+                // and handed out (one poll more of raw records in memory; decoded batches stay bounded as before).
+                .buffer(settings.maxPollRecords(), org.apache.pekko.stream.OverflowStrategy.backpressure())
                 .mapAsync(1, this::handle)
                 .watchTermination(Keep.both())
                 .toMat(Sink.ignore(), Keep.left())
