@@ -56,7 +56,6 @@ public final class KafkaBatchSource implements BatchSource {
      * for at every batch. The requests are served in order; one not served in time stays at the head.
      */
     private static final class Prefetch {
-        private static final long NAP_NANOS = 100_000, MAX_NAP_NANOS = 800_000;
         private final BatchPuller puller;
         private final int depth;
         private final ArrayDeque<java.util.concurrent.CompletableFuture<Delivered>> ahead = new ArrayDeque<>();
@@ -70,17 +69,7 @@ public final class KafkaBatchSource implements BatchSource {
             while (ahead.size() < depth) ahead.add(puller.next().toCompletableFuture());
             java.util.concurrent.CompletableFuture<Delivered> head = ahead.peek();
             try {
-                long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-                // Nap rather than block at first: blocked, the caller is woken for every single batch the stream
-                // hands over (a futex wake and a context switch each, on both threads); after a nap it finds the
-                // batches of the whole nap ready. Blocked after ~1 ms, so an idle topic costs no CPU.
-                for (long nap = NAP_NANOS; !head.isDone() && nap <= MAX_NAP_NANOS; nap *= 2) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) break;
-                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(nap, left));
-                    if (Thread.interrupted()) throw new InterruptedException();
-                }
-                Delivered d = head.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                Delivered d = head.get(Math.max(0, timeout.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS);
                 ahead.poll();
                 return d;
             } catch (TimeoutException e) {
