@@ -7,6 +7,7 @@ import io.mobl.core.stochastic.GeneratedBatchSource;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.codec.MinibatchCodec;
 import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.KafkaBatchSource;
@@ -31,26 +32,33 @@ import org.apache.pekko.actor.ActorSystem;
  * <ol>
  *   <li><b>delivery ratio</b>: minibatches per second that {@link KafkaBatchSource} hands to a solver (decoded,
  *       checked, acknowledged with {@code iterationDone}, offsets committed) divided by records per second of a
- *       raw {@link KafkaConsumer} polling the same topic (bytes only), each reading the whole topic from the start
- *       with its own consumer group (target ≥ 0.8);</li>
+ *       raw {@link KafkaConsumer} polling the same topic with the same {@code max.poll.records} and decoding each
+ *       record as mobl does (target ≥ 0.8); the ratio to a raw consumer that only touches the bytes is reported
+ *       beside it. Each reader reads the whole topic from the start with its own consumer group;</li>
  *   <li><b>wait fraction</b>: the share of a stochastic WC-MHGD run's wall time (one preference on the actor
  *       runtime) that the LowerLevelSolver spends blocked in {@code next} for data, with the data already in
  *       Kafka (target &lt; 5 %), counted from the arrival of the first lower batch (the consumers' group join
  *       before it is reported apart as {@code startupSeconds}), and the same run fed from memory
  *       ({@link GeneratedBatchSource}) for comparison.</li>
  * </ol>
- * Every measurement is repeated; the JSON has each repetition and the best.
+ * Every measurement is repeated after a warm-up that is not counted (the JIT makes the first run of each reader
+ * up to twice as slow); the JSON has each repetition, the medians and the load average around them.
  *
- * <p>Usage: {@code KafkaStreamingBenchmark [out.json] [minibatches, default 20000] [repetitions, default 3]}
+ * <p>Usage: {@code KafkaStreamingBenchmark [out.json] [minibatches, default 20000] [repetitions, default 3]
+ * [max.poll.records list, default 500,2000]}
  */
 public final class KafkaStreamingBenchmark {
     private static final int ROWS = 8;
     private static final long SEED = 1;
+    /** mobl's default max.poll.records ({@link KafkaBatchSource.Settings#of}) and a larger poll, for comparison. */
+    private static final String DEFAULT_POLL_SIZES = "500,2000";
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "results/kafka-streaming.json");
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         int repetitions = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int[] pollSizes = java.util.Arrays.stream((args.length > 3 ? args[3] : DEFAULT_POLL_SIZES).split(","))
+                .mapToInt(Integer::parseInt).toArray();
         Vectors.useFloat64();
         StochasticQuadraticSpec spec = StochasticQuadraticSpec.defaults(SEED);
         StochasticQuadraticProblem problem = spec.problem();
@@ -65,7 +73,8 @@ public final class KafkaStreamingBenchmark {
             broker.createTopic(Topics.lower(run), 2, false);
             broker.createTopic(Topics.upper(run), 2, false);
             List<Minibatch> batches = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) batches.add(spec.generator().lowerBatch(i, ROWS));
+            var generator = spec.generator();
+            for (int i = 0; i < count; i++) batches.add(generator.lowerBatch(i, ROWS));
             long t0 = System.nanoTime();
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
                 producer.produce(Topics.lower(run), batches);
@@ -73,28 +82,24 @@ public final class KafkaStreamingBenchmark {
             double produceSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("produced %d minibatches of %d samples in %.2f s%n", count, ROWS, produceSeconds);
 
-            List<Map<String, Object>> delivery = new ArrayList<>();
-            double bestRaw = 0, bestMobl = 0;
-            for (int r = 0; r < repetitions; r++) {
-                double raw = rawConsumer(broker.bootstrapServers(), Topics.lower(run), count, "raw-" + r);
-                double mobl = moblSource(system, broker.bootstrapServers(), run, count, problem, "mobl-" + r);
-                bestRaw = Math.max(bestRaw, raw);
-                bestMobl = Math.max(bestMobl, mobl);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("rawConsumerRecordsPerSecond", raw);
-                row.put("moblMinibatchesPerSecond", mobl);
-                row.put("ratio", mobl / raw);
-                System.out.println("delivery " + row);
-                delivery.add(row);
-            }
+            long bytesPerRecord = MinibatchCodec.encodedLength(batches.get(0));
+            batches = null; // not kept alive (and copied by every young GC) through the measurements
+
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("minibatches", count);
             d.put("rowsPerMinibatch", ROWS);
-            d.put("bytesPerRecord", io.mobl.protocol.codec.MinibatchCodec.encodedLength(batches.get(0)));
+            d.put("bytesPerRecord", bytesPerRecord);
             d.put("produceSeconds", produceSeconds);
-            d.put("repetitions", delivery);
-            d.put("bestRatio", bestMobl / bestRaw);
-            d.put("target", ">= 0.8");
+            d.put("method", "per max.poll.records (the same for all three readers): one warm-up round not counted, then "
+                    + repetitions + " rounds; in each round the three readers run one after another, the order rotating"
+                    + " round by round so that load and JIT state hit all alike; each reads the whole topic with its own"
+                    + " consumer group and is timed from its first record; medians over rounds");
+            List<Map<String, Object>> configs = new ArrayList<>();
+            for (int maxPoll : pollSizes) {
+                configs.add(delivery(system, broker.bootstrapServers(), run, count, problem, maxPoll, repetitions));
+            }
+            d.put("byMaxPollRecords", configs);
+            d.put("target", ">= 0.8 (moblOverRawDecodingMedian)");
             results.put("delivery", d);
 
             // 2. wait fraction of a stochastic WC-MHGD run on data already in Kafka
@@ -110,15 +115,17 @@ public final class KafkaStreamingBenchmark {
                         MinibatchProducer.Options.once());
             }
             List<Map<String, Object>> waits = new ArrayList<>();
-            double bestWait = 1;
-            for (int r = 0; r < repetitions; r++) {
+            double[] lowerWaitFractions = new double[repetitions];
+            double loadBefore = load();
+            for (int r = -1; r < repetitions; r++) { // run -1 warms the JIT up and is not counted
                 Map<String, Object> row = new LinkedHashMap<>();
+                row.put("run", r < 0 ? "warm-up" : Integer.toString(r));
                 long m0 = System.nanoTime();
                 actors.solve(problem, config, GeneratedBatchSource.of(spec, ROWS), new double[] {0.5, 0.5}, "mem",
                         RunListener.NONE).solution().toCompletableFuture().get();
                 double memorySeconds = (System.nanoTime() - m0) / 1e9;
                 try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(),
-                        solveRun, spec.objectives()).withGroupPrefix("solve-" + r), KafkaBatchSource.BatchCheck.of(problem))) {
+                        solveRun, spec.objectives()).withGroupPrefix("solve" + r), KafkaBatchSource.BatchCheck.of(problem))) {
                     // The consumers join their groups and fetch in the background from start(); a run that starts
                     // at once waits for that first (~0.6 s here), once. Reported apart, as startupSeconds; the
                     // wait fraction is the steady state: the run starts once the first lower batch has arrived.
@@ -141,17 +148,21 @@ public final class KafkaStreamingBenchmark {
                     row.put("upperWaitSeconds", upperWait);
                     row.put("lowerWaitFraction", lowerWait / kafkaSeconds);
                     row.put("allWaitFraction", (lowerWait + upperWait) / kafkaSeconds);
-                    bestWait = Math.min(bestWait, lowerWait / kafkaSeconds);
+                    row.put("loadAverage1m", load());
+                    if (r >= 0) lowerWaitFractions[r] = lowerWait / kafkaSeconds;
                 }
-                System.out.println("wait " + row);
+                System.out.println("wait " + JsonResults.line(row));
                 waits.add(row);
             }
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("config", "D=" + config.lowerIterations() + " Q=" + config.neumannSteps() + " batch=" + ROWS
                     + " samples, " + per.lower() + " lower + " + per.upperPerObjective() + " per objective minibatches per iteration");
             w.put("repetitions", waits);
-            w.put("bestLowerWaitFraction", bestWait);
-            w.put("target", "< 0.05");
+            w.put("lowerWaitFractionMedian", ActorBenchmark.median(lowerWaitFractions));
+            w.put("lowerWaitFractionBest", java.util.Arrays.stream(lowerWaitFractions).min().orElse(Double.NaN));
+            w.put("loadAverage1mBefore", loadBefore);
+            w.put("loadAverage1mAfter", load());
+            w.put("target", "< 0.05 (lowerWaitFractionMedian)");
             results.put("lowerLevelWait", w);
         } finally {
             system.terminate();
@@ -161,35 +172,97 @@ public final class KafkaStreamingBenchmark {
         System.out.println("wrote " + out.toAbsolutePath());
     }
 
-    /** Records per second of a plain KafkaConsumer reading the whole topic (no decoding, no commits). */
-    private static double rawConsumer(String bootstrap, String topic, int count, String group) {
+    /** The three readers of the delivery measurement. */
+    private enum Reader { RAW_BYTES, RAW_DECODING, MOBL }
+
+    /** One max.poll.records: rounds of the three readers, the order rotating; medians. */
+    private static Map<String, Object> delivery(ActorSystem system, String bootstrap, String run, int count,
+                                                StochasticQuadraticProblem problem, int maxPoll, int repetitions) throws Exception {
+        Reader[] readers = Reader.values();
+        double[] rawBytes = new double[repetitions], rawDecoding = new double[repetitions], mobl = new double[repetitions];
+        double[] overDecoding = new double[repetitions], overBytes = new double[repetitions];
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        double loadBefore = load();
+        for (int r = -1; r < repetitions; r++) { // round -1 warms the JIT up and is not counted
+            Map<String, Object> row = new LinkedHashMap<>();
+            List<String> order = new ArrayList<>();
+            double[] rate = new double[readers.length];
+            for (int k = 0; k < readers.length; k++) {
+                Reader reader = readers[Math.floorMod(r + k, readers.length)];
+                String group = "p" + maxPoll + "-" + reader.name().toLowerCase(java.util.Locale.ROOT) + "-" + r;
+                order.add(reader.name());
+                rate[reader.ordinal()] = switch (reader) {
+                    case RAW_BYTES -> rawConsumer(bootstrap, Topics.lower(run), count, group, maxPoll, false);
+                    case RAW_DECODING -> rawConsumer(bootstrap, Topics.lower(run), count, group, maxPoll, true);
+                    case MOBL -> moblSource(system, bootstrap, run, count, problem, group, maxPoll);
+                };
+            }
+            row.put("round", r < 0 ? "warm-up" : Integer.toString(r));
+            row.put("order", order);
+            row.put("rawBytesRecordsPerSecond", rate[Reader.RAW_BYTES.ordinal()]);
+            row.put("rawDecodingRecordsPerSecond", rate[Reader.RAW_DECODING.ordinal()]);
+            row.put("moblMinibatchesPerSecond", rate[Reader.MOBL.ordinal()]);
+            row.put("moblOverRawDecoding", rate[Reader.MOBL.ordinal()] / rate[Reader.RAW_DECODING.ordinal()]);
+            row.put("moblOverRawBytes", rate[Reader.MOBL.ordinal()] / rate[Reader.RAW_BYTES.ordinal()]);
+            row.put("loadAverage1m", load());
+            System.out.println("delivery max.poll.records=" + maxPoll + " " + JsonResults.line(row));
+            rounds.add(row);
+            if (r < 0) continue;
+            rawBytes[r] = rate[Reader.RAW_BYTES.ordinal()];
+            rawDecoding[r] = rate[Reader.RAW_DECODING.ordinal()];
+            mobl[r] = rate[Reader.MOBL.ordinal()];
+            overDecoding[r] = mobl[r] / rawDecoding[r];
+            overBytes[r] = mobl[r] / rawBytes[r];
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("maxPollRecords", maxPoll);
+        c.put("rawBytesRecordsPerSecondMedian", ActorBenchmark.median(rawBytes));
+        c.put("rawDecodingRecordsPerSecondMedian", ActorBenchmark.median(rawDecoding));
+        c.put("moblMinibatchesPerSecondMedian", ActorBenchmark.median(mobl));
+        c.put("moblOverRawDecodingMedian", ActorBenchmark.median(overDecoding));
+        c.put("moblOverRawBytesMedian", ActorBenchmark.median(overBytes));
+        c.put("loadAverage1mBefore", loadBefore);
+        c.put("loadAverage1mAfter", load());
+        c.put("rounds", rounds);
+        return c;
+    }
+
+    private static double load() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /**
+     * Records per second of a plain KafkaConsumer polling the whole topic in a loop (no commits), timed from its
+     * first non-empty poll; with {@code decode}, each record's value is decoded into a Minibatch as mobl does.
+     */
+    private static double rawConsumer(String bootstrap, String topic, int count, String group, int maxPoll, boolean decode) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long n = 0, t0 = 0;
-            long bytes = 0;
+            long check = 0;
             while (n < count) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (!records.isEmpty() && t0 == 0) t0 = System.nanoTime();
-                for (var r : records) bytes += r.value().length;
+                for (var r : records) check += decode ? MinibatchCodec.decode(r.value()).rows() : r.value().length;
                 n += records.count();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            if (bytes == 0) throw new IllegalStateException("no bytes read");
+            if (check == 0) throw new IllegalStateException("no bytes read");
             return count / seconds;
         }
     }
 
     /**
      * Minibatches per second handed out by KafkaBatchSource and acknowledged, one at a time, as a solver does; with
-     * the settings a run gets ({@link KafkaBatchSource.Settings#of}).
+     * the settings a run gets ({@link KafkaBatchSource.Settings#of}) but {@code maxPoll} records a poll.
      */
     private static double moblSource(ActorSystem system, String bootstrap, String run, int count,
-                                     StochasticQuadraticProblem problem, String group) throws Exception {
+                                     StochasticQuadraticProblem problem, String group, int maxPoll) throws Exception {
         try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(bootstrap, run, 2)
-                .withGroupPrefix(group), KafkaBatchSource.BatchCheck.of(problem))) {
+                .withGroupPrefix(group).withMaxPollRecords(maxPoll), KafkaBatchSource.BatchCheck.of(problem))) {
             long t0 = 0;
             for (int i = 0; i < count; i++) {
                 Minibatch b = source.next(Minibatch.LOWER, Duration.ofSeconds(60));

@@ -36,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -54,6 +53,7 @@ public final class BatchPuller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchPuller.class);
     /** Offsets waiting to enter the committer stream; more wait (coalesced per partition) in {@code unsent}. */
     private static final int COMMIT_QUEUE = 1024;
+    private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
 
     /** Counters, for tests and metrics. */
     public record Stats(long fetched, long delivered, long deadLettered, long replays, long undelivered, int pendingCommits) {}
@@ -78,6 +78,7 @@ public final class BatchPuller implements AutoCloseable {
     private final CompletionStage<Done> streamDone;
     private final BoundedSourceQueue<CommittableOffset> commits;
     private final CompletionStage<Done> commitsDone;
+    private final org.apache.pekko.actor.Cancellable commitTick;
 
     private CompletableFuture<Delivered> parked;
     private CompletableFuture<Done> closing;
@@ -117,13 +118,16 @@ public final class BatchPuller implements AutoCloseable {
         this.commitsDone = committer.second();
 
         this.handoff = new Handoff(settings.bufferSize());
+        // One stage per record: decode, bookkeeping and the hand-over in a single mapAsync(1). Its future is already
+        // complete while the buffer has room (the stream goes straight on to the next record), pending while the
+        // buffer is full or a dead letter is being written (the stream waits: both keep it bounded).
         Pair<Consumer.Control, CompletionStage<Done>> main = Consumer
                 .committableSource(consumerSettings, subscription(settings))
+                // Room for one poll's records between Kafka's stage and the decoding: that stage hands its poll over
+                // at once and asks its consumer for the next one, so the consumer fetches while this poll is decoded
+                // and handed out (one poll more of raw records in memory; decoded batches stay bounded as before).
+                .buffer(settings.maxPollRecords(), org.apache.pekko.stream.OverflowStrategy.backpressure())
                 .mapAsync(1, this::handle)
-                .mapConcat(o -> o.isPresent() ? List.of(o.get()) : List.<Delivered>of())
-                // The bounded hand-over to callers: a put completes (and the stream asks for more) only when there is
-                // room, so this is the buffer; callers take from it directly, without a round trip to the stream.
-                .mapAsync(1, handoff::put)
                 .watchTermination(Keep.both())
                 .toMat(Sink.ignore(), Keep.left())
                 .run(mat);
@@ -133,6 +137,15 @@ public final class BatchPuller implements AutoCloseable {
             if (e != null) log.error("minibatch stream from {} failed", settings.topics(), e);
             handoff.end(e);
         });
+        // Offsets released by commit() wait in `unsent` (the newest per partition) and go to the committer stream
+        // on this tick, not one offer per batch: each offer would wake the committer's actor, and a solver takes
+        // thousands of batches a second. Commits stay at-least-once; they only go out up to one interval later.
+        Duration tick = settings.commitMaxInterval();
+        this.commitTick = system.classicSystem().scheduler().scheduleWithFixedDelay(tick, tick, () -> {
+            synchronized (lock) {
+                drainUnsent();
+            }
+        }, system.classicSystem().dispatcher());
     }
 
     /** The whole topics as a group member, or the assigned partitions of each. */
@@ -147,8 +160,11 @@ public final class BatchPuller implements AutoCloseable {
         return Subscriptions.assignment(assigned);
     }
 
-    /** One record from Kafka: decode, dead-letter, skip a replay, or deliver. Runs inside the stream. */
-    private CompletionStage<Optional<Delivered>> handle(CommittableMessage<byte[], byte[]> message) {
+    /**
+     * One record from Kafka: decode, dead-letter, skip a replay, or hand over. Runs inside the stream; the
+     * returned stage completes when the stream may take the next record.
+     */
+    private CompletionStage<Done> handle(CommittableMessage<byte[], byte[]> message) {
         fetched.incrementAndGet();
         ConsumerRecord<byte[], byte[]> record = message.record();
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
@@ -168,21 +184,20 @@ public final class BatchPuller implements AutoCloseable {
             replays.incrementAndGet();
             log.debug("skipping replay of batch {} at {}@{}", batch.batchId(), tp, record.offset());
             release(tp, record.offset());
-            return CompletableFuture.completedFuture(Optional.empty());
+            return DONE;
         }
-        return CompletableFuture.completedFuture(Optional.of(
-                new Delivered(batch, offset, record.topic(), record.partition(), record.offset())));
+        return handoff.put(new Delivered(batch, offset, record.topic(), record.partition(), record.offset()));
     }
 
-    private CompletionStage<Optional<Delivered>> deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason) {
+    private CompletionStage<Done> deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason) {
         log.warn("dead-lettering {}@{}: {}", tp, record.offset(), reason);
-        CompletableFuture<Optional<Delivered>> after = deadLetters.publish(record, reason).toCompletableFuture()
+        CompletableFuture<Done> after = deadLetters.publish(record, reason).toCompletableFuture()
                 .handle((metadata, error) -> {
                     // Done either way: a record that cannot even be dead-lettered is logged (by DeadLetters) and
                     // passed over rather than blocking every later commit of its partition.
                     deadLettered.incrementAndGet();
                     release(tp, record.offset());
-                    return Optional.<Delivered>empty();
+                    return Done.getInstance();
                 });
         inFlightDeadLetters.add(after);
         after.whenComplete((x, e) -> inFlightDeadLetters.remove(after));
@@ -248,11 +263,13 @@ public final class BatchPuller implements AutoCloseable {
         synchronized (lock) {
             CommittableOffset c = tracker.done(tp, offset);
             if (c != null) unsent.put(tp, c);
-            drainUnsent();
         }
     }
 
-    /** Offers the waiting commits to the committer stream; keeps what does not fit (newest per partition). */
+    /**
+     * Offers the waiting commits (the newest per partition) to the committer stream; keeps what does not fit.
+     * Called on the commit tick and at close.
+     */
     private void drainUnsent() {
         for (Iterator<CommittableOffset> it = unsent.values().iterator(); it.hasNext(); ) {
             QueueOfferResult r = commits.offer(it.next());
@@ -318,6 +335,7 @@ public final class BatchPuller implements AutoCloseable {
                 })
                 .thenCompose(s -> s)
                 .whenComplete((d, e) -> {
+                    commitTick.cancel();
                     handoff.end(null);
                     if (ownsDeadLetters) deadLetters.close();
                     if (e != null) result.completeExceptionally(e);
@@ -374,7 +392,7 @@ public final class BatchPuller implements AutoCloseable {
         private final java.util.ArrayDeque<Delivered> ready = new java.util.ArrayDeque<>();
         private final java.util.ArrayDeque<CompletableFuture<Delivered>> waiting = new java.util.ArrayDeque<>();
         private Delivered blocked;
-        private CompletableFuture<Optional<Delivered>> blockedPut;
+        private CompletableFuture<Done> blockedPut;
         private boolean ended;
         private Throwable failure;
 
@@ -383,14 +401,14 @@ public final class BatchPuller implements AutoCloseable {
         }
 
         /** Completes (with nothing for the stream to emit) once the batch is handed over or stored. */
-        CompletionStage<Optional<Delivered>> put(Delivered d) {
+        CompletionStage<Done> put(Delivered d) {
             CompletableFuture<Delivered> taker;
             synchronized (this) {
                 taker = waiting.poll();
                 if (taker == null) {
                     if (ready.size() < capacity) {
                         ready.add(d);
-                        return CompletableFuture.completedFuture(Optional.empty());
+                        return DONE;
                     }
                     blocked = d;
                     blockedPut = new CompletableFuture<>();
@@ -398,11 +416,11 @@ public final class BatchPuller implements AutoCloseable {
                 }
             }
             taker.complete(d);
-            return CompletableFuture.completedFuture(Optional.empty());
+            return DONE;
         }
 
         CompletableFuture<Delivered> take() {
-            CompletableFuture<Optional<Delivered>> release = null;
+            CompletableFuture<Done> release = null;
             CompletableFuture<Delivered> result;
             synchronized (this) {
                 Delivered d = ready.poll();
@@ -424,13 +442,13 @@ public final class BatchPuller implements AutoCloseable {
                     waiting.add(result);
                 }
             }
-            if (release != null) release.complete(Optional.empty());
+            if (release != null) release.complete(Done.getInstance());
             return result;
         }
 
         void end(Throwable error) {
             List<CompletableFuture<Delivered>> waiters;
-            CompletableFuture<Optional<Delivered>> release;
+            CompletableFuture<Done> release;
             synchronized (this) {
                 if (ended) return;
                 ended = true;
@@ -443,7 +461,7 @@ public final class BatchPuller implements AutoCloseable {
             }
             Throwable why = error != null ? error : new NoSuchElementException("the minibatch source from " + settings.topics() + " has ended");
             for (CompletableFuture<Delivered> w : waiters) w.completeExceptionally(why);
-            if (release != null) release.complete(Optional.empty());
+            if (release != null) release.complete(Done.getInstance());
         }
     }
 }

@@ -233,7 +233,7 @@ public final class KafkaBatchSource implements BatchSource {
     private final Object lock = new Object();
     private final List<ArrayDeque<Delivered>> waiting = new ArrayList<>();
     /** Handed out, not yet done: (objective, batch id) → deliveries (a batch id may come twice after a restart). */
-    private final Map<String, ArrayDeque<Delivered>> outstanding = new HashMap<>();
+    private final Map<Key, ArrayDeque<Delivered>> outstanding = new HashMap<>();
     private int outstandingCount;
     private boolean closed;
 
@@ -422,15 +422,18 @@ public final class KafkaBatchSource implements BatchSource {
 
     private Minibatch handOut(Delivered d) {
         synchronized (lock) {
-            outstanding.computeIfAbsent(key(d.batch()), k -> new ArrayDeque<>()).add(d);
+            outstanding.computeIfAbsent(key(d.batch()), k -> new ArrayDeque<>(2)).add(d);
             outstandingCount++;
         }
         handedOut.incrementAndGet();
         return d.batch();
     }
 
-    private static String key(Minibatch b) {
-        return b.objective() + "/" + b.batchId();
+    /** A handed-out batch: its objective and batch id (a record, not a concatenated string: no copy per batch). */
+    private record Key(int objective, String batchId) {}
+
+    private static Key key(Minibatch b) {
+        return new Key(b.objective(), b.batchId());
     }
 
     /** Commits the batches the iteration used (asynchronously, in partition order). Unknown batches are ignored. */
@@ -439,9 +442,10 @@ public final class KafkaBatchSource implements BatchSource {
         for (Minibatch b : used) {
             Delivered d;
             synchronized (lock) {
-                ArrayDeque<Delivered> q = outstanding.get(key(b));
+                Key k = key(b);
+                ArrayDeque<Delivered> q = outstanding.get(k);
                 d = q == null ? null : q.poll();
-                if (q != null && q.isEmpty()) outstanding.remove(key(b));
+                if (q != null && q.isEmpty()) outstanding.remove(k);
                 if (d != null) outstandingCount--;
             }
             if (d == null) {

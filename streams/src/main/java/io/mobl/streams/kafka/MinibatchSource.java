@@ -19,19 +19,20 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * <p>Inside: a pekko-connectors-kafka {@code Consumer.committableSource} of raw bytes; each record is decoded
- * with {@code MinibatchCodec}. A record that does not decode goes to {@link DeadLetters} with the reason and is
- * then treated as done (committed past in order); it never fails the stream. A batch id seen within the last
- * {@link Settings#replayWindow()} batches is a replay: skipped and treated as done. Good batches wait in a
- * bounded buffer ({@link Settings#bufferSize()}) in front of a {@code Sink.queue}; a record is taken from the
- * Kafka consumer stage only when there is room, and that stage polls only when its own batch (at most
- * {@code max.poll.records}) is used up, so a slow solver slows consumption instead of piling batches up:
- * at most about bufferSize + 3 batches are decoded and waiting, plus one poll of raw records.
+ * <p>Inside: a pekko-connectors-kafka {@code Consumer.committableSource} of raw bytes and one {@code mapAsync(1)}
+ * stage that decodes each record with {@code MinibatchCodec} and hands it over. A record that does not decode goes
+ * to {@link DeadLetters} with the reason and is then treated as done (committed past in order); it never fails the
+ * stream. A batch id seen within the last {@link Settings#replayWindow()} batches is a replay: skipped and treated
+ * as done. Good batches wait in a bounded buffer ({@link Settings#bufferSize()}) that callers take from directly;
+ * a record is taken from the Kafka consumer stage only when there is room, and that stage polls only when its own
+ * batch (at most {@code max.poll.records}) is used up, so a slow solver slows consumption instead of piling batches
+ * up: at most about bufferSize + 1 batches are decoded and waiting, plus up to two polls of raw records (one in
+ * Kafka's stage, one in a buffer behind it, so that the next poll is fetched while this one is decoded).
  *
- * <p>Offsets are committed at-least-once: a batch's offset is committed (through a pekko {@code Committer.sink},
- * batched by {@link Settings#commitMaxBatch()} / {@link Settings#commitMaxInterval()}) only when it and every
- * earlier record of its partition are done. After a crash the uncommitted batches come again; the solver's
- * checkpoint recognises them by batch id.
+ * <p>Offsets are committed at-least-once: a batch's offset is committed only when it and every earlier record of
+ * its partition are done. The newest such offset of each partition goes to a pekko {@code Committer.sink} every
+ * {@link Settings#commitMaxInterval()} (and at close), not once per batch. After a crash the uncommitted batches
+ * come again; the solver's checkpoint recognises them by batch id.
  */
 public final class MinibatchSource {
     private MinibatchSource() {}
@@ -54,12 +55,12 @@ public final class MinibatchSource {
      * @param topics            topics to subscribe to
      * @param bufferSize        decoded batches held ready ahead of the caller (default 16)
      * @param maxPollRecords    Kafka {@code max.poll.records} (default 100): how many records one poll may
-     *                          bring into the consumer stage beyond the buffer
+     *                          bring into the consumer stage beyond the buffer (two polls' worth may wait, raw)
      * @param replayWindow      batch ids remembered to recognise replays (default 100,000; 0 turns it off)
      * @param stopTimeout       pekko-connectors' consumer stop timeout (default 0: {@link BatchPuller#close()}
      *                          drains commits itself before it shuts the consumer down)
-     * @param commitMaxBatch    commit after this many offsets ... (default 1000)
-     * @param commitMaxInterval ... or after this long (default 1 s), whichever comes first
+     * @param commitMaxBatch    the committer commits after this many offsets ... (default 1000)
+     * @param commitMaxInterval ... or after this long (default 1 s); released offsets are handed to it this often
      * @param closeTimeout      how long {@link BatchPuller#close()} waits for dead letters and commits (default 10 s)
      * @param deadLetterTopic   where bad records go (default {@link Topics#DLQ})
      * @param consumerProperties extra Kafka consumer properties (they win over the above)

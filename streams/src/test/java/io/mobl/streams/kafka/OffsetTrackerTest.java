@@ -1,7 +1,14 @@
 package io.mobl.streams.kafka;
 
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,5 +51,49 @@ class OffsetTrackerTest {
         assertThat(t.done(p0, 1)).isEqualTo("first@1");
         assertThat(t.done(p0, 2)).isEqualTo("again@2");
         assertThat(t.pending()).isEqualTo(1);
+    }
+
+    @Test
+    void holdsMoreOffsetsThanItsFirstRingAndReleasesThemInOrder() {
+        OffsetTracker<Long> t = new OffsetTracker<>();
+        for (long o = 0; o < 1000; o += 2) t.register(p0, o, o); // gaps, as compaction or transaction markers leave
+        for (long o = 998; o > 0; o -= 2) assertThat(t.done(p0, o)).isNull();
+        assertThat(t.pending()).isEqualTo(500);
+        assertThat(t.done(p0, 0)).isEqualTo(998L);
+        assertThat(t.pending()).isZero();
+    }
+
+    /**
+     * The ring against the plain definition (a sorted map of offset → done; release the done prefix), over random
+     * interleavings of new offsets with gaps, rewinds, and done marks for known, repeated and unknown offsets.
+     */
+    @Property(tries = 300)
+    void behavesLikeTheSortedMapDefinition(@ForAll @Size(max = 400) List<@IntRange(min = 0, max = 99) Integer> ops) {
+        OffsetTracker<Long> ring = new OffsetTracker<>();
+        TreeMap<Long, Boolean> model = new TreeMap<>();
+        long next = 0;
+        for (int op : ops) {
+            if (op < 45) { // a new offset, sometimes after a gap
+                long o = next + (op % 5 == 0 ? 2 : 0);
+                next = o + 1;
+                ring.register(p0, o, o);
+                model.put(o, false);
+            } else if (op < 50) { // the consumer goes back
+                long o = Math.max(0, next - 1 - op % 4);
+                ring.register(p0, o, o);
+                model.tailMap(o, true).clear();
+                model.put(o, false);
+                next = o + 1;
+            } else { // done, for an offset that may be pending, released already or never seen
+                long o = Math.max(0, next - 1 - (op - 50) % 12);
+                Long expected = null;
+                if (model.containsKey(o)) {
+                    model.put(o, true);
+                    while (!model.isEmpty() && model.firstEntry().getValue()) expected = model.pollFirstEntry().getKey();
+                }
+                assertThat(ring.done(p0, o)).isEqualTo(expected);
+            }
+            assertThat(ring.pending()).isEqualTo(model.size());
+        }
     }
 }
