@@ -65,7 +65,7 @@ public record HyperCleaningSplit(LabelledImages train, boolean[] corrupted, Labe
             throw new InvalidInputException(all.name() + ".classes", all.classes(), "at least 2 to corrupt labels");
         }
         SplittableRandom random = new SplittableRandom(seed);
-        int[] order = permutation(all.size(), random);
+        int[] order = Permutations.of(all.size(), random);
         int from = 0;
         LabelledImages clean = all.select(java.util.Arrays.copyOfRange(order, from, from += sizes.train()), all.name() + "/train");
         LabelledImages validation = all.select(java.util.Arrays.copyOfRange(order, from, from += sizes.validation()), all.name() + "/val1");
@@ -74,7 +74,7 @@ public record HyperCleaningSplit(LabelledImages train, boolean[] corrupted, Labe
 
         int n = clean.size();
         int corruptCount = (int) Math.round(sizes.corruptionRate() * n);
-        int[] positions = permutation(n, random);
+        int[] positions = Permutations.of(n, random);
         boolean[] corrupted = new boolean[n];
         int[] labels = clean.labels().clone();
         for (int i = 0; i < corruptCount; i++) {
@@ -85,17 +85,5 @@ public record HyperCleaningSplit(LabelledImages train, boolean[] corrupted, Labe
         }
         return new HyperCleaningSplit(clean.withLabels(labels, all.name() + "/train-noisy"), corrupted, validation,
                 selection, test);
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

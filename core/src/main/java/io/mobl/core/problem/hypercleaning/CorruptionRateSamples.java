@@ -3,6 +3,7 @@ package io.mobl.core.problem.hypercleaning;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.stochastic.MinibatchGenerator;
+import io.mobl.core.data.Permutations;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
@@ -89,7 +90,7 @@ public record CorruptionRateSamples(LabelledImages train, int[][] noisyLabels, L
         for (int i = 0; i < rows; i++, position++) {
             if (position / n != epoch) {
                 epoch = position / n;
-                order = permutation(n, new SplittableRandom(seed * 1_000_003L + (objective + 1) * 7_919L + epoch * 104_729L));
+                order = Permutations.of(n, new SplittableRandom(seed * 1_000_003L + (objective + 1) * 7_919L + epoch * 104_729L));
             }
             int j = order[(int) (position % n)];
             ids[i] = j;
@@ -102,17 +103,5 @@ public record CorruptionRateSamples(LabelledImages train, int[][] noisyLabels, L
         }
         String id = (lower ? "train" : "val" + objective) + "-" + index;
         return new Minibatch(id, objective, Minibatch.Dtype.FLOAT64, rows, d, labelDim, features, labels, ids);
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

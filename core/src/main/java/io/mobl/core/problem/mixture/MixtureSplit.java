@@ -1,6 +1,7 @@
 package io.mobl.core.problem.mixture;
 
 import io.mobl.core.data.LabelledImages;
+import io.mobl.core.data.Permutations;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import java.util.ArrayDeque;
@@ -51,7 +52,7 @@ public record MixtureSplit(List<LabelledImages> sources, List<LabelledImages> va
         SplittableRandom random = new SplittableRandom(seed);
         List<Deque<Integer>> byClass = new ArrayList<>();
         for (int c = 0; c < all.classes(); c++) byClass.add(new ArrayDeque<>());
-        for (int j : permutation(all.size(), random)) byClass.get(all.labels()[j]).add(j);
+        for (int j : Permutations.of(all.size(), random)) byClass.get(all.labels()[j]).add(j);
         List<LabelledImages> sources = new ArrayList<>();
         List<LabelledImages> validations = new ArrayList<>();
         List<LabelledImages> tests = new ArrayList<>();
@@ -109,17 +110,5 @@ public record MixtureSplit(List<LabelledImages> sources, List<LabelledImages> va
             }
         }
         return all.select(positions, all.name() + "/" + name);
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -1,0 +1,21 @@
+package io.mobl.core.data;
+
+import java.util.SplittableRandom;
+
+/** Seeded shuffles: every split and sampler of mobl draws its orders here, so one seed gives one order everywhere. */
+public final class Permutations {
+    private Permutations() {}
+
+    /** A uniformly random permutation of 0..n−1 (Fisher–Yates, drawing from the end), reproducible from the random's seed. */
+    public static int[] of(int n, SplittableRandom random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+}
