@@ -116,6 +116,19 @@ public final class Vectors {
         return out;
     }
 
+    /**
+     * g ← y − α·g, in place over the gradient (one gradient-descent step, one pass); returns g. The same
+     * floating-point operations, in the same order, as {@code axpyInPlace(1, y, scaleInPlace(−α, g))}.
+     */
+    public static INDArray descentStepInPlace(INDArray y, double stepSize, INDArray gradient) {
+        int n = length(y, gradient, "descent step");
+        DoubleBuffer ys = readable(y);
+        DoubleBuffer gs = writable(gradient);
+        double a = -stepSize;
+        for (int i = 0; i < n; i++) gs.put(i, gs.get(i) * a + ys.get(i));
+        return gradient;
+    }
+
     /** y ← x + b·y, in place (the conjugate-gradient direction update); returns y. */
     public static INDArray xpbyInPlace(INDArray x, double b, INDArray y) {
         int n = length(x, y, "xpby");

@@ -32,7 +32,7 @@ public final class LowerLevelDescent {
                 spare = y == start ? null : y;
             }
             // y − α∇_y g, written over the gradient
-            y = Vectors.axpyInPlace(1.0, y, Vectors.scaleInPlace(-stepSize, gradient));
+            y = Vectors.descentStepInPlace(y, stepSize, gradient);
         }
         return new LowerSolution(y == start ? Vectors.copy(start) : y, trajectory);
     }

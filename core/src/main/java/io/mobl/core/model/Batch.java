@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A fixed set of labelled samples as the matrices the network multiplies with, made once: features n×d and the
- * one-hot targets n×C (float64).
+ * one-hot targets n×C (float64; {@link #in} gives the features in another precision).
  *
  * @param features n×d
  * @param labels   n class indices
@@ -37,6 +37,15 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
             oneHot.putScalar(j, labels[j], 1.0);
         }
         return new Batch(features.castTo(DataType.DOUBLE), labels.clone(), oneHot);
+    }
+
+    /**
+     * The same samples with their features in {@code precision} (this batch when they already are): a network
+     * computing in float32 then reads them in place instead of converting them on every call.
+     */
+    public Batch in(Precision precision) {
+        if (features.dataType() == precision.dataType()) return this;
+        return new Batch(features.castTo(precision.dataType()).dup('c'), labels, oneHot);
     }
 
     public int size() {

@@ -3,15 +3,12 @@ package io.mobl.core.model;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
-import java.util.ArrayList;
+import java.nio.DoubleBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Hard parameter sharing as in the FORUM paper's hyper-cleaning experiment: a shared trunk of ReLU layers
@@ -22,7 +19,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * R-operator (a forward pass of directional derivatives, then back-propagation of them; ReLU's second
  * derivative is zero almost everywhere, so the result is the exact Hessian of the piecewise-smooth loss), and
  * per-sample directional derivatives ⟨∇ℓ_j, v⟩ from the forward R-pass alone. Every step is a matrix product
- * over the whole batch (ND4J, float64); there is no loop over samples.
+ * over the whole batch; there is no loop over samples.
+ *
+ * <p>How it runs (the FORUM setting is a few milliseconds of products per gradient, so everything around them
+ * counts): the products are OpenBLAS gemm calls on native memory ({@link Dense}), each layer's weight gradient
+ * written straight into its slice of the flat gradient, and the elementwise work (bias, ReLU, softmax, residual)
+ * is one Java loop each over blocks that a call borrows from a pool of workspaces rather than allocating. The
+ * {@link Precision} picks float64 or float32 for that arithmetic; θ, v and the results stay float64 vectors.
  *
  * <p>Parameters live in one flat vector θ: for each trunk layer W_l (in×out, row-major) then b_l, then for each
  * head W_h (last×C) then b_h. A layer computes Z = A·W + 1bᵀ with samples as rows.
@@ -35,6 +38,8 @@ public final class MultiHeadNetwork {
     private final long[] trunkOffsets; // W_l at trunkOffsets[l], b_l right after
     private final long[] headOffsets;
     private final long parameterCount;
+    private final Precision precision;
+    private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
 
     /**
      * @param inputs  d, the input size (784 for 28×28 images)
@@ -43,6 +48,11 @@ public final class MultiHeadNetwork {
      * @param heads   the number of tasks, each with its own head (≥ 1)
      */
     public MultiHeadNetwork(int inputs, int[] hidden, int classes, int heads) {
+        this(inputs, hidden, classes, heads, Precision.FLOAT64);
+    }
+
+    /** As {@link #MultiHeadNetwork(int, int[], int, int)}, computing its batch products in {@code precision}. */
+    public MultiHeadNetwork(int inputs, int[] hidden, int classes, int heads, Precision precision) {
         Checks.atLeast("inputs", inputs, 1);
         Checks.atLeast("classes", classes, 2);
         Checks.atLeast("heads", heads, 1);
@@ -64,7 +74,11 @@ public final class MultiHeadNetwork {
             headOffsets[h] = offset;
             offset += (long) in * classes + classes;
         }
+        if (offset > Integer.MAX_VALUE) {
+            throw new InvalidInputException("hidden", Arrays.toString(hidden), "at most 2³¹ − 1 parameters in all, not " + offset);
+        }
         this.parameterCount = offset;
+        this.precision = precision;
     }
 
     /** One multinomial logistic regression per task. */
@@ -76,6 +90,12 @@ public final class MultiHeadNetwork {
     public int[] hidden() { return hidden.clone(); }
     public int classes() { return classes; }
     public int heads() { return heads; }
+    public Precision precision() { return precision; }
+
+    /** The same architecture (and parameter layout) computing in {@code other}. */
+    public MultiHeadNetwork withPrecision(Precision other) {
+        return other == precision ? this : new MultiHeadNetwork(inputs, hidden, classes, heads, other);
+    }
 
     public int parameterCount() {
         return Math.toIntExact(parameterCount);
@@ -111,91 +131,188 @@ public final class MultiHeadNetwork {
 
     /** ℓ_j(θ), the cross-entropy of each sample under head {@code head}; length n. */
     public INDArray sampleLosses(INDArray theta, int head, Batch batch) {
-        Forward f = forward(theta, head, batch);
-        return f.losses(batch);
+        checkTheta(theta, head, batch);
+        Workspace ws = acquire(batch.size());
+        try {
+            forward(ws, ws.parameters(theta), head, ws.features(batch), batch);
+            return Vectors.of(Arrays.copyOf(ws.losses, batch.size()));
+        } finally {
+            release(ws);
+        }
     }
 
     /** Σ_j w_j ℓ_j(θ). */
     public double weightedLoss(INDArray theta, int head, Batch batch, INDArray weights) {
-        return Vectors.dot(sampleLosses(theta, head, batch), weights);
+        checkTheta(theta, head, batch);
+        checkWeights(batch, weights);
+        Workspace ws = acquire(batch.size());
+        try {
+            forward(ws, ws.parameters(theta), head, ws.features(batch), batch);
+            return weightedSum(ws.losses, Vectors.readable(weights), batch.size());
+        } finally {
+            release(ws);
+        }
     }
 
     /** The predicted class of each sample under head {@code head}. */
     public int[] predict(INDArray theta, int head, Batch batch) {
-        INDArray logits = forward(theta, head, batch).logits;
-        return logits.argMax(1).toIntVector();
+        checkTheta(theta, head, batch);
+        Workspace ws = acquire(batch.size());
+        try {
+            forward(ws, ws.parameters(theta), head, ws.features(batch), batch);
+            return Arrays.copyOf(ws.predicted, batch.size());
+        } finally {
+            release(ws);
+        }
     }
 
     /** ∇_θ Σ_j w_j ℓ_j(θ), length q (zero on the other heads), with the weighted loss. */
     public Evaluation gradient(INDArray theta, int head, Batch batch, INDArray weights) {
-        return gradient(theta, head, batch, weights, true);
+        INDArray out = Vectors.uninitialized(parameterCount);
+        double value = pass(theta, null, only(head, batch), only(head, weights), out, false);
+        return new Evaluation(value, out);
     }
 
     /** ∇_θ Σ_j w_j ℓ_j(θ) alone: the lower level's descent needs no loss value. */
     public INDArray weightedGradient(INDArray theta, int head, Batch batch, INDArray weights) {
-        return gradient(theta, head, batch, weights, false).gradient();
+        INDArray out = Vectors.uninitialized(parameterCount);
+        pass(theta, null, only(head, batch), only(head, weights), out, false);
+        return out;
     }
 
-    private Evaluation gradient(INDArray theta, int head, Batch batch, INDArray weights, boolean withValue) {
-        checkWeights(batch, weights);
-        Forward f = forward(theta, head, batch);
-        double value = withValue ? Vectors.dot(f.losses(batch), weights) : Double.NaN;
-        INDArray delta = f.probabilities.sub(batch.oneHot()).muliColumnVector(column(weights));
-        Pieces g = new Pieces();
-        g.head(head, f.last().transpose().mmul(delta), delta.sum(0));
-        if (hidden.length == 0) return new Evaluation(value, g.flatten());
-        INDArray deltaA = delta.mmul(headWeights(theta, head).transpose());
-        for (int l = hidden.length - 1; l >= 0; l--) {
-            INDArray deltaZ = deltaA.muli(f.masks.get(l));
-            g.trunk(l, f.activations.get(l).transpose().mmul(deltaZ), deltaZ.sum(0));
-            if (l > 0) deltaA = deltaZ.mmul(trunkWeights(theta, l).transpose());
-        }
-        return new Evaluation(value, g.flatten());
+    /**
+     * out ← out + ∇_θ Σ_j w_j ℓ_j(θ), in place. {@code out} must be a contiguous float64 vector of length q,
+     * distinct from θ. Returns Σ_j w_j ℓ_j(θ).
+     */
+    public double addGradient(INDArray theta, int head, Batch batch, INDArray weights, INDArray out) {
+        return pass(theta, null, only(head, batch), only(head, weights), out, true);
+    }
+
+    /**
+     * out ← out + Σ_h ∇_θ Σ_j w_hj ℓ_j(θ; head h, batches[h]), one batch and weight vector per head, in place: the
+     * lower level's sum over tasks in one call. The heads' shares of the shared trunk's gradient are summed where
+     * they are made (gemm with β = 1), and in float32 θ is converted and the result added back once for all heads.
+     * Returns Σ_h Σ_j w_hj ℓ_hj.
+     */
+    public double addGradients(INDArray theta, List<Batch> batches, List<INDArray> weights, INDArray out) {
+        return pass(theta, null, perHead("batches", batches).toArray(new Batch[0]),
+                perHead("weights", weights).toArray(new INDArray[0]), out, true);
     }
 
     /** ∇²_θθ Σ_j w_j ℓ_j(θ)·v, length q: the R-operator applied to {@link #gradient}. */
     public INDArray hessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v) {
-        checkWeights(batch, weights);
-        Forward f = forward(theta, head, batch);
-        List<INDArray> rActivations = new ArrayList<>(hidden.length + 1);
-        INDArray rLogits = forwardR(theta, head, f, v, rActivations);
-        INDArray w = column(weights);
-        INDArray delta = f.probabilities.sub(batch.oneHot()).muliColumnVector(w);
-        INDArray rDelta = softmaxR(f.probabilities, rLogits).muliColumnVector(w);
+        checkLength("v", v);
+        INDArray out = Vectors.uninitialized(parameterCount);
+        pass(theta, v, only(head, batch), only(head, weights), out, false);
+        return out;
+    }
 
-        Pieces r = new Pieces();
-        INDArray last = f.last();
-        INDArray rLast = rActivations.get(hidden.length);
-        INDArray rHead = last.transpose().mmul(rDelta);
-        if (rLast != null) rHead.addi(rLast.transpose().mmul(delta));
-        r.head(head, rHead, rDelta.sum(0));
-        if (hidden.length == 0) return r.flatten();
+    /** out ← out + ∇²_θθ Σ_j w_j ℓ_j(θ)·v, in place, as {@link #addGradient}. Returns out. */
+    public INDArray addHessianVector(INDArray theta, int head, Batch batch, INDArray weights, INDArray v, INDArray out) {
+        checkLength("v", v);
+        pass(theta, v, only(head, batch), only(head, weights), out, true);
+        return out;
+    }
 
-        INDArray headW = headWeights(theta, head);
-        INDArray deltaA = delta.mmul(headW.transpose());
-        INDArray rDeltaA = rDelta.mmul(headW.transpose()).addi(delta.mmul(headWeights(v, head).transpose()));
-        for (int l = hidden.length - 1; l >= 0; l--) {
-            INDArray mask = f.masks.get(l);
-            INDArray deltaZ = deltaA.muli(mask);
-            INDArray rDeltaZ = rDeltaA.muli(mask);
-            INDArray rW = f.activations.get(l).transpose().mmul(rDeltaZ);
-            INDArray rPrevious = rActivations.get(l);
-            if (rPrevious != null) rW.addi(rPrevious.transpose().mmul(deltaZ));
-            r.trunk(l, rW, rDeltaZ.sum(0));
-            if (l > 0) {
-                INDArray weightsL = trunkWeights(theta, l);
-                deltaA = deltaZ.mmul(weightsL.transpose());
-                rDeltaA = rDeltaZ.mmul(weightsL.transpose()).addi(deltaZ.mmul(trunkWeights(v, l).transpose()));
-            }
+    /**
+     * out ← out + Σ_h ∇²_θθ Σ_j w_hj ℓ_hj(θ)·v, one batch and weight vector per head, as {@link #addGradients};
+     * heads that {@link #ignores} v are skipped (their product is exactly zero). Returns out.
+     */
+    public INDArray addHessianVectors(INDArray theta, List<Batch> batches, List<INDArray> weights, INDArray v, INDArray out) {
+        checkLength("v", v);
+        Batch[] b = perHead("batches", batches).toArray(new Batch[0]);
+        for (int h = 0; h < heads; h++) if (ignores(v, h)) b[h] = null;
+        pass(theta, v, b, perHead("weights", weights).toArray(new INDArray[0]), out, true);
+        return out;
+    }
+
+    /**
+     * The gradient (v null) or Hessian-vector product (v given) of the heads with a batch, summed into out
+     * (add) or written over it (the heads without a batch then get zeros). Returns the weighted loss.
+     */
+    private double pass(INDArray theta, INDArray v, Batch[] batches, INDArray[] weights, INDArray out, boolean add) {
+        checkLength("parameters", theta);
+        checkLength("out", out);
+        int rows = 0;
+        for (int h = 0; h < heads; h++) {
+            if (batches[h] == null) continue;
+            checkBatch(batches[h]);
+            checkWeights(batches[h], weights[h]);
+            rows = Math.max(rows, batches[h].size());
         }
-        return r.flatten();
+        Workspace ws = acquire(rows);
+        try {
+            Dense parameters = ws.parameters(theta);
+            Dense direction = v == null ? null : ws.direction(v);
+            Dense target = ws.target(out);
+            boolean single = target == ws.gradient32; // float32: the result is made apart and added at the end
+            boolean first = true;
+            double value = 0;
+            for (int h = 0; h < heads; h++) {
+                Batch batch = batches[h];
+                if (batch == null) continue;
+                Dense features = ws.features(batch);
+                DoubleBuffer w = Vectors.readable(weights[h]);
+                forward(ws, parameters, h, features, batch);
+                boolean addTrunk = single ? !first : add || !first;
+                boolean addHead = !single && add;
+                if (v == null) {
+                    value += weightedSum(ws.losses, w, batch.size());
+                    backward(ws, parameters, h, features, batch, w, target, addTrunk, addHead);
+                } else {
+                    forwardR(ws, parameters, direction, h, features, batch.size());
+                    backwardR(ws, parameters, direction, h, features, batch, w, target, addTrunk, addHead);
+                }
+                first = false;
+            }
+            ws.finish(out, target, batches, add, first);
+            return value;
+        } finally {
+            release(ws);
+        }
+    }
+
+    private Batch[] only(int head, Batch batch) {
+        checkHead(head);
+        Batch[] b = new Batch[heads];
+        b[head] = batch;
+        return b;
+    }
+
+    private INDArray[] only(int head, INDArray weights) {
+        INDArray[] w = new INDArray[heads];
+        w[head] = weights;
+        return w;
+    }
+
+    private <T> List<T> perHead(String field, List<T> values) {
+        if (values.size() != heads) throw new InvalidInputException(field, values.size() + " entries", "one per head (" + heads + ")");
+        return values;
     }
 
     /** ⟨∇_θ ℓ_j(θ), v⟩ for every sample j, length n: one forward R-pass. */
     public INDArray directionalDerivatives(INDArray theta, int head, Batch batch, INDArray v) {
-        Forward f = forward(theta, head, batch);
-        INDArray rLogits = forwardR(theta, head, f, v, new ArrayList<>());
-        return f.probabilities.sub(batch.oneHot()).muli(rLogits).sum(1);
+        checkTheta(theta, head, batch);
+        checkLength("v", v);
+        int n = batch.size();
+        Workspace ws = acquire(n);
+        try {
+            Dense parameters = ws.parameters(theta);
+            Dense features = ws.features(batch);
+            forward(ws, parameters, head, features, batch);
+            forwardR(ws, parameters, ws.direction(v), head, features, n);
+            double[] d = new double[n];
+            int[] labels = batch.labels();
+            for (int j = 0; j < n; j++) {
+                int row = j * classes;
+                double s = -ws.rOut.get(row + labels[j]);
+                for (int c = 0; c < classes; c++) s += ws.out.get(row + c) * ws.rOut.get(row + c);
+                d[j] = s;
+            }
+            return Vectors.of(d);
+        } finally {
+            release(ws);
+        }
     }
 
     /**
@@ -206,74 +323,354 @@ public final class MultiHeadNetwork {
      */
     public boolean ignores(INDArray v, int head) {
         checkLength("v", v);
-        long trunkEnd = headOffsets[0];
-        if (trunkEnd > 0 && Vectors.squaredNorm(v.get(NDArrayIndex.interval(0, trunkEnd))) != 0) return false;
-        long from = headOffsets[head];
-        long to = from + (long) lastWidth() * classes + classes;
-        return Vectors.squaredNorm(v.get(NDArrayIndex.interval(from, to))) == 0;
+        DoubleBuffer entries = Vectors.readable(v);
+        int trunkEnd = (int) headOffsets[0];
+        for (int i = 0; i < trunkEnd; i++) if (entries.get(i) != 0) return false;
+        int from = (int) headOffsets[head];
+        int to = from + headSize();
+        for (int i = from; i < to; i++) if (entries.get(i) != 0) return false;
+        return true;
     }
 
     // ---- passes ----------------------------------------------------------------------------------------------
+    // Matrices are row-major with samples as rows; a layer's weights W_l (in×out) sit at trunkOffsets[l] in θ, its
+    // bias right after. Every product is one gemm into workspace memory or straight into the gradient's slice.
 
-
-    private final class Forward {
-        final List<INDArray> activations = new ArrayList<>(); // A_0 … A_L
-        final List<INDArray> masks = new ArrayList<>();       // 1[Z_l > 0], l = 1..L
-        INDArray logits;
-        INDArray probabilities;
-        INDArray logNormaliser; // log Σ_c exp(logit_c), n
-
-        INDArray last() {
-            return activations.get(activations.size() - 1);
-        }
-
-        INDArray losses(Batch batch) {
-            return logNormaliser.sub(logits.mul(batch.oneHot()).sum(1));
-        }
-    }
-
-    private Forward forward(INDArray theta, int head, Batch batch) {
-        checkTheta(theta, head, batch);
-        Forward f = new Forward();
-        INDArray a = batch.features();
-        f.activations.add(a);
+    /**
+     * A_l = relu(A_{l−1}·W_l + 1b_lᵀ) into ws.activations, the logits into ws.out, then softmax in place (P), with
+     * each sample's loss log Σ_c exp(z_c) − z_{label} and its arg-max class.
+     */
+    private void forward(Workspace ws, Dense theta, int head, Dense features, Batch batch) {
+        int n = batch.size();
+        Dense previous = features;
+        int in = inputs;
         for (int l = 0; l < hidden.length; l++) {
-            INDArray z = a.mmul(trunkWeights(theta, l)).addiRowVector(trunkBias(theta, l));
-            f.masks.add(z.gt(0.0).castTo(DataType.DOUBLE));
-            a = Transforms.relu(z, false);
-            f.activations.add(a);
+            int width = hidden[l];
+            Dense a = ws.activations[l];
+            biasRows(a, n, width, theta, trunkBiasOffset(l));
+            Dense.gemm(false, false, n, width, in, 1, previous, 0, in, theta, (int) trunkOffsets[l], width, 1, a, 0, width);
+            for (int i = 0, end = n * width; i < end; i++) if (a.get(i) < 0) a.put(i, 0);
+            previous = a;
+            in = width;
         }
-        f.logits = a.mmul(headWeights(theta, head)).addiRowVector(headBias(theta, head));
-        INDArray max = f.logits.max(1);
-        INDArray exp = Transforms.exp(f.logits.subColumnVector(max), false);
-        INDArray sum = exp.sum(1);
-        f.probabilities = exp.diviColumnVector(sum);
-        f.logNormaliser = Transforms.log(sum, false).addi(max);
-        return f;
+        Dense z = ws.out;
+        biasRows(z, n, classes, theta, headBiasOffset(head));
+        Dense.gemm(false, false, n, classes, in, 1, previous, 0, in, theta, (int) headOffsets[head], classes, 1, z, 0, classes);
+        int[] labels = batch.labels();
+        for (int j = 0; j < n; j++) {
+            int row = j * classes;
+            double max = z.get(row);
+            int arg = 0;
+            for (int c = 1; c < classes; c++) {
+                double value = z.get(row + c);
+                if (value > max) {
+                    max = value;
+                    arg = c;
+                }
+            }
+            double labelLogit = z.get(row + labels[j]);
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                double e = Math.exp(z.get(row + c) - max);
+                z.put(row + c, e);
+                sum += e;
+            }
+            for (int c = 0; c < classes; c++) z.put(row + c, z.get(row + c) / sum);
+            ws.losses[j] = Math.log(sum) + max - labelLogit;
+            ws.predicted[j] = arg;
+        }
     }
 
     /**
-     * R{A_l} for l = 0..L into {@code rActivations} (null for A_0, whose direction is 0) and R{logits}.
+     * R{A_l} = (A_{l−1}·V_l + 1v_lᵀ + R{A_{l−1}}·W_l) ⊙ 1[A_l > 0] into ws.rActivations (R{A_0} = 0: the input has
+     * no direction) and R{logits} into ws.rOut.
      */
-    private INDArray forwardR(INDArray theta, int head, Forward f, INDArray v, List<INDArray> rActivations) {
-        checkLength("v", v);
-        rActivations.add(null);
-        INDArray rA = null;
+    private void forwardR(Workspace ws, Dense theta, Dense v, int head, Dense features, int n) {
+        Dense previous = features;
+        Dense rPrevious = null;
+        int in = inputs;
         for (int l = 0; l < hidden.length; l++) {
-            INDArray rZ = f.activations.get(l).mmul(trunkWeights(v, l)).addiRowVector(trunkBias(v, l));
-            if (rA != null) rZ.addi(rA.mmul(trunkWeights(theta, l)));
-            rA = rZ.muli(f.masks.get(l));
-            rActivations.add(rA);
+            int width = hidden[l];
+            Dense r = ws.rActivations()[l];
+            biasRows(r, n, width, v, trunkBiasOffset(l));
+            Dense.gemm(false, false, n, width, in, 1, previous, 0, in, v, (int) trunkOffsets[l], width, 1, r, 0, width);
+            if (rPrevious != null) {
+                Dense.gemm(false, false, n, width, in, 1, rPrevious, 0, in, theta, (int) trunkOffsets[l], width, 1, r, 0, width);
+            }
+            Dense a = ws.activations[l];
+            for (int i = 0, end = n * width; i < end; i++) if (!(a.get(i) > 0)) r.put(i, 0);
+            previous = a;
+            rPrevious = r;
+            in = width;
         }
-        INDArray rLogits = f.last().mmul(headWeights(v, head)).addiRowVector(headBias(v, head));
-        if (rA != null) rLogits.addi(rA.mmul(headWeights(theta, head)));
-        return rLogits;
+        Dense rz = ws.rOut();
+        biasRows(rz, n, classes, v, headBiasOffset(head));
+        Dense.gemm(false, false, n, classes, in, 1, previous, 0, in, v, (int) headOffsets[head], classes, 1, rz, 0, classes);
+        if (rPrevious != null) {
+            Dense.gemm(false, false, n, classes, in, 1, rPrevious, 0, in, theta, (int) headOffsets[head], classes, 1, rz, 0, classes);
+        }
     }
 
-    /** R{softmax(z)} = P ⊙ (R{z} − rowsum(P ⊙ R{z})). */
-    private static INDArray softmaxR(INDArray p, INDArray rLogits) {
-        INDArray mean = p.mul(rLogits).sum(1);
-        return rLogits.subColumnVector(mean).muli(p);
+    /**
+     * Back-propagation of δ = diag(w)(P − Y) into g: the head's slice gets A_Lᵀδ and Σ_j δ_j, each trunk layer
+     * A_{l−1}ᵀ·∂Z_l and Σ_j ∂Z_l. With {@code add} the products land with β = 1 (g += …), else they overwrite.
+     */
+    private void backward(Workspace ws, Dense theta, int head, Dense features, Batch batch, DoubleBuffer weights,
+                          Dense g, boolean addTrunk, boolean addHead) {
+        int n = batch.size();
+        Dense delta = ws.out;
+        residual(delta, null, null, batch, weights);
+        int last = lastWidth();
+        Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
+        int headW = (int) headOffsets[head];
+        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, delta, 0, classes, addHead ? 1 : 0, g, headW, classes);
+        columnSums(delta, n, classes, g, headBiasOffset(head), addHead);
+        double beta = addTrunk ? 1 : 0;
+        if (hidden.length == 0) return;
+        Dense[] back = ws.back;
+        Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
+        int current = 0;
+        for (int l = hidden.length - 1; l >= 0; l--) {
+            int width = hidden[l];
+            int in = layerInputs(l);
+            Dense dz = back[current];
+            mask(dz, ws.activations[l], n * width);
+            Dense previous = l == 0 ? features : ws.activations[l - 1];
+            Dense.gemm(true, false, in, width, n, 1, previous, 0, in, dz, 0, width, beta, g, (int) trunkOffsets[l], width);
+            columnSums(dz, n, width, g, trunkBiasOffset(l), addTrunk);
+            if (l > 0) {
+                Dense.gemm(false, true, n, in, width, 1, dz, 0, width, theta, (int) trunkOffsets[l], width, 0, back[1 - current], 0, in);
+                current = 1 - current;
+            }
+        }
+    }
+
+    /**
+     * The R-operator of {@link #backward}: with R{δ} = diag(w)·P ⊙ (R{z} − rowsum(P ⊙ R{z})), the head gets
+     * A_Lᵀ R{δ} + R{A_L}ᵀ δ, each layer A_{l−1}ᵀ R{∂Z_l} + R{A_{l−1}}ᵀ ∂Z_l, and R{∂A} = R{∂Z}·Wᵀ + ∂Z·Vᵀ carries
+     * the direction back (ReLU's mask has no direction: its derivative is zero almost everywhere).
+     */
+    private void backwardR(Workspace ws, Dense theta, Dense v, int head, Dense features, Batch batch,
+                           DoubleBuffer weights, Dense g, boolean addTrunk, boolean addHead) {
+        int n = batch.size();
+        Dense delta = ws.out;
+        Dense rDelta = ws.rOut();
+        residual(delta, rDelta, ws.rowScratch, batch, weights);
+        int last = lastWidth();
+        int headW = (int) headOffsets[head];
+        Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
+        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, rDelta, 0, classes, addHead ? 1 : 0, g, headW, classes);
+        if (hidden.length > 0) {
+            Dense rLastA = ws.rActivations()[hidden.length - 1];
+            Dense.gemm(true, false, last, classes, n, 1, rLastA, 0, last, delta, 0, classes, 1, g, headW, classes);
+        }
+        columnSums(rDelta, n, classes, g, headBiasOffset(head), addHead);
+        if (hidden.length == 0) return;
+        double beta = addTrunk ? 1 : 0;
+        Dense[] back = ws.back;
+        Dense[] rBack = ws.rBack();
+        Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
+        Dense.gemm(false, true, n, last, classes, 1, rDelta, 0, classes, theta, headW, classes, 0, rBack[0], 0, last);
+        Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, v, headW, classes, 1, rBack[0], 0, last);
+        int current = 0;
+        for (int l = hidden.length - 1; l >= 0; l--) {
+            int width = hidden[l];
+            int in = layerInputs(l);
+            Dense dz = back[current];
+            Dense rdz = rBack[current];
+            mask(dz, ws.activations[l], n * width);
+            mask(rdz, ws.activations[l], n * width);
+            Dense previous = l == 0 ? features : ws.activations[l - 1];
+            int w = (int) trunkOffsets[l];
+            Dense.gemm(true, false, in, width, n, 1, previous, 0, in, rdz, 0, width, beta, g, w, width);
+            if (l > 0) Dense.gemm(true, false, in, width, n, 1, ws.rActivations()[l - 1], 0, in, dz, 0, width, 1, g, w, width);
+            columnSums(rdz, n, width, g, trunkBiasOffset(l), addTrunk);
+            if (l > 0) {
+                int next = 1 - current;
+                Dense.gemm(false, true, n, in, width, 1, dz, 0, width, theta, w, width, 0, back[next], 0, in);
+                Dense.gemm(false, true, n, in, width, 1, rdz, 0, width, theta, w, width, 0, rBack[next], 0, in);
+                Dense.gemm(false, true, n, in, width, 1, dz, 0, width, v, w, width, 1, rBack[next], 0, in);
+                current = next;
+            }
+        }
+    }
+
+    /**
+     * P (in {@code p}) becomes δ = diag(w)(P − Y); where {@code r} holds R{z}, it becomes R{δ} first (it needs P).
+     */
+    private void residual(Dense p, Dense r, double[] scratch, Batch batch, DoubleBuffer weights) {
+        int[] labels = batch.labels();
+        for (int j = 0; j < batch.size(); j++) {
+            int row = j * classes;
+            double w = weights.get(j);
+            if (r != null) {
+                double mean = 0;
+                for (int c = 0; c < classes; c++) mean += p.get(row + c) * r.get(row + c);
+                for (int c = 0; c < classes; c++) r.put(row + c, w * p.get(row + c) * (r.get(row + c) - mean));
+            }
+            for (int c = 0; c < classes; c++) p.put(row + c, w * p.get(row + c));
+            p.put(row + labels[j], p.get(row + labels[j]) - w);
+        }
+    }
+
+    /** Every one of the n rows of an n×width block ← the bias at θ[from, from + width). */
+    private static void biasRows(Dense block, int n, int width, Dense theta, int from) {
+        for (int c = 0; c < width; c++) block.put(c, theta.get(from + c));
+        for (int j = 1; j < n; j++) block.copyFrom(block, 0, j * width, width);
+    }
+
+    /** d ← d ⊙ 1[a > 0] over the first count entries. */
+    private static void mask(Dense d, Dense a, int count) {
+        for (int i = 0; i < count; i++) if (!(a.get(i) > 0)) d.put(i, 0);
+    }
+
+    /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c]. */
+    private static void columnSums(Dense block, int n, int width, Dense g, int from, boolean add) {
+        for (int c = 0; c < width; c++) {
+            double s = add ? g.get(from + c) : 0;
+            for (int j = 0; j < n; j++) s += block.get(j * width + c);
+            g.put(from + c, s);
+        }
+    }
+
+    private static double weightedSum(double[] losses, DoubleBuffer weights, int n) {
+        double s = 0;
+        for (int j = 0; j < n; j++) s += weights.get(j) * losses[j];
+        return s;
+    }
+
+    // ---- workspaces ------------------------------------------------------------------------------------------
+
+    private Workspace acquire(int rows) {
+        Workspace ws = workspaces.poll();
+        return ws != null && ws.rows >= rows ? ws : new Workspace(Math.max(rows, ws == null ? 0 : ws.rows));
+    }
+
+    private void release(Workspace ws) {
+        workspaces.offer(ws);
+    }
+
+    /**
+     * The memory of one oracle call, made once and reused by later calls (one per concurrent caller: the problem
+     * is evaluated from several threads at once): activations, logits and the back-propagated blocks for up to
+     * {@code rows} samples, and in float32 the parameters, direction and gradient in that precision.
+     */
+    private final class Workspace {
+        final int rows;
+        final Dense[] activations = new Dense[hidden.length];
+        final Dense out;
+        final Dense[] back;
+        final double[] losses;
+        final int[] predicted;
+        final double[] rowScratch;
+        final Dense gradient32; // float32 only: the gradient before it is added into the float64 result
+        private final Dense parameters32;
+        private Dense direction32;
+        private Dense features32;
+        private Dense[] rActivations;
+        private Dense rOut;
+        private Dense[] rBack;
+
+        Workspace(int rows) {
+            this.rows = rows;
+            for (int l = 0; l < hidden.length; l++) activations[l] = Dense.allocate(precision, rows * hidden[l]);
+            out = Dense.allocate(precision, rows * classes);
+            int widest = Arrays.stream(hidden).max().orElse(0);
+            back = hidden.length == 0 ? new Dense[0]
+                    : new Dense[] {Dense.allocate(precision, rows * widest), Dense.allocate(precision, rows * widest)};
+            losses = new double[rows];
+            predicted = new int[rows];
+            rowScratch = new double[classes];
+            boolean single = precision == Precision.FLOAT32;
+            gradient32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
+            parameters32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
+        }
+
+        Dense[] rActivations() {
+            if (rActivations == null) {
+                rActivations = new Dense[hidden.length];
+                for (int l = 0; l < hidden.length; l++) rActivations[l] = Dense.allocate(precision, rows * hidden[l]);
+            }
+            return rActivations;
+        }
+
+        Dense rOut() {
+            if (rOut == null) rOut = Dense.allocate(precision, rows * classes);
+            return rOut;
+        }
+
+        Dense[] rBack() {
+            if (rBack == null) {
+                rBack = new Dense[back.length];
+                for (int i = 0; i < back.length; i++) rBack[i] = Dense.allocate(precision, back[i].length());
+            }
+            return rBack;
+        }
+
+        /** θ in the working precision: float64 is read in place, float32 is converted into this workspace. */
+        Dense parameters(INDArray theta) {
+            return convert(theta, parameters32);
+        }
+
+        Dense direction(INDArray v) {
+            if (precision == Precision.FLOAT32 && direction32 == null) direction32 = Dense.allocate(precision, (int) parameterCount);
+            return convert(v, direction32);
+        }
+
+        private Dense convert(INDArray vector, Dense single) {
+            Dense doubles = Dense.wrap(vector, Precision.FLOAT64);
+            if (doubles == null) doubles = new Dense.F64(Vectors.readable(vector));
+            if (single == null) return doubles;
+            single.copyFrom(doubles, 0, 0, (int) parameterCount);
+            return single;
+        }
+
+        /** The batch's n×d features in the working precision: in place when they already are, else converted. */
+        Dense features(Batch batch) {
+            INDArray x = batch.features();
+            Dense same = Dense.wrap(x, precision);
+            if (same != null) return same;
+            INDArray source = x.dataType() == precision.dataType() ? x.dup('c') : x.castTo(precision.dataType()).dup('c');
+            if (precision == Precision.FLOAT64) return Dense.wrap(source, precision);
+            if (features32 == null) features32 = Dense.allocate(precision, rows * inputs);
+            features32.copyFrom(Dense.wrap(source, precision), 0, 0, (int) source.length());
+            return features32;
+        }
+
+        /** Where a pass writes its result: the float64 output itself, or the float32 gradient to be added into it. */
+        Dense target(INDArray out) {
+            if (precision == Precision.FLOAT32) return gradient32;
+            Dense target = Dense.wrap(out, Precision.FLOAT64);
+            if (target == null) throw new InvalidInputException("out", out.dataType() + " " + Arrays.toString(out.shape()),
+                    "a contiguous float64 vector");
+            return target;
+        }
+
+        /**
+         * After the heads with a batch have run into {@code target}: a float32 result is added (or copied) into out
+         * over the trunk and those heads; unless adding, the other heads' slices of out (and the trunk, when no
+         * head ran) are zeroed.
+         */
+        void finish(INDArray out, Dense target, Batch[] batches, boolean add, boolean noneRan) {
+            Dense result = Dense.wrap(out, Precision.FLOAT64);
+            int trunk = (int) headOffsets[0];
+            if (target == gradient32 && !noneRan) {
+                merge(result, target, 0, trunk, add);
+                for (int h = 0; h < heads; h++) if (batches[h] != null) merge(result, target, (int) headOffsets[h], headSize(), add);
+            }
+            if (!add) {
+                if (noneRan) result.fill(0, trunk, 0);
+                for (int h = 0; h < heads; h++) if (batches[h] == null) result.fill((int) headOffsets[h], headSize(), 0);
+            }
+        }
+
+        private void merge(Dense result, Dense single, int from, int count, boolean add) {
+            if (!add) {
+                result.copyFrom(single, from, from, count);
+                return;
+            }
+            for (int i = from; i < from + count; i++) result.put(i, result.get(i) + single.get(i));
+        }
     }
 
     // ---- layout ----------------------------------------------------------------------------------------------
@@ -286,64 +683,29 @@ public final class MultiHeadNetwork {
         return hidden.length == 0 ? inputs : hidden[hidden.length - 1];
     }
 
-    private static INDArray block(INDArray theta, long offset, long rows, long cols) {
-        return theta.get(NDArrayIndex.interval(offset, offset + rows * cols)).reshape('c', rows, cols);
+    private int trunkBiasOffset(int l) {
+        return (int) (trunkOffsets[l] + (long) layerInputs(l) * hidden[l]);
     }
 
-    private INDArray trunkWeights(INDArray theta, int l) {
-        return block(theta, trunkOffsets[l], layerInputs(l), hidden[l]);
+    private int headBiasOffset(int h) {
+        return (int) (headOffsets[h] + (long) lastWidth() * classes);
     }
 
-    private INDArray trunkBias(INDArray theta, int l) {
-        long from = trunkOffsets[l] + (long) layerInputs(l) * hidden[l];
-        return block(theta, from, 1, hidden[l]);
-    }
-
-    private INDArray headWeights(INDArray theta, int h) {
-        return block(theta, headOffsets[h], lastWidth(), classes);
-    }
-
-    private INDArray headBias(INDArray theta, int h) {
-        return block(theta, headOffsets[h] + (long) lastWidth() * classes, 1, classes);
-    }
-
-    /** Collects per-layer pieces of a flat parameter-space vector; the rest is zero. */
-    private final class Pieces {
-        private final INDArray[] trunk = new INDArray[2 * hidden.length];
-        private int headIndex = -1;
-        private INDArray headW;
-        private INDArray headB;
-
-        void trunk(int l, INDArray w, INDArray b) {
-            trunk[2 * l] = w;
-            trunk[2 * l + 1] = b;
-        }
-
-        void head(int h, INDArray w, INDArray b) {
-            headIndex = h;
-            headW = w;
-            headB = b;
-        }
-
-        INDArray flatten() {
-            List<INDArray> parts = new ArrayList<>();
-            for (int l = 0; l < hidden.length; l++) {
-                parts.add(trunk[2 * l] == null ? Nd4j.zeros(DataType.DOUBLE, (long) layerInputs(l) * hidden[l]) : trunk[2 * l]);
-                parts.add(trunk[2 * l + 1] == null ? Nd4j.zeros(DataType.DOUBLE, hidden[l]) : trunk[2 * l + 1]);
-            }
-            long headSize = (long) lastWidth() * classes + classes;
-            if (headIndex > 0) parts.add(Nd4j.zeros(DataType.DOUBLE, headIndex * headSize));
-            parts.add(headW);
-            parts.add(headB);
-            long after = (long) (heads - headIndex - 1) * headSize;
-            if (after > 0) parts.add(Nd4j.zeros(DataType.DOUBLE, after));
-            return Nd4j.toFlattened('c', parts);
-        }
+    private int headSize() {
+        return lastWidth() * classes + classes;
     }
 
     private void checkTheta(INDArray theta, int head, Batch batch) {
         checkLength("parameters", theta);
+        checkHead(head);
+        checkBatch(batch);
+    }
+
+    private void checkHead(int head) {
         if (head < 0 || head >= heads) throw new InvalidInputException("head", head, "a head index in 0.." + (heads - 1));
+    }
+
+    private void checkBatch(Batch batch) {
         if (batch.features().columns() != inputs) {
             throw new InvalidInputException("batch.features", Arrays.toString(batch.features().shape()),
                     inputs + " columns, the network's input size");
@@ -363,10 +725,6 @@ public final class MultiHeadNetwork {
         if (weights.length() != batch.size()) {
             throw new InvalidInputException("weights", "length " + weights.length(), "one weight per sample (" + batch.size() + ")");
         }
-    }
-
-    private static INDArray column(INDArray weights) {
-        return weights.reshape(weights.length(), 1);
     }
 
     /**

@@ -51,6 +51,17 @@ class VectorsTest {
     }
 
     @Test
+    void theFusedDescentStepIsBitForBitTheTwoPassOne() {
+        int n = 1003;
+        INDArray y = Vectors.of(random(4, n));
+        INDArray g = Vectors.of(random(5, n));
+        double[] twoPass = Vectors.axpyInPlace(1.0, y, Vectors.scaleInPlace(-0.3, Vectors.copy(g))).toDoubleVector();
+        double[] before = y.toDoubleVector();
+        assertThat(Vectors.descentStepInPlace(y, 0.3, g).toDoubleVector()).containsExactly(twoPass);
+        assertThat(y.toDoubleVector()).as("y is not modified").containsExactly(before);
+    }
+
+    @Test
     void stridedViewsAreReadThroughACopyAndRefusedForWriting() {
         INDArray matrix = Nd4j.create(random(3, 12), new long[] {3, 4}, DataType.DOUBLE);
         INDArray column = matrix.get(NDArrayIndex.all(), NDArrayIndex.point(2)); // stride 4

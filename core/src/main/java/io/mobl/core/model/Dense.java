@@ -1,0 +1,120 @@
+package io.mobl.core.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A flat block of float32 or float64 numbers in native memory, read and written entry by entry from Java, with
+ * matrix products by OpenBLAS's {@code cblas_?gemm} (the very routine ND4J's own {@code mmul} ends in) on row-major
+ * sub-blocks at any offset.
+ *
+ * <p>Why not ND4J ops: at the network's batch sizes (100 rows) each ND4J call costs tens to hundreds of
+ * microseconds of dispatch, shape-info and allocation, and the gradient made a dozen temporaries per layer; the
+ * products themselves are a few milliseconds. Calling gemm directly lets a layer's gradient land straight in its
+ * slice of the flat gradient (β = 1 adds the second task's trunk gradient in place), and the elementwise work
+ * (bias, ReLU and its mask, softmax, the weighted residual) runs as one Java loop each over memory that is
+ * allocated once per workspace.
+ */
+abstract sealed class Dense permits Dense.F64, Dense.F32 {
+    private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
+    private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
+    private static final int TRANS = openblas_nolapack.CblasTrans;
+
+    abstract double get(int i);
+
+    abstract void put(int i, double value);
+
+    abstract int length();
+
+    abstract Precision precision();
+
+    /** A new zeroed block of {@code length} entries. */
+    static Dense allocate(Precision precision, int length) {
+        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.max(1, length) * precision.bytes()).order(ByteOrder.nativeOrder());
+        return precision == Precision.FLOAT64 ? new F64(bytes.asDoubleBuffer()) : new F32(bytes.asFloatBuffer());
+    }
+
+    /**
+     * The entries of a contiguous rank-1 (or 'c'-ordered) INDArray of the given precision, in place; null when the
+     * array is laid out otherwise or has another data type (the caller then copies).
+     */
+    static Dense wrap(INDArray a, Precision precision) {
+        if (a.dataType() != precision.dataType() || !contiguous(a)) return null;
+        ByteBuffer bytes = a.data().asNio().order(ByteOrder.nativeOrder());
+        return precision == Precision.FLOAT64 ? new F64(bytes.asDoubleBuffer()) : new F32(bytes.asFloatBuffer());
+    }
+
+    /** Whether a's entries are its buffer's first a.length() entries in row-major order. */
+    static boolean contiguous(INDArray a) {
+        if (a.offset() != 0 || a.data().length() < a.length()) return false;
+        if (a.length() <= 1) return true;
+        if (a.rank() == 1 || a.length() == Math.max(a.rows(), a.columns()) && a.rank() == 2) return a.elementWiseStride() == 1;
+        return a.ordering() == 'c' && a.elementWiseStride() == 1;
+    }
+
+    /** this[from, from + count) ← source[sourceFrom, sourceFrom + count), converting the precision if it differs. */
+    void copyFrom(Dense source, int sourceFrom, int from, int count) {
+        for (int i = 0; i < count; i++) put(from + i, source.get(sourceFrom + i));
+    }
+
+    void fill(int from, int count, double value) {
+        for (int i = from; i < from + count; i++) put(i, value);
+    }
+
+    /**
+     * C ← α·op(A)·op(B) + β·C on row-major blocks: op(A) is m×k, op(B) k×n, C m×n; A starts at aFrom with row
+     * stride lda (k when not transposed, m when transposed), likewise B and C. All three share one precision.
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Dense a, int aFrom, int lda,
+                     Dense b, int bFrom, int ldb, double beta, Dense c, int cFrom, int ldc) {
+        if (m == 0 || n == 0) return;
+        int ta = transA ? TRANS : NO_TRANS;
+        int tb = transB ? TRANS : NO_TRANS;
+        if (c instanceof F64 c64) {
+            openblas_nolapack.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, alpha, ((F64) a).from(aFrom), lda,
+                    ((F64) b).from(bFrom), ldb, beta, c64.from(cFrom), ldc);
+        } else {
+            openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, (float) alpha, ((F32) a).from(aFrom), lda,
+                    ((F32) b).from(bFrom), ldb, (float) beta, ((F32) c).from(cFrom), ldc);
+        }
+    }
+
+    static final class F64 extends Dense {
+        private final DoubleBuffer data;
+
+        F64(DoubleBuffer data) {
+            this.data = data;
+        }
+
+        @Override double get(int i) { return data.get(i); }
+        @Override void put(int i, double value) { data.put(i, value); }
+        @Override int length() { return data.capacity(); }
+        @Override Precision precision() { return Precision.FLOAT64; }
+
+        /** A buffer whose first entry is entry {@code from}: JNI passes its address, whatever JavaCPP does with positions. */
+        DoubleBuffer from(int from) {
+            return from == 0 ? data : data.slice(from, data.capacity() - from);
+        }
+    }
+
+    static final class F32 extends Dense {
+        private final FloatBuffer data;
+
+        F32(FloatBuffer data) {
+            this.data = data;
+        }
+
+        @Override double get(int i) { return data.get(i); }
+        @Override void put(int i, double value) { data.put(i, (float) value); }
+        @Override int length() { return data.capacity(); }
+        @Override Precision precision() { return Precision.FLOAT32; }
+
+        FloatBuffer from(int from) {
+            return from == 0 ? data : data.slice(from, data.capacity() - from);
+        }
+    }
+}
