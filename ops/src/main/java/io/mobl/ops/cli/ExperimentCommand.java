@@ -94,6 +94,13 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--train-size", description = "Training images per data set (default 5000, the paper's).")
     Integer trainSize;
 
+    @Option(names = "--regularisation", description = "hyper-cleaning: μ, the lower level's ℓ2 weight (default 1e-3).")
+    Double regularisation;
+
+    @Option(names = "--select-every", description = "hyper-cleaning: score the model on the second validation sets "
+            + "every this many iterations, the best one's test scores reported (default 5).")
+    Integer selectEvery;
+
     @Option(names = "--lower-batch", description = "hyper-cleaning, method swc: |𝒯_t|, samples per SGD step from the "
             + "union of the training sets (default 100 per data set, FORUM's).")
     Integer lowerBatch;
@@ -267,6 +274,12 @@ public final class ExperimentCommand implements Callable<Integer> {
             default -> throw new InvalidInputException("--model", model, "logistic or mlp");
         }
         if (iterations != null) s = s.withIterations(iterations);
+        if (regularisation != null || selectEvery != null) {
+            s = new HyperCleaningSettings(s.datasets(), s.sizes(), s.hidden(),
+                    regularisation != null ? regularisation : s.regularisation(), s.lowerIterations(),
+                    s.lowerStepSize(), s.upperStepSize(), s.chebyshevWeight(), s.cgSteps(), s.iterations(),
+                    selectEvery != null ? selectEvery : s.selectEvery());
+        }
         s = s.withSteps(lowerIterations != null ? lowerIterations : s.lowerIterations(),
                 lowerStepSize != null ? lowerStepSize : s.lowerStepSize(),
                 upperStepSize != null ? upperStepSize : s.upperStepSize());

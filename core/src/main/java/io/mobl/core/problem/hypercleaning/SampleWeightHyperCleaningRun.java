@@ -38,7 +38,10 @@ public final class SampleWeightHyperCleaningRun {
      *                        (FORUM's batch 100 per data set is 100·S)
      * @param lowerIterations D, SGD steps per outer iteration, warm-started (FORUM's T = 64)
      * @param lowerStepSize   α (FORUM's η = 0.3)
-     * @param jacobianBatch   |𝒟_G|, the samples whose weights get a hypergradient in an iteration (N: all of them)
+     * @param jacobianBatch   |𝒟_G|, the samples whose weights get a hypergradient in an iteration. N (the default)
+     *                        touches about every weight each iteration; it is drawn from the same seeded epochs as
+     *                        𝒯_t, so where it spans an epoch boundary a few samples occur twice and as many not at
+     *                        all (unbiased: each draw is uniform over the union)
      * @param neumannSteps    Q, the terms of Alg. 3
      * @param neumannStepSize η of Alg. 3, at most 1/L
      * @param neumannBatch    |ℬ_j|, samples per Hessian-vector product of Alg. 3
