@@ -9,6 +9,7 @@ import io.mobl.core.model.Classification;
 import io.mobl.core.model.Precision;
 import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
 import io.mobl.core.problem.hypercleaning.HyperCleaningSettings;
+import io.mobl.core.problem.hypercleaning.SampleWeightHyperCleaningRun;
 import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningSettings;
 import io.mobl.core.problem.mixture.DataMixtureSettings;
 import io.mobl.core.problem.mixture.MixtureSplit;
@@ -93,6 +94,21 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--train-size", description = "Training images per data set (default 5000, the paper's).")
     Integer trainSize;
 
+    @Option(names = "--regularisation", description = "hyper-cleaning: μ, the lower level's ℓ2 weight (default 1e-3).")
+    Double regularisation;
+
+    @Option(names = "--select-every", description = "hyper-cleaning: score the model on the second validation sets "
+            + "every this many iterations, the best one's test scores reported (default 5).")
+    Integer selectEvery;
+
+    @Option(names = "--lower-batch", description = "hyper-cleaning, method swc: |𝒯_t|, samples per SGD step from the "
+            + "union of the training sets (default 100 per data set, FORUM's).")
+    Integer lowerBatch;
+
+    @Option(names = "--jacobian-batch", description = "hyper-cleaning, method swc: |𝒟_G|, the samples whose weights get "
+            + "a hypergradient each iteration (default all training samples).")
+    Integer jacobianBatch;
+
     @Option(names = "--sweep", defaultValue = "5", description = "Preferences in the Pareto sweep (0: none). Default: ${DEFAULT-VALUE}.")
     int sweep;
 
@@ -120,9 +136,9 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         Precision precision = Precision.of(dtype);
         for (String m : methods) {
-            if (!HyperCleaningSettings.METHODS.contains(m)) {
+            if (!HyperCleaningSettings.METHODS.contains(m) && !m.equals(STOCHASTIC)) {
                 throw new InvalidInputException("method", m, "one of " + HyperCleaningSettings.METHODS
-                        + " (cg and ns are WC-MHGD's options)");
+                        + " or " + STOCHASTIC + " (cg and ns are WC-MHGD's options, swc stochastic WC-MHGD)");
             }
         }
         PrintWriter console = spec.commandLine().getOut();
@@ -140,9 +156,19 @@ public final class ExperimentCommand implements Callable<Integer> {
         for (String name : settings.datasets()) results.put(name, new LinkedHashMap<>());
         for (String method : methods) {
             List<HyperCleaningRun.Outcome> outcomes = new ArrayList<>();
+            if (method.equals(STOCHASTIC)) {
+                console.printf("  %s (stochastic, K = %d): %s%n", HyperCleaningSettings.label(method),
+                        sampling(settings).iterations(), sampling(settings).describe());
+            }
             for (int seed = 0; seed < seeds; seed++) {
-                HyperCleaningRun.Outcome o = HyperCleaningRun.run(settings, data, method, balanced, seed,
-                        HyperCleaningSettings.label(method), k -> { }, precision);
+                HyperCleaningRun.Outcome o = method.equals(STOCHASTIC)
+                        ? SampleWeightHyperCleaningRun.run(settings, sampling(settings), data, balanced, seed,
+                                HyperCleaningSettings.label(method), precision, line -> {
+                                    console.println("    " + line);
+                                    console.flush();
+                                })
+                        : HyperCleaningRun.run(settings, data, method, balanced, seed,
+                                HyperCleaningSettings.label(method), k -> { }, precision);
                 outcomes.add(o);
                 runs.add(runRecord(settings, method, seed, o));
                 console.printf("  %s seed %d: %s  (%.0f s, model of iteration %d)%n", HyperCleaningSettings.label(method), seed,
@@ -165,6 +191,10 @@ public final class ExperimentCommand implements Callable<Integer> {
         json.put("model", settings.modelName());
         json.put("dtype", precision.label());
         json.put("settings", settingsRecord(settings));
+        if (methods.contains(STOCHASTIC)) {
+            json.put("stochastic", Map.of("method", HyperCleaningSettings.label(STOCHASTIC),
+                    "sampling", sampling(settings), "description", sampling(settings).describe()));
+        }
         json.put("results", results);
         json.put("paper", paperRecord());
         json.put("runs", runs);
@@ -221,6 +251,21 @@ public final class ExperimentCommand implements Callable<Integer> {
         return new StochasticHyperCleaningExperiment(s, chosen, seeds, dir).run(spec.commandLine().getOut());
     }
 
+    /** The method name of stochastic WC-MHGD on the sample-weight problem ({@link SampleWeightHyperCleaningRun}). */
+    static final String STOCHASTIC = "swc";
+
+    /**
+     * Stochastic WC-MHGD's sampling: FORUM's (batch 100 per data set, D = 64, α = 0.3, 𝒟_G all samples) unless
+     * --lower-iterations, --lower-step-size, --lower-batch or --jacobian-batch say otherwise; β and K as the others.
+     */
+    private SampleWeightHyperCleaningRun.Sampling sampling(HyperCleaningSettings settings) {
+        SampleWeightHyperCleaningRun.Sampling s = SampleWeightHyperCleaningRun.Sampling.forum(settings);
+        s = s.withSteps(lowerIterations != null ? lowerIterations : s.lowerIterations(),
+                lowerStepSize != null ? lowerStepSize : s.lowerStepSize(), s.upperStepSize());
+        return s.withBatches(lowerBatch != null ? lowerBatch : s.lowerBatch(),
+                jacobianBatch != null ? jacobianBatch : s.jacobianBatch());
+    }
+
     private HyperCleaningSettings settings() {
         HyperCleaningSettings s = HyperCleaningSettings.logisticDefaults();
         switch (model) {
@@ -229,6 +274,12 @@ public final class ExperimentCommand implements Callable<Integer> {
             default -> throw new InvalidInputException("--model", model, "logistic or mlp");
         }
         if (iterations != null) s = s.withIterations(iterations);
+        if (regularisation != null || selectEvery != null) {
+            s = new HyperCleaningSettings(s.datasets(), s.sizes(), s.hidden(),
+                    regularisation != null ? regularisation : s.regularisation(), s.lowerIterations(),
+                    s.lowerStepSize(), s.upperStepSize(), s.chebyshevWeight(), s.cgSteps(), s.iterations(),
+                    selectEvery != null ? selectEvery : s.selectEvery());
+        }
         s = s.withSteps(lowerIterations != null ? lowerIterations : s.lowerIterations(),
                 lowerStepSize != null ? lowerStepSize : s.lowerStepSize(),
                 upperStepSize != null ? upperStepSize : s.upperStepSize());

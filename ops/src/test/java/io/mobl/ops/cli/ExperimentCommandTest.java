@@ -138,6 +138,28 @@ class ExperimentCommandTest extends CliTest {
     }
 
     @Test
+    void aShortStochasticSampleWeightRunWritesItsScoresAndSampling() throws Exception {
+        assumeTrue(DataSets.installed("mnist") && DataSets.installed("fashion-mnist"),
+                "data sets not installed: run " + DataSets.INSTALL_COMMAND);
+        int code = mobl("experiment", "hyper-cleaning", "--methods", "swc", "--seeds", "1", "--iterations", "2",
+                "--lower-iterations", "3", "--lower-batch", "20", "--jacobian-batch", "400", "--train-size", "200",
+                "--select-every", "1", "--sweep", "0", "--out", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        for (String dataset : new String[] {"mnist", "fashion-mnist"}) {
+            JsonNode r = json.at("/results/" + dataset + "/stochastic-wc-mhgd");
+            assertThat(r.at("/accuracy/mean").asDouble()).as(dataset).isBetween(10.0, 100.0);
+        }
+        assertThat(json.at("/stochastic/sampling/lowerBatch").asInt()).isEqualTo(20);
+        assertThat(json.at("/stochastic/sampling/jacobianBatch").asInt()).isEqualTo(400);
+        assertThat(json.at("/stochastic/sampling/lowerIterations").asInt()).isEqualTo(3);
+        assertThat(json.at("/settings/selectEvery").asInt()).isEqualTo(1);
+        assertThat(json.at("/runs")).hasSize(1);
+        assertThat(out.toString()).contains("LL batch 20, D 3");
+    }
+
+    @Test
     void anUnknownModelOrMethodIsAUserError() {
         assertThat(mobl("experiment", "hyper-cleaning", "--model", "cnn")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("--model = cnn");
