@@ -18,4 +18,14 @@ public final class Permutations {
         }
         return order;
     }
+
+    /**
+     * The order in which a seeded sampler reads a set of n samples in one epoch: a fresh permutation per
+     * (seed, role, epoch), so every role (lower level −1, objective s) and every epoch has its own order, and a run
+     * with the same seed reads the same batches. Samplers serve sample {@code position} as
+     * {@code epoch(seed, role, position / n, n)[position % n]}.
+     */
+    public static int[] epoch(long seed, int role, long epoch, int n) {
+        return of(n, new SplittableRandom(seed * 1_000_003L + (role + 1) * 7_919L + epoch * 104_729L));
+    }
 }

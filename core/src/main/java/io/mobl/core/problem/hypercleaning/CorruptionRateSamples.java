@@ -9,7 +9,6 @@ import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The data of the stochastic hyper-cleaning experiment as a seeded, random-access {@link MinibatchGenerator}: one
@@ -90,7 +89,7 @@ public record CorruptionRateSamples(LabelledImages train, int[][] noisyLabels, L
         for (int i = 0; i < rows; i++, position++) {
             if (position / n != epoch) {
                 epoch = position / n;
-                order = Permutations.of(n, new SplittableRandom(seed * 1_000_003L + (objective + 1) * 7_919L + epoch * 104_729L));
+                order = Permutations.epoch(seed, objective, epoch, n);
             }
             int j = order[(int) (position % n)];
             ids[i] = j;

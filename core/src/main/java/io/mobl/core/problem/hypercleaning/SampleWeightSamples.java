@@ -2,12 +2,12 @@ package io.mobl.core.problem.hypercleaning;
 
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
+import io.mobl.core.data.Permutations;
 import io.mobl.core.stochastic.MinibatchGenerator;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The data of {@link SampleWeightHyperCleaningProblem} as a seeded, random-access {@link MinibatchGenerator}: the
@@ -62,7 +62,7 @@ public record SampleWeightSamples(List<LabelledImages> train, List<LabelledImage
         for (int r = 0; r < rows; r++, position++) {
             if (position / n != epoch) {
                 epoch = position / n;
-                order = permutation(n, new SplittableRandom(seed * 1_000_003L + (objective + 1) * 7_919L + epoch * 104_729L));
+                order = Permutations.epoch(seed, objective, epoch, n);
             }
             int k = order[(int) (position % n)];
             ids[r] = k;
@@ -78,17 +78,5 @@ public record SampleWeightSamples(List<LabelledImages> train, List<LabelledImage
         }
         String id = (lower ? "train" : "val" + objective) + "-" + index;
         return new Minibatch(id, objective, Minibatch.Dtype.FLOAT64, rows, d, 1, features, labels, ids);
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }
