@@ -145,9 +145,10 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         List<LabelledImages> data = new ArrayList<>();
         for (String name : settings.datasets()) data.add(DataSets.load(name));
-        console.printf("hyper-cleaning: %s, model %s (%s), K = %d, D = %d, α = %s, β = %s, %d seed(s)%n",
+        console.printf("hyper-cleaning: %s, model %s (%s), K = %d, D = %d, α = %s, β = %s, %d seed(s)%s%n",
                 String.join(" + ", settings.datasets()), settings.modelName(), precision, settings.iterations(),
-                settings.lowerIterations(), settings.lowerStepSize(), settings.upperStepSize(), seeds);
+                settings.lowerIterations(), settings.lowerStepSize(), settings.upperStepSize(), seeds,
+                methods.contains(STOCHASTIC) ? " (D and α of the deterministic methods; " + STOCHASTIC + "'s sampling below)" : "");
 
         double[] balanced = new double[settings.datasets().size()];
         java.util.Arrays.fill(balanced, 1.0 / balanced.length);
