@@ -9,6 +9,9 @@ import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.hypergradient.ConjugateGradient;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.Oracle;
+import io.mobl.core.problem.Smoothness;
+import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.core.problem.quadratic.QuadraticProblems;
 import io.mobl.protocol.ControlMessage;
 import io.mobl.protocol.IterateTelemetry;
@@ -32,8 +35,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import static io.mobl.streams.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +94,52 @@ class ControlTopicTest {
         send(key, JsonCodec.encode(message));
     }
 
+    /**
+     * The problem, except that its upper-level oracle (called by the hypergradient workers, never by the
+     * coordinator) waits while {@code hold} says so, for at most a minute. The test holds the run after its second
+     * iteration until the control command has been applied: on a fast machine the run would otherwise reach its
+     * tolerance for the first preference before a record sent through Kafka arrives, and end without it. The
+     * coordinator stays free meanwhile, so it can take the command.
+     */
+    static final class Held implements BilevelProblem {
+        private final BilevelProblem problem;
+        private final BooleanSupplier hold;
+
+        Held(BilevelProblem problem, BooleanSupplier hold) {
+            this.problem = problem;
+            this.hold = hold;
+        }
+
+        @Override
+        public UpperEvaluation upper(int objective, INDArray x, INDArray y) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (hold.getAsBoolean() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return problem.upper(objective, x, y);
+        }
+
+        @Override public int upperDimension() { return problem.upperDimension(); }
+        @Override public int lowerDimension() { return problem.lowerDimension(); }
+        @Override public int objectiveCount() { return problem.objectiveCount(); }
+        @Override public Set<Oracle> oracles() { return problem.oracles(); }
+        @Override public double lowerValue(INDArray x, INDArray y) { return problem.lowerValue(x, y); }
+        @Override public INDArray lowerGradient(INDArray x, INDArray y) { return problem.lowerGradient(x, y); }
+        @Override public INDArray lowerGradientX(INDArray x, INDArray y) { return problem.lowerGradientX(x, y); }
+        @Override public INDArray hessianVector(INDArray x, INDArray y, INDArray v) { return problem.hessianVector(x, y, v); }
+        @Override public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) { return problem.lowerGradientInto(x, y, out); }
+        @Override public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) { return problem.hessianVectorInto(x, y, v, out); }
+        @Override public INDArray jacobianVector(INDArray x, INDArray y, INDArray v) { return problem.jacobianVector(x, y, v); }
+        @Override public INDArray initialUpper() { return problem.initialUpper(); }
+        @Override public INDArray initialLower() { return problem.initialLower(); }
+        @Override public Optional<Smoothness> smoothness() { return problem.smoothness(); }
+    }
+
     /** Every iteration's telemetry, in order (one preference). */
     static final class Recording implements RunListener {
         final List<IterateTelemetry> telemetry = new CopyOnWriteArrayList<>();
@@ -106,9 +159,12 @@ class ControlTopicTest {
         Recording listener = new Recording();
         // ends by itself once the stationarity gap is below the tolerance: for AFTER, if the command arrives
         WcMhgdConfig config = config(100_000).withTolerance(TOLERANCE);
-        SweepHandle sweep = runtime.sweep(PROBLEM, config, List.of(BEFORE), "ctl", listener);
+        java.util.concurrent.atomic.AtomicReference<ControlTopic> started = new java.util.concurrent.atomic.AtomicReference<>();
+        BooleanSupplier commandPending = () -> listener.size() >= 2 && (started.get() == null || started.get().applied() == 0);
+        SweepHandle sweep = runtime.sweep(new Held(PROBLEM, commandPending), config, List.of(BEFORE), "ctl", listener);
         try (ControlTopic control = ControlTopic.start(streams, broker.admin(), broker.bootstrapServers(), "ctl",
                 ControlTopic.forSweep(sweep))) {
+            started.set(control);
             await("the run under way", Duration.ofSeconds(30), () -> listener.size() >= 2);
             // Noise first: none of it may stop the stream or touch the run.
             send("ctl", "{not json".getBytes(StandardCharsets.UTF_8));
