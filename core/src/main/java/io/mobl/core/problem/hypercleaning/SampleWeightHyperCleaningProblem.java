@@ -11,9 +11,7 @@ import io.mobl.protocol.Minibatch;
 import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,15 +43,7 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
     private final INDArray initialLower;
     private final int[] offsets;
     private final int total;
-    private final Map<Identity, TaskRows[]> converted = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Identity, TaskRows[]> eldest) {
-            return size() > KEPT_BATCHES;
-        }
-    };
-
-    /** Converted sample batches kept: an iteration's 𝒟_G and ℬ_1 … ℬ_Q for Q up to about 30. */
-    private static final int KEPT_BATCHES = 32;
+    private final ConvertedBatches<TaskRows[]> converted = new ConvertedBatches<>();
 
     /**
      * @param network        one head per task
@@ -205,14 +195,9 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
      * The last few conversions are kept by the batch's identity: Alg. 3 multiplies by each ℬ_j once per objective.
      */
     private TaskRows[] rows(SampleBatch batch, int role) {
-        if (batch.objective() != role) {
-            throw new InvalidInputException("sample batch.objective", batch.objective(),
-                    role == Minibatch.LOWER ? "-1 (lower-level data)" : role + " (data of upper objective " + role + ")");
-        }
-        synchronized (converted) {
-            TaskRows[] kept = converted.get(new Identity(batch));
-            if (kept != null) return kept;
-        }
+        ConvertedBatches.checkRole(batch, role);
+        TaskRows[] kept = converted.kept(batch);
+        if (kept != null) return kept;
         int d = network.inputs();
         int classes = network.classes();
         int groups = role == Minibatch.LOWER ? network.heads() : 1;
@@ -263,15 +248,6 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
             INDArray matrix = Nd4j.create(features[g], new long[] {counts[g], d}, DataType.DOUBLE);
             result[g] = new TaskRows(Batch.of(matrix, labels[g], classes).in(network.precision()), ids[g]);
         }
-        synchronized (converted) {
-            converted.put(new Identity(batch), result);
-        }
-        return result;
-    }
-
-    /** A sample batch compared by identity (a record's equals would compare every value). */
-    private record Identity(SampleBatch batch) {
-        @Override public boolean equals(Object o) { return o instanceof Identity i && i.batch == batch; }
-        @Override public int hashCode() { return System.identityHashCode(batch); }
+        return converted.keep(batch, result);
     }
 }

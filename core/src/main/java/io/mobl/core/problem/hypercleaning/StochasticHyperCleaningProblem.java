@@ -9,8 +9,6 @@ import io.mobl.core.stochastic.StochasticBilevelProblem;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,15 +41,7 @@ public final class StochasticHyperCleaningProblem implements StochasticBilevelPr
     private final MultiHeadNetwork network;
     private final double initialLogRegularisation;
     private final INDArray initialLower;
-    private final Map<Identity, Batch[]> converted = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Identity, Batch[]> eldest) {
-            return size() > KEPT_BATCHES;
-        }
-    };
-
-    /** Converted sample batches kept: an iteration's 𝒟_G and ℬ_1 … ℬ_Q for Q up to about 30. */
-    private static final int KEPT_BATCHES = 32;
+    private final ConvertedBatches<Batch[]> converted = new ConvertedBatches<>();
 
     /**
      * @param network                  one head per corruption rate (S = its heads)
@@ -155,14 +145,9 @@ public final class StochasticHyperCleaningProblem implements StochasticBilevelPr
      * (by the batch's identity): Alg. 3 multiplies by each ℬ_j once per objective.
      */
     Batch[] batches(SampleBatch batch, int role) {
-        if (batch.objective() != role) {
-            throw new InvalidInputException("sample batch.objective", batch.objective(),
-                    role == Minibatch.LOWER ? "-1 (lower-level data)" : role + " (data of upper objective " + role + ")");
-        }
-        synchronized (converted) {
-            Batch[] kept = converted.get(new Identity(batch));
-            if (kept != null) return kept;
-        }
+        ConvertedBatches.checkRole(batch, role);
+        Batch[] kept = converted.kept(batch);
+        if (kept != null) return kept;
         int n = batch.rows();
         int d = network.inputs();
         int classes = network.classes();
@@ -187,17 +172,9 @@ public final class StochasticHyperCleaningProblem implements StochasticBilevelPr
         INDArray matrix = Nd4j.create(features, new long[] {n, d}, DataType.DOUBLE);
         Batch[] result = new Batch[columns];
         for (int c = 0; c < columns; c++) result[c] = Batch.of(matrix, labels[c], classes);
-        synchronized (converted) {
-            converted.put(new Identity(batch), result);
-        }
-        return result;
+        return converted.keep(batch, result);
     }
 
-    /** A sample batch compared by identity (a record's equals would compare every value). */
-    private record Identity(SampleBatch batch) {
-        @Override public boolean equals(Object o) { return o instanceof Identity i && i.batch == batch; }
-        @Override public int hashCode() { return System.identityHashCode(batch); }
-    }
 
     private static INDArray mean(Batch data) {
         return Nd4j.valueArrayOf(data.size(), 1.0 / data.size());
