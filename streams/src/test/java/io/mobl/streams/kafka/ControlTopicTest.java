@@ -16,14 +16,10 @@ import io.mobl.core.problem.quadratic.QuadraticProblems;
 import io.mobl.protocol.ControlMessage;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.codec.JsonCodec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -220,19 +215,8 @@ class ControlTopicTest {
     /** Offset → reason of the first {@code n} records of the DLQ. */
     private static Map<String, String> deadLetterReasons(int n) {
         Map<String, String> reasons = new java.util.TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(Topics.DLQ, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-            while (all.size() < n && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200)).forEach(all::add);
-            for (ConsumerRecord<byte[], byte[]> r : all) {
-                reasons.put(new String(r.headers().lastHeader(DeadLetters.SOURCE_OFFSET).value(), StandardCharsets.UTF_8),
-                        new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
-            }
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readFromStart(broker.bootstrapServers(), Topics.DLQ, n)) {
+            reasons.put(KafkaTestSupport.header(r, DeadLetters.SOURCE_OFFSET), KafkaTestSupport.header(r, DeadLetters.REASON));
         }
         return reasons;
     }

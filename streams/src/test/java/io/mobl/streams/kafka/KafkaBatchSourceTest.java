@@ -2,15 +2,10 @@ package io.mobl.streams.kafka;
 
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -216,19 +211,8 @@ class KafkaBatchSourceTest extends BrokerTest {
     /** Batch id → dead-letter reason of the first {@code n} records of the topic. */
     private static Map<String, String> deadLetters(String topic, int n) {
         Map<String, String> reasons = new java.util.HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (reasons.size() < n && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    String id = io.mobl.protocol.codec.MinibatchCodec.decode(r.value()).batchId();
-                    reasons.put(id, new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8));
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readFromStart(broker.bootstrapServers(), topic, n)) {
+            reasons.put(io.mobl.protocol.codec.MinibatchCodec.decode(r.value()).batchId(), KafkaTestSupport.header(r, DeadLetters.REASON));
         }
         return reasons;
     }

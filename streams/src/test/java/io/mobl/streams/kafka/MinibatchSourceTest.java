@@ -3,16 +3,13 @@ package io.mobl.streams.kafka;
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.codec.MinibatchCodec;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,7 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,6 +34,7 @@ import static io.mobl.streams.kafka.KafkaTestSupport.batch;
 import static io.mobl.streams.kafka.KafkaTestSupport.batches;
 import static io.mobl.streams.kafka.KafkaTestSupport.committed;
 import static io.mobl.streams.kafka.KafkaTestSupport.committedTotal;
+import static io.mobl.streams.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -148,17 +145,7 @@ class MinibatchSourceTest extends BrokerTest {
                     () -> KafkaTestSupport.unchecked(() -> committedTotal(admin, "group-b")) == total);
         }
 
-        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            c.assign(List.of(new TopicPartition(dlq, 0)));
-            c.seekToBeginning(List.of(new TopicPartition(dlq, 0)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (dead.size() < poisons.size() && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(dead::add);
-            }
-        }
+        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readFromStart(broker.bootstrapServers(), dlq, poisons.size());
         assertThat(dead).hasSize(poisons.size());
         for (ConsumerRecord<byte[], byte[]> r : dead) {
             long sourceOffset = Long.parseLong(header(r, DeadLetters.SOURCE_OFFSET));
@@ -246,10 +233,5 @@ class MinibatchSourceTest extends BrokerTest {
             }
             assertThat(committedTotal(admin, "group-r")).isEqualTo(5);
         }
-    }
-
-    private static String header(ConsumerRecord<?, ?> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }
