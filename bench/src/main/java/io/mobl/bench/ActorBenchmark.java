@@ -106,9 +106,7 @@ public final class ActorBenchmark {
         int iterations = size >= 1_000_000 ? 3 : size >= 100_000 ? 8 : 40;
         WcMhgdConfig config = WcMhgdConfig.defaults(problem, new ConjugateGradient(CG_STEPS), LOWER_ITERATIONS, 1.0,
                 iterations, 0);
-        double[] preference = new double[objectives];
-        Arrays.fill(preference, 1.0 / objectives);
-        preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
+        double[] preference = io.mobl.core.metrics.PreferenceGrid.balanced(objectives);
 
         // one untimed run of each first (JIT, thread start-up, first-touch of the problem's memory)
         Solution reference = SynchronousSolver.solve(problem, config, preference, "bench", RunListener.NONE);
@@ -177,9 +175,7 @@ public final class ActorBenchmark {
         int iterations = 300;
         WcMhgdConfig config = WcMhgdConfig.defaults(problem, new ConjugateGradient(CG_STEPS), LOWER_ITERATIONS, 1.0,
                 iterations, 0);
-        double[] preference = new double[objectives];
-        Arrays.fill(preference, 1.0 / objectives);
-        preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
+        double[] preference = io.mobl.core.metrics.PreferenceGrid.balanced(objectives);
         Solution reference = SynchronousSolver.solve(problem, config, preference, "bench", RunListener.NONE);
         if (reference.point().iterations() != iterations) {
             throw new IllegalStateException("the tiny run ended at iteration " + reference.point().iterations()

@@ -80,9 +80,7 @@ public final class WcMhgdBenchmark {
         QuadraticProblem problem = QuadraticProblems.structured(7, size, size, objectives, RANK, 10, 0.5);
         WcMhgdConfig config = WcMhgdConfig.defaults(problem, new ConjugateGradient(CG_STEPS), LOWER_ITERATIONS, 1.0, 1000, 0);
         WcMhgd algorithm = new WcMhgd(problem, config);
-        double[] preference = new double[objectives];
-        java.util.Arrays.fill(preference, 1.0 / objectives);
-        preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
+        double[] preference = io.mobl.core.metrics.PreferenceGrid.balanced(objectives);
         WcMhgdState state = algorithm.initialState(preference);
         int warmup = 2;
         int measured = measuredIterations > 0 ? measuredIterations : size >= 1_000_000 ? 3 : size >= 100_000 ? 5 : 20;
@@ -136,9 +134,7 @@ public final class WcMhgdBenchmark {
     private static Map<String, Object> callsToTolerance(HypergradientMethod method, int size, int objectives, double epsilon) {
         QuadraticProblem problem = QuadraticProblems.structured(11, size, size, objectives, RANK, 10, 0.5);
         WcMhgdConfig config = WcMhgdConfig.defaults(problem, method, LOWER_ITERATIONS * 3, 1.0, 20_000, epsilon);
-        double[] preference = new double[objectives];
-        java.util.Arrays.fill(preference, 1.0 / objectives);
-        preference[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
+        double[] preference = io.mobl.core.metrics.PreferenceGrid.balanced(objectives);
         long start = System.nanoTime();
         Solution solution = SynchronousSolver.solve(problem, config, preference, "bench", RunListener.NONE);
         Map<String, Object> row = new LinkedHashMap<>();

@@ -48,6 +48,15 @@ public final class PreferenceGrid {
         return out;
     }
 
+    /** The balanced preference (1/S, …, 1/S), its last entry 1 − (S−1)·(1/S), which takes up the rounding of 1/S. */
+    public static double[] balanced(int objectives) {
+        if (objectives < 1) throw new InvalidInputException("objectives", objectives, "an integer >= 1");
+        double[] r = new double[objectives];
+        java.util.Arrays.fill(r, 1.0 / objectives);
+        r[objectives - 1] = 1.0 - (objectives - 1) * (1.0 / objectives);
+        return r;
+    }
+
     /**
      * The number of divisions H used for S objectives and N preferences: the smallest H with
      * C(H−1, S−1) ≥ N (N + 1 for S = 2).

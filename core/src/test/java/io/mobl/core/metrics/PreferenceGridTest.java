@@ -16,6 +16,19 @@ import org.junit.jupiter.api.Test;
 
 class PreferenceGridTest {
 
+    @Property
+    void theBalancedPreferenceIsUniformAndSumsToOne(@ForAll @IntRange(min = 1, max = 64) int objectives) {
+        double[] r = PreferenceGrid.balanced(objectives);
+        assertThat(r).hasSize(objectives);
+        double sum = 0;
+        for (int i = 0; i < objectives; i++) {
+            assertThat(r[i]).isCloseTo(1.0 / objectives, within(1e-15));
+            sum += r[i];
+        }
+        assertThat(sum).isCloseTo(1.0, within(1e-14));
+        assertThat(r[objectives - 1]).isEqualTo(1.0 - (objectives - 1) * (1.0 / objectives));
+    }
+
     @Test
     void twoObjectivesAreEvenlySpacedInTheOpenInterval() {
         double[][] grid = PreferenceGrid.of(2, 4);
