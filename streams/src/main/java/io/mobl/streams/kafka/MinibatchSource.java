@@ -79,7 +79,7 @@ public final class MinibatchSource {
             if (topics == null || topics.isEmpty()) throw new InvalidInputException("topics", topics, "at least one topic");
             if (bufferSize < 1) throw new InvalidInputException("bufferSize", bufferSize, "an integer >= 1");
             if (maxPollRecords < 1) throw new InvalidInputException("maxPollRecords", maxPollRecords, "an integer >= 1");
-            if (replayWindow < 0) throw new InvalidInputException("replayWindow", replayWindow, "an integer >= 0");
+            if (replayWindow < 0 || replayWindow > 1 << 28) throw new InvalidInputException("replayWindow", replayWindow, "an integer in 0..268435456 (2^28)");
             if (commitMaxBatch < 1) throw new InvalidInputException("commitMaxBatch", commitMaxBatch, "an integer >= 1");
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);
