@@ -129,6 +129,45 @@ class KafkaBatchSourceTest extends BrokerTest {
         }
     }
 
+    /**
+     * Three callers share one partition with buffers of one batch each, at uneven paces. Two things failed here
+     * before: a caller that pulled a batch of another objective whose buffer was full waited while holding it, and
+     * two callers doing so stalled each other for the whole grace (30 s here; with the default 2 s a batch was
+     * passed over); and a caller could overtake a batch of its own that another caller had pulled but not yet put
+     * in its buffer (sh-0-7 before sh-0-6).
+     */
+    @Test
+    void callersSharingAPartitionWithTinyBuffersNeverStallEachOther() throws Exception {
+        String run = "shared";
+        createTopics(run, 1);
+        int perObjective = 400;
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(Topics.upper(run), upperRoundRobin("sh", 3, perObjective));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 3, "shared.dlq").withBuffers(4, 1).withOverflowGrace(Duration.ofSeconds(30)))) {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int s = 0; s < 3; s++) {
+                int objective = s;
+                results.add(pool.submit(() -> {
+                    java.util.Random pace = new java.util.Random(objective);
+                    int expected = 0;
+                    for (int i = 0; i < perObjective; i++) {
+                        Minibatch b = source.next(objective, Duration.ofSeconds(20));
+                        assertThat(b.batchId()).as("objective %d gets its batches in order", objective).isEqualTo("sh-" + objective + "-" + expected++);
+                        if (pace.nextInt(4) == 0) Thread.sleep(0, 200_000 * (objective + 1));
+                        source.iterationDone(i, List.of(b));
+                    }
+                    return expected;
+                }));
+            }
+            for (int s = 0; s < 3; s++) assertThat(results.get(s).get(60, TimeUnit.SECONDS)).isEqualTo(perObjective);
+            assertThat(source.stats().overflowed()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void anObjectiveNobodyAsksForIsHeldInABoundedBufferAndPassedOver() throws Exception {
         String run = "skewed";
