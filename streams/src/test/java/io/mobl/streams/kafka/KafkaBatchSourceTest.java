@@ -8,10 +8,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,38 +93,9 @@ class KafkaBatchSourceTest extends BrokerTest {
 
     @Test
     void concurrentCallersForDifferentObjectivesEachGetAllOfTheirs() throws Exception {
-        String run = "threads";
-        createTopics(run, 2);
         int perObjective = 300;
-        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-            producer.produce(Topics.upper(run), upperRoundRobin("t", 3, perObjective));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 3, "threads.dlq").withBuffers(4, 8).withOverflowGrace(Duration.ofSeconds(30)))) {
-            List<Future<Set<String>>> results = new ArrayList<>();
-            for (int s = 0; s < 3; s++) {
-                int objective = s;
-                results.add(pool.submit(() -> {
-                    Set<String> ids = new HashSet<>();
-                    for (int i = 0; i < perObjective; i++) {
-                        Minibatch b = source.next(objective, Duration.ofSeconds(30));
-                        assertThat(b.objective()).isEqualTo(objective);
-                        ids.add(b.batchId());
-                        source.iterationDone(i, List.of(b));
-                    }
-                    return ids;
-                }));
-            }
-            for (int s = 0; s < 3; s++) {
-                Set<String> ids = results.get(s).get(60, TimeUnit.SECONDS);
-                assertThat(ids).hasSize(perObjective).allSatisfy(id -> assertThat(id).startsWith("t-"));
-            }
-            assertThat(source.stats().overflowed()).isZero();
-            await("every batch committed", Duration.ofSeconds(20),
-                    () -> unchecked(() -> committedTotal(admin, "mobl.threads.upper")) == 3L * perObjective);
-        } finally {
-            pool.shutdownNow();
-        }
+        takeConcurrently("threads", 2, perObjective, 8, false, source -> await("every batch committed", Duration.ofSeconds(20),
+                () -> unchecked(() -> committedTotal(admin, "mobl.threads.upper")) == 3L * perObjective));
     }
 
     /**
@@ -134,35 +103,50 @@ class KafkaBatchSourceTest extends BrokerTest {
      * before: a caller that pulled a batch of another objective whose buffer was full waited while holding it, and
      * two callers doing so stalled each other for the whole grace (30 s here; with the default 2 s a batch was
      * passed over); and a caller could overtake a batch of its own that another caller had pulled but not yet put
-     * in its buffer (sh-0-7 before sh-0-6).
+     * in its buffer (shared-0-7 before shared-0-6).
      */
     @Test
     void callersSharingAPartitionWithTinyBuffersNeverStallEachOther() throws Exception {
-        String run = "shared";
-        createTopics(run, 1);
-        int perObjective = 400;
+        takeConcurrently("shared", 1, 400, 1, true, source -> { });
+    }
+
+    @FunctionalInterface
+    private interface SourceCheck {
+        void check(KafkaBatchSource source) throws Exception;
+    }
+
+    /**
+     * Produces {@code perObjective} upper batches for each of 3 objectives (round robin) and has one thread per
+     * objective take all of its own, acknowledging each; every thread must get exactly its objective's batches, in
+     * order, and nothing may be passed over (the grace is 30 s). {@code uneven}: the threads pause now and then,
+     * each for a different time.
+     */
+    private void takeConcurrently(String run, int partitions, int perObjective, int bufferPerObjective, boolean uneven,
+                                  SourceCheck afterwards) throws Exception {
+        createTopics(run, partitions);
         try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-            producer.produce(Topics.upper(run), upperRoundRobin("sh", 3, perObjective));
+            producer.produce(Topics.upper(run), upperRoundRobin(run, 3, perObjective));
         }
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 3, "shared.dlq").withBuffers(4, 1).withOverflowGrace(Duration.ofSeconds(30)))) {
+        try (KafkaBatchSource source = KafkaBatchSource.start(system, settings(run, 3, run + ".dlq")
+                .withBuffers(4, bufferPerObjective).withOverflowGrace(Duration.ofSeconds(30)))) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int s = 0; s < 3; s++) {
                 int objective = s;
                 results.add(pool.submit(() -> {
                     java.util.Random pace = new java.util.Random(objective);
-                    int expected = 0;
                     for (int i = 0; i < perObjective; i++) {
                         Minibatch b = source.next(objective, Duration.ofSeconds(20));
-                        assertThat(b.batchId()).as("objective %d gets its batches in order", objective).isEqualTo("sh-" + objective + "-" + expected++);
-                        if (pace.nextInt(4) == 0) Thread.sleep(0, 200_000 * (objective + 1));
+                        assertThat(b.batchId()).as("objective %d gets its batches in order", objective).isEqualTo(run + "-" + objective + "-" + i);
+                        if (uneven && pace.nextInt(4) == 0) Thread.sleep(0, 200_000 * (objective + 1));
                         source.iterationDone(i, List.of(b));
                     }
-                    return expected;
+                    return perObjective;
                 }));
             }
             for (int s = 0; s < 3; s++) assertThat(results.get(s).get(60, TimeUnit.SECONDS)).isEqualTo(perObjective);
             assertThat(source.stats().overflowed()).isZero();
+            afterwards.check(source);
         } finally {
             pool.shutdownNow();
         }
