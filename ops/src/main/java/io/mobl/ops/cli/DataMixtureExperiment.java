@@ -1,7 +1,5 @@
 package io.mobl.ops.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.problem.mixture.DataMixtureRun;
@@ -9,10 +7,7 @@ import io.mobl.core.problem.mixture.DataMixtureSettings;
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.ParetoPoint;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -156,11 +151,7 @@ final class DataMixtureExperiment {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int k = 0; k < criteria; k++) {
             final int c = k;
-            Map<String, Object> criterion = new LinkedHashMap<>();
-            criterion.put("accuracy", ExperimentCommand.meanStd(outcomes.stream()
-                    .mapToDouble(o -> 100 * o.test().get(c).accuracy()).toArray()));
-            criterion.put("macroF1", ExperimentCommand.meanStd(outcomes.stream()
-                    .mapToDouble(o -> 100 * o.test().get(c).macroF1()).toArray()));
+            Map<String, Object> criterion = ExperimentCommand.meanScores(outcomes.stream().map(o -> o.test().get(c)).toList());
             criterion.put("mixtureWeight", ExperimentCommand.meanStd(outcomes.stream()
                     .mapToDouble(o -> o.mixture()[c]).toArray()));
             m.put("criterion-" + k, criterion);
@@ -179,8 +170,7 @@ final class DataMixtureExperiment {
         m.put("seconds", o.seconds());
         m.put("mixture", o.mixture());
         m.put("validationLosses", o.validationLosses());
-        m.put("testAccuracy", o.test().stream().mapToDouble(c -> 100 * c.accuracy()).toArray());
-        m.put("testMacroF1", o.test().stream().mapToDouble(c -> 100 * c.macroF1()).toArray());
+        ExperimentCommand.putTestScores(m, o.test());
         m.put("lowerResidual", o.lowerResidual());
         return m;
     }
@@ -208,12 +198,7 @@ final class DataMixtureExperiment {
     }
 
     private void write(Map<String, Object> json) {
-        try {
-            Files.createDirectories(out);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(), json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve("results.json") + ": " + e.getMessage(), e);
-        }
+        ExperimentCommand.writeResults(out, json);
         boolean three = front.get(0).objectives().length == 3; // three 400×400 panels, one per pair of criteria
         paretoReport().write(out.resolve("pareto.png"), three ? 1200 : 800, three ? 400 : 600);
     }

@@ -328,14 +328,35 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
 
     static Map<String, Object> summary(List<HyperCleaningRun.Outcome> outcomes, int task) {
-        double[] acc = outcomes.stream().mapToDouble(o -> 100 * o.test().get(task).accuracy()).toArray();
-        double[] f1 = outcomes.stream().mapToDouble(o -> 100 * o.test().get(task).macroF1()).toArray();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", meanStd(acc));
-        m.put("macroF1", meanStd(f1));
+        Map<String, Object> m = meanScores(outcomes.stream().map(o -> o.test().get(task)).toList());
         m.put("seeds", outcomes.size());
         m.put("secondsPerRun", outcomes.stream().mapToDouble(HyperCleaningRun.Outcome::seconds).average().orElse(0));
         return m;
+    }
+
+    /** {@code accuracy} and {@code macroF1} in percent, mean and standard deviation over the runs' test scores. */
+    static Map<String, Object> meanScores(List<Classification> runs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", meanStd(runs.stream().mapToDouble(c -> 100 * c.accuracy()).toArray()));
+        m.put("macroF1", meanStd(runs.stream().mapToDouble(c -> 100 * c.macroF1()).toArray()));
+        return m;
+    }
+
+    /** One run's {@code testAccuracy} and {@code testMacroF1} per test set, in percent, into {@code record}. */
+    static void putTestScores(Map<String, Object> record, List<Classification> test) {
+        record.put("testAccuracy", test.stream().mapToDouble(c -> 100 * c.accuracy()).toArray());
+        record.put("testMacroF1", test.stream().mapToDouble(c -> 100 * c.macroF1()).toArray());
+    }
+
+    /** An experiment's {@code DIR/results.json}, indented; the directory is created if missing. */
+    static void writeResults(Path dir, Map<String, Object> json) {
+        Path file = dir.resolve("results.json");
+        try {
+            Files.createDirectories(dir);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Mean and sample standard deviation (n − 1; 0 for one value). */
@@ -406,12 +427,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     }
 
     private void write(Map<String, Object> json, List<ParetoPoint> front) {
-        try {
-            Files.createDirectories(out);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(), json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve("results.json") + ": " + e.getMessage(), e);
-        }
+        writeResults(out, json);
         if (!front.isEmpty()) ParetoReport.of(front).write(out.resolve("pareto.png"), 800, 600);
     }
 

@@ -1,16 +1,11 @@
 package io.mobl.ops.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningRun;
 import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningSettings;
 import io.mobl.protocol.InvalidInputException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,7 +91,7 @@ final class StochasticHyperCleaningExperiment {
                         o.seconds());
                 console.flush();
             }
-            write(json(data, preferences, byPreference, runs));
+            ExperimentCommand.writeResults(out, json(data, preferences, byPreference, runs));
         }
         printTables(console, preferences, byPreference);
         console.println("wrote " + out.resolve("results.json"));
@@ -200,11 +195,7 @@ final class StochasticHyperCleaningExperiment {
         m.put("preference", p.r());
         for (int s = 0; s < settings.objectives(); s++) {
             final int c = s;
-            Map<String, Object> rate = new LinkedHashMap<>();
-            rate.put("accuracy", ExperimentCommand.meanStd(outcomes.stream()
-                    .mapToDouble(o -> 100 * o.test().get(c).accuracy()).toArray()));
-            rate.put("macroF1", ExperimentCommand.meanStd(outcomes.stream()
-                    .mapToDouble(o -> 100 * o.test().get(c).macroF1()).toArray()));
+            Map<String, Object> rate = ExperimentCommand.meanScores(outcomes.stream().map(o -> o.test().get(c)).toList());
             rate.put("validationLoss", ExperimentCommand.meanStd(outcomes.stream()
                     .mapToDouble(o -> o.validationLoss()[c]).toArray()));
             m.put(settings.rateLabel(s), rate);
@@ -224,8 +215,7 @@ final class StochasticHyperCleaningExperiment {
         m.put("seconds", o.seconds());
         m.put("regularisation", o.regularisation());
         m.put("validationLoss", o.validationLoss());
-        m.put("testAccuracy", o.test().stream().mapToDouble(c -> 100 * c.accuracy()).toArray());
-        m.put("testMacroF1", o.test().stream().mapToDouble(c -> 100 * c.macroF1()).toArray());
+        ExperimentCommand.putTestScores(m, o.test());
         m.put("regularisationTrajectory", o.trajectory());
         return m;
     }
@@ -255,12 +245,4 @@ final class StochasticHyperCleaningExperiment {
         return m;
     }
 
-    private void write(Map<String, Object> json) {
-        try {
-            Files.createDirectories(out);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(), json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve("results.json") + ": " + e.getMessage(), e);
-        }
-    }
 }
