@@ -12,7 +12,6 @@ import io.mobl.core.model.Batch;
 import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.codec.MinibatchCodec;
-import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.Topics;
 import java.nio.file.Files;
@@ -30,8 +29,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.actor.ActorSystem;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,19 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pixels of a source image, its true label where the split left it clean, another class where it corrupted it).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ProduceDataSetTest extends CliTest {
-    static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) broker.close();
-    }
-
+class ProduceDataSetTest extends BrokerCliTest {
     /** Reads the topics from the start until {@code expected} records came, then half a second more. */
     private static List<Minibatch> readAll(List<String> topics, int expected) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mobl.protocol.ControlMessage;
 import io.mobl.protocol.codec.JsonCodec;
-import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,27 +23,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
 /** The Kafka commands end to end: demo (its own embedded broker), produce, run --continuous, broker. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class StreamingCommandsTest extends CliTest {
-    static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (broker != null) broker.close();
-    }
-
+class StreamingCommandsTest extends BrokerCliTest {
     private static long endOffsets(Admin admin, String topic) throws Exception {
         var d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
         Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
