@@ -1,6 +1,8 @@
 package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.protocol.Minibatch;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -8,6 +10,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * everything carried between iterations and {@link #step} returns a new one, so the synchronous loop
  * ({@link IterativeRun}), the comparison harness and the benchmarks drive the very same code. Step k evaluates
  * the iterate of its state (objectives, convergence measure) and computes the next iterate.
+ *
+ * <p>A stochastic algorithm takes its {@link io.mobl.core.stochastic.BatchSource} in its constructor, draws every
+ * batch of a step from it inside {@link #step}, in an order fixed by the state alone (so the same batch sequence
+ * gives the same iterates on every runtime), and lists the minibatches it consumed in {@link Step#used()}; the
+ * runtime acknowledges them ({@code BatchSource.iterationDone}) once the step is reported.
  *
  * @param <S> the algorithm's state, an immutable record
  */
@@ -30,6 +37,21 @@ public interface IterativeAlgorithm<S> {
     /** One outer iteration from {@code state}: its report (measured at the state's iterate) and the next state. */
     Step<S> step(S state);
 
-    /** What a step returns. */
-    record Step<S>(S next, StepReport report) {}
+    /**
+     * What a step returns.
+     *
+     * @param next   the state of the next iteration
+     * @param report what the step measured at its state's iterate
+     * @param used   the minibatches the step consumed, in the order it drew them (empty for deterministic steps)
+     */
+    record Step<S>(S next, StepReport report, List<Minibatch> used) {
+        public Step {
+            used = List.copyOf(used);
+        }
+
+        /** A step that consumed no minibatches (every deterministic algorithm). */
+        public Step(S next, StepReport report) {
+            this(next, report, List.of());
+        }
+    }
 }

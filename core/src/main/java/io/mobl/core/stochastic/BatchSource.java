@@ -1,6 +1,7 @@
 package io.mobl.core.stochastic;
 
 import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.SourcePosition;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.concurrent.TimeoutException;
  * <p>Delivery is at-least-once: when an outer iteration has finished with every batch it used, the run calls
  * {@link #iterationDone}, and a source with offsets commits them then. A source may deliver a batch again after
  * a restart; the batch id tells a replay from new data.
+ *
+ * <p>Resuming: {@link #positions} says where every stream of the source stands just past the batches acknowledged
+ * so far, which a checkpoint records; a new source told {@link #resumeAt} those positions before its first
+ * {@link #next} delivers exactly the batches that would have come next, so a resumed run neither skips nor
+ * re-uses a minibatch.
  *
  * <p>Threads: stochastic WC-MHGD on the actor runtime asks for different roles from different threads at once (the
  * lower-level solver for {@link Minibatch#LOWER}, hypergradient worker s for s), at most one request per role at
@@ -40,6 +46,28 @@ public interface BatchSource extends AutoCloseable {
      * The default does nothing (a source without offsets).
      */
     default void iterationDone(long iteration, List<Minibatch> used) {}
+
+    /**
+     * Where each stream of this source stands: just past every batch that {@link #iterationDone} has acknowledged
+     * (batches delivered but not yet acknowledged come again after a resume). Empty for a source that cannot
+     * resume. Called from the run's coordinator after {@code iterationDone}; must not block.
+     */
+    default List<SourcePosition> positions() {
+        return List.of();
+    }
+
+    /**
+     * Continue from {@code positions} (a checkpoint's): the batches delivered next are those that followed them.
+     * Called before the first {@link #next}. A source that cannot resume refuses any position.
+     *
+     * @throws io.mobl.protocol.InvalidInputException when a position names a stream this source does not read
+     */
+    default void resumeAt(List<SourcePosition> positions) {
+        if (!positions.isEmpty()) {
+            throw new io.mobl.protocol.InvalidInputException("positions", positions,
+                    "none: " + getClass().getSimpleName() + " cannot resume from positions");
+        }
+    }
 
     /** Releases what the source holds (consumers, threads). The default does nothing. */
     @Override
