@@ -51,8 +51,7 @@ public record WcMhgdConfig(
     }
 
     public static double theoremUpperStep(Smoothness s) {
-        double l = s.upperLipschitz();
-        return Math.min(1.0 / (2 * (1 + l)), 1.0 / (3 * l));
+        return StepSizes.theoremUpperStep(s.upperLipschitz());
     }
 
     public WcMhgdConfig withMaxIterations(int k) {

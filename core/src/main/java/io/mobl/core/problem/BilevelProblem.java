@@ -1,5 +1,6 @@
 package io.mobl.core.problem;
 
+import io.mobl.protocol.OracleCalls;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -72,6 +73,20 @@ public interface BilevelProblem {
 
     /** Where the lower level starts, y_0 (length q). */
     INDArray initialLower();
+
+    /**
+     * How one call of {@code oracle} is counted in {@link OracleCalls}: as one call of itself, unless the problem
+     * computes that oracle from others ({@link FiniteDifferenceOracles} makes a Hessian-vector product from two
+     * gradients, and says so here), so that the counts are of the oracles actually evaluated.
+     */
+    default OracleCalls costOf(Oracle oracle) {
+        return switch (oracle) {
+            case UPPER_GRADIENT -> new OracleCalls(1, 0, 0, 0);
+            case LOWER_GRADIENT -> new OracleCalls(0, 1, 0, 0);
+            case JACOBIAN_VECTOR -> new OracleCalls(0, 0, 1, 0);
+            case HESSIAN_VECTOR -> new OracleCalls(0, 0, 0, 1);
+        };
+    }
 
     /** Smoothness constants when the problem knows them; they give default step sizes. */
     default Optional<Smoothness> smoothness() {

@@ -1,6 +1,8 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.AlgorithmPlan;
 import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.WcMhgdAlgorithm;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.algorithm.baseline.HypergradientDescent;
@@ -18,10 +20,11 @@ import io.mobl.core.hypergradient.NeumannSeries;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.Oracle;
 import io.mobl.core.problem.RequiredOracles;
-import io.mobl.core.problem.Smoothness;
+import io.mobl.core.problem.SampledLowerLevel;
 import io.mobl.protocol.InvalidInputException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -65,9 +68,9 @@ public final class AlgorithmOptions {
             description = "FORUM: ρ of the dynamic barrier φ_k = ρ/2‖∇q̃‖². Default: ${DEFAULT-VALUE}.")
     double rho;
 
-    @Option(names = "--penalty-step", defaultValue = "0.1",
-            description = "WC-Penalty: η₀ of the step η = η₀·K^(−1/4). Default: ${DEFAULT-VALUE}.")
-    double penaltyStep;
+    @Option(names = "--penalty-step",
+            description = "WC-Penalty: η₀ of the step η = η₀·K^(−1/4) (default: η = 1/L_P, the Lipschitz constant of ∇P estimated at θ_0).")
+    Double penaltyStep;
 
     @Option(names = "--penalty-scale", defaultValue = "1.0",
             description = "WC-Penalty: c₀ of the penalties u = v = c₀·K^(1/4). Default: ${DEFAULT-VALUE}.")
@@ -90,23 +93,17 @@ public final class AlgorithmOptions {
     }
 
     public WcMhgdConfig build(BilevelProblem problem) {
+        return wcMhgd(problem, StepSizes.of(problem)).config();
+    }
+
+    /** WC-MHGD's configuration with its steps (given, or derived from {@code steps}' constants). */
+    public StepSizes.Derived<WcMhgdConfig> wcMhgd(BilevelProblem problem, StepSizes steps) {
         if (!algorithm.equals("wc-mhgd")) {
             throw new InvalidInputException("--algorithm", algorithm, "one of " + String.join(", ", KNOWN));
         }
-        return wcMhgdConfig(problem);
-    }
-
-    /** WC-MHGD's configuration from these options, whatever --algorithm says. */
-    private WcMhgdConfig wcMhgdConfig(BilevelProblem problem) {
-        HypergradientMethod method = method();
-        boolean auto = lowerStepSize == null || upperStepSize == null;
-        WcMhgdConfig defaults = auto
-                ? WcMhgdConfig.defaults(problem, method, lowerIterations, chebyshevWeight, iterations, tolerance)
-                : null;
-        return new WcMhgdConfig(lowerIterations,
-                lowerStepSize != null ? lowerStepSize : defaults.lowerStepSize(),
-                upperStepSize != null ? upperStepSize : defaults.upperStepSize(),
-                chebyshevWeight, method, iterations, tolerance);
+        RequiredOracles.check(problem, "wc-mhgd", EnumSet.allOf(Oracle.class));
+        return steps.wcMhgd(method(), lowerIterations, chebyshevWeight, iterations, tolerance, optional(lowerStepSize),
+                optional(upperStepSize));
     }
 
     /** The chosen algorithm's name, checked against {@link #KNOWN}. */
@@ -124,41 +121,70 @@ public final class AlgorithmOptions {
 
     /** The named algorithm (one of {@link #KNOWN}) with these options. */
     public IterativeAlgorithm<?> iterative(String name, BilevelProblem problem) {
+        return plan(name, problem, StepSizes.of(problem)).on(problem);
+    }
+
+    /**
+     * The named algorithm (one of {@link #KNOWN}) planned for {@code problem}: the oracles checked, every step size
+     * given or derived (from {@code steps}, which several plans on one problem may share); build it on the problem
+     * or a counting wrapper of it with {@link AlgorithmPlan#on}.
+     */
+    public AlgorithmPlan plan(String name, BilevelProblem problem, StepSizes steps) {
         if (!KNOWN.contains(name)) {
             throw new InvalidInputException("--algorithm", name, "one of " + String.join(", ", KNOWN));
         }
         Set<Oracle> needed = name.equals("forum") ? EnumSet.of(Oracle.UPPER_GRADIENT, Oracle.LOWER_GRADIENT)
                 : EnumSet.allOf(Oracle.class);
         RequiredOracles.check(problem, name, needed); // before any default that might fail for another reason
+        OptionalDouble alpha = optional(lowerStepSize);
+        OptionalDouble beta = optional(upperStepSize);
+        int horizon = Math.max(iterations, 1); // WC-Penalty's schedule is set for the horizon K
         return switch (name) {
-            case "wc-mhgd" -> new WcMhgdAlgorithm(problem, wcMhgdConfig(problem));
-            case "wc-penalty" -> new WcPenalty(problem, WcPenaltyConfig.forHorizon(Math.max(iterations, 1), penaltyStep, penaltyScale));
-            case "wc-penalty-stochastic" -> new StochasticWcPenalty(problem,
-                    WcPenaltyConfig.forHorizon(Math.max(iterations, 1), penaltyStep, penaltyScale), penaltyBatch, penaltySeed);
-            case "forum" -> new Forum(problem, ForumConfig.of(lowerIterations, lowerStep(problem), upperStep(problem), rho));
-            case "moml" -> new HypergradientDescent(problem,
-                    HypergradientDescentConfig.moml(lowerIterations, lowerStep(problem), upperStep(problem)));
-            case "moco" -> new Moco(problem, MocoConfig.defaults(lowerIterations, lowerStep(problem), upperStep(problem)));
-            case "linear-scalarisation" -> new HypergradientDescent(problem,
-                    HypergradientDescentConfig.linear(cgSteps, lowerIterations, lowerStep(problem), upperStep(problem)));
-            case "mgda" -> new HypergradientDescent(problem,
-                    HypergradientDescentConfig.mgda(cgSteps, lowerIterations, lowerStep(problem), upperStep(problem)));
+            case "wc-mhgd" -> {
+                StepSizes.Derived<WcMhgdConfig> d = steps.wcMhgd(method(), lowerIterations, chebyshevWeight, iterations,
+                        tolerance, alpha, beta);
+                yield new AlgorithmPlan(name, d.steps(), p -> new WcMhgdAlgorithm(p, d.config()));
+            }
+            case "wc-penalty" -> {
+                StepSizes.Derived<WcPenaltyConfig> d = steps.wcPenalty(horizon, optional(penaltyStep), penaltyScale,
+                        problem.initialUpper());
+                yield new AlgorithmPlan(name, d.steps(), p -> new WcPenalty(p, d.config()));
+            }
+            case "wc-penalty-stochastic" -> {
+                if (!(problem instanceof SampledLowerLevel sampled)) {
+                    throw new InvalidInputException("problem", problem.getClass().getSimpleName(),
+                            "a problem whose lower level is a finite sum that can be sampled (SampledLowerLevel)");
+                }
+                StepSizes.Derived<WcPenaltyConfig> d = steps.stochasticWcPenalty(horizon, optional(penaltyStep),
+                        penaltyScale, problem.initialUpper(), sampled, penaltyBatch, penaltySeed);
+                yield new AlgorithmPlan(name, d.steps(), p -> new StochasticWcPenalty(p, d.config(), penaltyBatch, penaltySeed));
+            }
+            case "forum" -> {
+                StepSizes.Derived<ForumConfig> d = steps.forum(lowerIterations, rho, alpha, beta);
+                yield new AlgorithmPlan(name, d.steps(), p -> new Forum(p, d.config()));
+            }
+            case "moml" -> hypergradientDescent(name, steps, HypergradientDescentConfig.Weighting.MIN_NORM,
+                    new NeumannSeries(), alpha, beta);
+            case "linear-scalarisation" -> hypergradientDescent(name, steps,
+                    HypergradientDescentConfig.Weighting.LINEAR_SCALARISATION, new ConjugateGradient(cgSteps), alpha, beta);
+            case "mgda" -> hypergradientDescent(name, steps, HypergradientDescentConfig.Weighting.MIN_NORM,
+                    new ConjugateGradient(cgSteps), alpha, beta);
+            case "moco" -> {
+                StepSizes.Derived<MocoConfig> d = steps.moco(lowerIterations, alpha, beta);
+                yield new AlgorithmPlan(name, d.steps(), p -> new Moco(p, d.config()));
+            }
             default -> throw new IllegalStateException(name);
         };
     }
 
-    private Smoothness smoothness(String field, BilevelProblem problem) {
-        return problem.smoothness().orElseThrow(() -> new InvalidInputException(field, "auto",
-                "an explicit value: this problem does not state its smoothness constants"));
+    private AlgorithmPlan hypergradientDescent(String name, StepSizes steps, HypergradientDescentConfig.Weighting weighting,
+                                               HypergradientMethod method, OptionalDouble alpha, OptionalDouble beta) {
+        StepSizes.Derived<HypergradientDescentConfig> d = steps.hypergradientDescent(weighting, method, lowerIterations,
+                alpha, beta);
+        return new AlgorithmPlan(name, d.steps(), p -> new HypergradientDescent(p, d.config()));
     }
 
-    /** α (or FORUM's η): --lower-step-size, else 1/L. */
-    private double lowerStep(BilevelProblem problem) {
-        return lowerStepSize != null ? lowerStepSize : 1.0 / smoothness("--lower-step-size", problem).lowerLipschitz();
-    }
-
-    /** β (or FORUM's μ): --upper-step-size, else Theorem 5.5's step of WC-MHGD, the same for every algorithm. */
-    private double upperStep(BilevelProblem problem) {
-        return upperStepSize != null ? upperStepSize : WcMhgdConfig.theoremUpperStep(smoothness("--upper-step-size", problem));
+    private static OptionalDouble optional(Double value) {
+        return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
     }
 }

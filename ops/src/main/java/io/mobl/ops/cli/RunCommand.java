@@ -1,6 +1,9 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.AlgorithmPlan;
+import io.mobl.core.algorithm.DivergenceGuard;
 import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.IterativeRun;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StepReport;
@@ -79,18 +82,20 @@ public final class RunCommand implements Callable<Integer> {
         if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
-        WcMhgdConfig config = algorithm.build(built);
+        StepSizes.Derived<WcMhgdConfig> derived = algorithm.wcMhgd(built, StepSizes.of(built));
+        WcMhgdConfig config = derived.config();
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, %s runtime, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
+        stdout.printf("steps: %s%n", derived.describe());
         List<ParetoPoint> points;
         try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
                 telemetryOut != null)) {
             reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
             points = switch (runtime) {
-                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting).stream()
+                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps()).stream()
                         .map(Solution::point).toList();
                 case "actors" -> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
@@ -133,14 +138,15 @@ public final class RunCommand implements Callable<Integer> {
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
         List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
-        algorithm.iterative(built); // the oracle and configuration checks, before anything runs
+        AlgorithmPlan plan = algorithm.plan(algorithm.name(), built, StepSizes.of(built)); // checks, then the steps
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s on the synchronous loop (the actor runtime runs wc-mhgd only), K=%d, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 algorithm.name(), algorithm.iterations, prefs.size());
+        stdout.printf("steps: %s%n", plan.describeSteps());
         List<ParetoPoint> points = new java.util.ArrayList<>();
         for (double[] preference : prefs) {
             CountingProblem counted = new CountingProblem(built);
-            points.add(solve(algorithm.iterative(counted), preference));
+            points.add(solve(plan.on(counted), preference, plan.guard()));
         }
         ParetoTable.print(stdout, points);
         if (out != null) {
@@ -150,9 +156,9 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private <S> ParetoPoint solve(IterativeAlgorithm<S> iterative, double[] preference) {
+    private <S> ParetoPoint solve(IterativeAlgorithm<S> iterative, double[] preference, DivergenceGuard guard) {
         IterativeRun.Outcome outcome = IterativeRun.run(iterative,
-                iterative.initialState(preference, iterative.problem().initialUpper()), algorithm.iterations, r -> {});
+                iterative.initialState(preference, iterative.problem().initialUpper()), algorithm.iterations, r -> {}, guard);
         StepReport last = outcome.last();
         return new ParetoPoint(run, preference, last.x().toDoubleVector(), last.objectives(), Math.max(last.measure(), 0),
                 outcome.iterations(), outcome.calls());

@@ -1,6 +1,10 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
+import io.mobl.core.problem.ProblemConstants;
+import io.mobl.protocol.InvalidInputException;
+import java.util.OptionalDouble;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.protocol.Checks;
@@ -33,15 +37,24 @@ public final class StochasticOptions {
 
     /** Theorem 5.7's step sizes where {@code algorithm} does not set them. */
     StochasticWcMhgdConfig build(StochasticBilevelProblem problem, AlgorithmOptions algorithm) {
+        return derive(problem, algorithm, () -> {
+            throw new InvalidInputException("--lower-step-size", "auto",
+                    "explicit step sizes: this stochastic problem does not state its smoothness constants");
+        }).config();
+    }
+
+    /**
+     * Theorem 5.7's step sizes where {@code algorithm} does not set them, from the problem's stated constants or,
+     * where it states none, from an estimate on a view of the batches {@code view} makes.
+     */
+    StepSizes.Derived<StochasticWcMhgdConfig> derive(StochasticBilevelProblem problem, AlgorithmOptions algorithm,
+                                                     java.util.function.Supplier<io.mobl.core.problem.BilevelProblem> view) {
         Checks.atLeast("--batch-size", batchSize, 1);
         Checks.atLeast("--neumann-steps", neumannSteps, 1);
         Checks.atLeast("--minibatch-rows", minibatchRows, 1);
-        StochasticWcMhgdConfig d = StochasticWcMhgdConfig.defaults(problem, algorithm.lowerIterations, neumannSteps,
-                batchSize, algorithm.chebyshevWeight, algorithm.iterations, algorithm.tolerance);
-        return new StochasticWcMhgdConfig(d.lowerIterations(),
-                algorithm.lowerStepSize != null ? algorithm.lowerStepSize : d.lowerStepSize(),
-                algorithm.upperStepSize != null ? algorithm.upperStepSize : d.upperStepSize(), d.chebyshevWeight(),
-                d.lowerBatchSize(), d.jacobianBatchSize(), d.upperBatchSize(), d.neumannSteps(), d.neumannStepSize(),
-                d.neumannBatchScale(), d.lowerStrongConvexity(), d.maxIterations(), d.tolerance(), d.batchTimeout());
+        return StepSizes.of(ProblemConstants.of(problem.smoothness(), view)).stochasticWcMhgd(algorithm.lowerIterations,
+                neumannSteps, batchSize, algorithm.chebyshevWeight, algorithm.iterations, algorithm.tolerance,
+                algorithm.lowerStepSize == null ? OptionalDouble.empty() : OptionalDouble.of(algorithm.lowerStepSize),
+                algorithm.upperStepSize == null ? OptionalDouble.empty() : OptionalDouble.of(algorithm.upperStepSize));
     }
 }
