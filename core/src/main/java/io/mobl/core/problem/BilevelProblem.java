@@ -88,6 +88,15 @@ public interface BilevelProblem {
         };
     }
 
+    /**
+     * Upper-level points, besides x_0, where the lower level may be most curved: where ∇_y g's Lipschitz constant
+     * is also estimated when the problem does not state it ({@link ProblemConstants}), so that a step 1/L stays
+     * stable as x moves (a weighted training loss is most curved where the weights are largest). None by default.
+     */
+    default java.util.List<INDArray> curvatureProbes() {
+        return java.util.List.of();
+    }
+
     /** Smoothness constants when the problem knows them; they give default step sizes. */
     default Optional<Smoothness> smoothness() {
         return Optional.empty();

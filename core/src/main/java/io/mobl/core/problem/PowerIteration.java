@@ -58,7 +58,9 @@ public final class PowerIteration {
             double norm = Vectors.norm(av);
             if (!Double.isFinite(norm)) return new Estimate(Double.POSITIVE_INFINITY, k, false);
             if (norm == 0) return new Estimate(0, k, true);
-            estimate = Math.max(estimate, norm); // rises for a symmetric A; a difference quotient may dip
+            // ‖Av‖ rises for a symmetric A; a difference quotient may jump (a ReLU unit crossing its kink within the
+            // difference) and fall back, so the estimate is the last value, not the largest seen
+            estimate = norm;
             v = Vectors.scaleInPlace(1 / norm, av == v ? Vectors.copy(av) : av);
             if (k >= 3 && Math.abs(norm - previous) <= tolerance * norm) return new Estimate(estimate, k, true);
             previous = norm;

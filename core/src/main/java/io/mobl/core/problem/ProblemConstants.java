@@ -22,15 +22,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * divergence ({@code io.mobl.core.algorithm.DivergenceGuard}).
  * <ul>
  *   <li>L (Assumption 5.2: ∇_y g is L-Lipschitz in y): the largest eigenvalue of ∇²_yy g, by power iteration on
- *       Hessian-vector products (central differences of ∇_y g when the problem has none), the larger of the values
- *       at y_0 and at ŷ.</li>
+ *       Hessian-vector products (central differences of ∇_y g when the problem has none), the largest of the values
+ *       at y_0 and at ŷ, at x_0 and at the problem's {@link BilevelProblem#curvatureProbes()}.</li>
  *   <li>μ_g (Assumption 5.1): L − λ_max(L·I − ∇²_yy g(x_0, ŷ)), 0 when it is below 10⁻⁶·L (not strongly convex as
  *       far as the estimate can tell).</li>
- *   <li>L_φ (the Lipschitz constant of the hypergradients ∇φ_s): the largest eigenvalue over s of the Gauss–Newton
- *       part of ∇²φ_s(x_0), M_s = [I; Y]ᵀ ∇²f_s [I; Y] with Y = ∂y*(x)/∂x = −(∇²_yy g)⁻¹∇²_yx g, applied as
- *       u ↦ a_x − ∇²_xy g·(∇²_yy g)⁻¹a_y where (a_x, a_y) is the central difference of ∇f_s along (u, Yu). It is
- *       ∇²φ_s exactly when g is quadratic in (x, y) (the built-in quadratics); otherwise it leaves out the terms
- *       with third derivatives of g, which vanish where v* = (∇²_yy g)⁻¹∇_y f_s does.</li>
+ *   <li>L_φ (the Lipschitz constant of the hypergradients ∇φ_s): the largest eigenvalue over s of ∇²φ_s(x_0),
+ *       by power iteration on central differences of the implicit hypergradient Ψ = ∇_x f_s − ∇²_xy g(∇²_yy g)⁻¹∇_y f_s
+ *       (Eq. (2), CG solves) along (u, Yu), Y = ∂y*(x)/∂x = −(∇²_yy g)⁻¹∇²_yx g: the curve the lower level's solution
+ *       follows as x moves. Exact at y = y*(x_0); at ŷ it is the curvature the first iterations see.</li>
  *   <li>L_z (FORUM's Assumption 2: ∇g is L_z-Lipschitz in z = (x, y)) and L_F (its Assumption 1, for every ∇f_s in
  *       z): power iteration on central differences of (∇_x g, ∇_y g) and of (∇_x f_s, ∇_y f_s) in z at (x_0, y_0).</li>
  * </ul>
@@ -40,7 +39,10 @@ public final class ProblemConstants {
     /** Lower-level gradient steps to ŷ. */
     public static final int WARM_UP = 50;
     /** CG steps of each linear solve in the L_φ estimate. */
-    static final int SOLVE_STEPS = 100;
+    static final int SOLVE_STEPS = 50;
+    /** Products and relative tolerance of the L_φ estimate (each product makes two solves): 10 % is enough for a step. */
+    static final int UPPER_PRODUCTS = 25;
+    static final double UPPER_TOLERANCE = 1e-2;
     private static final long SEED = 0x5EEDL;
     /** Curvature below this fraction of L counts as none. */
     public static final double FLAT = 1e-6;
@@ -107,8 +109,12 @@ public final class ProblemConstants {
             lowerLipschitz = stated.map(s -> new Constant("L", s.lowerLipschitz(), true)).orElseGet(() -> {
                 INDArray x = problem().initialUpper();
                 double atStart = hessianNorm(x, problem().initialLower());
-                double atWarm = hessianNorm(x, warmLower(atStart));
-                return new Constant("L", positive("L", Math.max(atStart, atWarm)), false);
+                double largest = Math.max(atStart, hessianNorm(x, warmLower(atStart)));
+                for (INDArray probe : problem().curvatureProbes()) {
+                    largest = Math.max(largest, Math.max(hessianNorm(probe, problem().initialLower()),
+                            hessianNorm(probe, warmLower(atStart))));
+                }
+                return new Constant("L", positive("L", largest), false);
             });
         }
         return lowerLipschitz;
@@ -151,9 +157,9 @@ public final class ProblemConstants {
                 INDArray y = warmLower(lowerLipschitz().value());
                 double largest = 0;
                 for (int s = 0; s < problem().objectiveCount(); s++) {
-                    UnaryOperator<INDArray> curvature = gaussNewton(s, x, y);
-                    largest = Math.max(largest,
-                            PowerIteration.largest(curvature, problem().upperDimension(), SEED + 2 + s).value());
+                    UnaryOperator<INDArray> curvature = hypergradientDerivative(s, x, y);
+                    largest = Math.max(largest, PowerIteration.largest(curvature, problem().upperDimension(), SEED + 2 + s,
+                            UPPER_PRODUCTS, UPPER_TOLERANCE).value());
                 }
                 return new Constant("L_φ", positive("L_φ", largest), false);
             });
@@ -229,12 +235,21 @@ public final class ProblemConstants {
     }
 
     /**
-     * u ↦ M_s u, the Gauss–Newton part of ∇²φ_s at (x, y): Ju = ∇²_yx g·u by a central difference of ∇_y g in x,
-     * w = −H⁻¹Ju, (a_x, a_y) the central difference of ∇f_s along (u, w), and a_x − ∇²_xy g·H⁻¹a_y.
+     * u ↦ ∇²φ_s·u, the derivative of the implicit hypergradient ∇φ_s = ∇_x f_s − J v* (Eq. (2); J = ∇²_xy g,
+     * H = ∇²_yy g, v* = H⁻¹∇_y f_s) along the curve (x + tu, y + tw) that the lower level's solution follows,
+     * w = −H⁻¹Jᵀu:
+     * <pre>
+     *   ∇²φ_s·u = a_x − b_x − J H⁻¹(a_y − b_y)
+     * </pre>
+     * with (a_x, a_y) the derivative of ∇f_s along (u, w), b_x that of J·v* and b_y that of H·v* (v* held fixed):
+     * every term is a central difference of an oracle at fixed vectors, so only the two solves for w and for the
+     * last H⁻¹ are made by CG, at (x, y) itself. Jᵀu = ∇²_yx g·u is a central difference of ∇_y g in x. Exact at
+     * y = y*(x), third derivatives of g included.
      */
-    private UnaryOperator<INDArray> gaussNewton(int objective, INDArray x, INDArray y) {
+    private UnaryOperator<INDArray> hypergradientDerivative(int objective, INDArray x, INDArray y) {
         ConjugateGradient solver = new ConjugateGradient(SOLVE_STEPS);
         INDArray zeroLower = Vectors.zeros(problem().lowerDimension());
+        INDArray solved = solver.solve(second, x, y, counted.upper(objective, x, y).gradientY(), zeroLower);
         return u -> {
             double hx = PowerIteration.differenceStep(x) / Math.max(Vectors.norm(u), Double.MIN_NORMAL);
             INDArray mixed = Vectors.scaleInPlace(1 / (2 * hx), Vectors.subtract(
@@ -242,12 +257,21 @@ public final class ProblemConstants {
             INDArray w = solver.solve(second, x, y, mixed, zeroLower).negi();
             double length = Math.sqrt(Vectors.squaredNorm(u) + Vectors.squaredNorm(w));
             double h = PowerIteration.differenceStep(join(x, y)) / Math.max(length, Double.MIN_NORMAL);
-            UpperEvaluation plus = counted.upper(objective, Vectors.axpy(h, u, x), Vectors.axpy(h, w, y));
-            UpperEvaluation minus = counted.upper(objective, Vectors.axpy(-h, u, x), Vectors.axpy(-h, w, y));
-            INDArray ax = Vectors.scaleInPlace(1 / (2 * h), Vectors.subtract(plus.gradientX(), minus.gradientX()));
-            INDArray ay = Vectors.scaleInPlace(1 / (2 * h), Vectors.subtract(plus.gradientY(), minus.gradientY()));
-            INDArray solved = solver.solve(second, x, y, ay, zeroLower);
-            return Vectors.axpyInPlace(-1, second.jacobianVector(x, y, solved), ax);
+            INDArray xp = Vectors.axpy(h, u, x);
+            INDArray yp = Vectors.axpy(h, w, y);
+            INDArray xm = Vectors.axpy(-h, u, x);
+            INDArray ym = Vectors.axpy(-h, w, y);
+            UpperEvaluation fp = counted.upper(objective, xp, yp);
+            UpperEvaluation fm = counted.upper(objective, xm, ym);
+            double scale = 1 / (2 * h);
+            INDArray ax = Vectors.scaleInPlace(scale, Vectors.subtract(fp.gradientX(), fm.gradientX()));
+            INDArray ay = Vectors.scaleInPlace(scale, Vectors.subtract(fp.gradientY(), fm.gradientY()));
+            INDArray bx = Vectors.scaleInPlace(scale, Vectors.subtract(second.jacobianVector(xp, yp, solved),
+                    second.jacobianVector(xm, ym, solved)));
+            INDArray by = Vectors.scaleInPlace(scale, Vectors.subtract(second.hessianVector(xp, yp, solved),
+                    second.hessianVector(xm, ym, solved)));
+            INDArray response = solver.solve(second, x, y, Vectors.axpyInPlace(-1, by, ay), zeroLower);
+            return Vectors.axpyInPlace(-1, second.jacobianVector(x, y, response), Vectors.axpyInPlace(-1, bx, ax));
         };
     }
 

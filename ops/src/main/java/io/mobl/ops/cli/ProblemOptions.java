@@ -3,8 +3,8 @@ package io.mobl.ops.cli;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.FirstOrderView;
 import io.mobl.core.problem.quadratic.RankDeficientProblem;
-import io.mobl.core.problem.quadratic.QuadraticProblemFile;
 import io.mobl.core.problem.quadratic.QuadraticProblems;
+import io.mobl.ops.config.ProblemFile;
 import io.mobl.protocol.InvalidInputException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -18,7 +18,7 @@ public final class ProblemOptions {
                     + "file reads --problem-file. Default: ${DEFAULT-VALUE}.")
     String problem;
 
-    @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
+    @Option(names = "--problem-file", description = "A problem file (F.conf or F.json: HOCON or JSON, the same keys): type = quadratic (A, B, objectives) or type = learning (a model trained on named CSV/IDX data sources; see the README).")
     Path problemFile;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the built-in problem's generator. Default: ${DEFAULT-VALUE}.")
@@ -46,7 +46,7 @@ public final class ProblemOptions {
     }
 
     private BilevelProblem buildAll() {
-        if (problemFile != null) return QuadraticProblemFile.read(problemFile);
+        if (problemFile != null) return ProblemFile.read(problemFile);
         if (upperDimension < 1) throw new InvalidInputException("--upper-dim", upperDimension, "an integer >= 1");
         if (lowerDimension < 1) throw new InvalidInputException("--lower-dim", lowerDimension, "an integer >= 1");
         if (objectives < 1 || objectives > 64) throw new InvalidInputException("--objectives", objectives, "an integer from 1 to 64");

@@ -202,6 +202,37 @@ public final class LearningProblem implements BilevelProblem, SampledLowerLevel 
     @Override public INDArray initialUpper() { return initialUpper.dup(); }
     @Override public INDArray initialLower() { return initialLower.dup(); }
 
+    /**
+     * Where the weighted training loss is most curved: every sample weight near 1 (x = 8: σ = 0.9997), or each
+     * source alone (x = 8·e_k), or the ℓ2 weight at {@value #RIDGE_RANGE}× its start. For the ℓ2 weight, whose range
+     * has no bound, a run that takes it further may need a smaller α; the divergence guard says so.
+     */
+    @Override
+    public List<INDArray> curvatureProbes() {
+        return switch (spec.upper()) {
+            case SAMPLE_WEIGHTS -> List.of(Vectors.of(filled(upperDimension, 8)));
+            case SOURCE_WEIGHTS -> {
+                List<INDArray> probes = new ArrayList<>();
+                for (int k = 0; k < upperDimension; k++) {
+                    double[] x = new double[upperDimension];
+                    x[k] = 8;
+                    probes.add(Vectors.of(x));
+                }
+                yield probes;
+            }
+            case REGULARISATION -> List.of(Vectors.of(Math.log(spec.initialRegularisation() * RIDGE_RANGE)));
+        };
+    }
+
+    /** How far the ℓ2 weight's curvature probe lies above its start. */
+    static final double RIDGE_RANGE = 100;
+
+    private static double[] filled(int n, double value) {
+        double[] v = new double[n];
+        java.util.Arrays.fill(v, value);
+        return v;
+    }
+
     /** The validation accuracy of objective s's head at y, in [0, 1]. */
     public double accuracy(int objective, INDArray y) {
         Batch validation = validations.get(objective);
