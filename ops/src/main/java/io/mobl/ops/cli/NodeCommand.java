@@ -10,6 +10,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +64,29 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // SIGTERM: Pekko's own shutdown hook leaves the cluster; this one holds the JVM until the line below is out
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                reported.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mobl-node-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return serve();
+        } finally {
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting (SIGTERM): the hook has seen the latch and returns
+            }
+        }
+    }
+
+    private int serve() {
         PrintWriter out = spec.commandLine().getOut();
         NodeSettings settings = NodeSettings.of(seedNodes, discoveryMethod, host, port, roles, managementPort);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
