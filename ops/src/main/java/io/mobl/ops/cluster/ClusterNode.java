@@ -17,7 +17,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +38,7 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
     private static final Duration MANAGEMENT_START = Duration.ofSeconds(30);
     private static final Duration LEAVE = Duration.ofSeconds(30);
+    private static final String BOOTSTRAP = "org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap";
 
     private final ActorSystem<MembershipLog.Command> system;
     private final URI management;
@@ -59,6 +59,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode start(NodeSettings settings, Config base, Consumer<Boolean> readiness) {
         Config config = settings.pekkoConfig().withFallback(base);
+        if (settings.discoveryMethod().isPresent()) config = withBootstrap(config, settings.discoveryMethod().get());
         MembershipLog.Listener listener = new MembershipLog.Listener() {
             @Override
             public void up() {
@@ -93,7 +94,6 @@ public final class ClusterNode implements AutoCloseable {
         }
         if (settings.seedNodes().isEmpty()) {
             LOG.info("no seed nodes: cluster bootstrap finds the members by {}", settings.discoveryMethod().orElseThrow());
-            ClusterBootstrap.get(system).start();
         } else {
             LOG.info("joining the seed nodes {}", settings.seedNodes().stream().map(NodeSettings.SeedNode::address).toList());
         }
@@ -161,6 +161,22 @@ public final class ClusterNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Cluster bootstrap, started by Pekko with the actor system (it starts when listed in {@code pekko.extensions}).
+     * It is on the class path of the Kubernetes image only (ops' kubernetes profile), so it is named, not linked.
+     */
+    private static Config withBootstrap(Config config, String method) {
+        try {
+            Class.forName(BOOTSTRAP, false, ClusterNode.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new InvalidInputException("--discovery-method", method, "--seed-nodes instead, or a build with cluster "
+                    + "bootstrap on the class path (mvn -Pkubernetes package -pl ops -am, as ops/deploy's image is built)");
+        }
+        java.util.List<String> extensions = new java.util.ArrayList<>(config.getStringList("pekko.extensions"));
+        if (!extensions.contains(BOOTSTRAP)) extensions.add(BOOTSTRAP);
+        return config.withValue("pekko.extensions", com.typesafe.config.ConfigValueFactory.fromIterable(extensions));
     }
 
     private static boolean isBindFailure(Throwable e) {

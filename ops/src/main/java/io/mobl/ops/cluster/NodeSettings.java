@@ -98,8 +98,9 @@ public record NodeSettings(List<SeedNode> seedNodes, Optional<String> discoveryM
 
     /**
      * The Pekko configuration of a member with these settings, to lay over the rest of the configuration: the
-     * cluster provider, the canonical address, the seeds (or cluster bootstrap's discovery), the roles, the
-     * split-brain resolver with keep-majority, and Pekko Management on {@code managementPort}.
+     * cluster provider, the canonical address, the seeds (or cluster bootstrap's discovery method), the roles, the
+     * split-brain resolver with keep-majority, and Pekko Management on {@code managementPort}. The same overlay
+     * makes any of mobl's actor systems a member ({@code mobl run --cluster}, to come).
      */
     public Config pekkoConfig() {
         Config config = ConfigFactory.empty("mobl node options")
@@ -115,8 +116,10 @@ public record NodeSettings(List<SeedNode> seedNodes, Optional<String> discoveryM
                 .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(host))
                 .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(pekkoPort(managementPort)));
         if (discoveryMethod.isPresent()) {
+            // cluster bootstrap needs pekko-discovery, served at 1.2.1 at the newest beside Pekko 1.7.0 (root pom)
             config = config.withValue("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method",
-                    ConfigValueFactory.fromAnyRef(discoveryMethod.get()));
+                            ConfigValueFactory.fromAnyRef(discoveryMethod.get()))
+                    .withValue("pekko.fail-mixed-versions", ConfigValueFactory.fromAnyRef(false));
         }
         return config;
     }

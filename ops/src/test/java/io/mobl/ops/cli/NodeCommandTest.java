@@ -68,6 +68,10 @@ class NodeCommandTest extends CliTest {
         assertThat(node()).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1).startsWith("mobl: --seed-nodes = : expected the members to join")
                 .contains("--discovery-method");
+        assertThat(node("--discovery-method", "kubernetes-api", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(err.toString()).as("cluster bootstrap is in the Kubernetes image only").hasLineCount(1)
+                .startsWith("mobl: --discovery-method = kubernetes-api: expected --seed-nodes instead, or a build with cluster bootstrap")
+                .contains("-Pkubernetes");
         assertThat(node("--seed-nodes", "127.0.0.1:17355", "--discovery-method", "kubernetes-api")).isEqualTo(2);
         assertThat(err.toString()).contains("--discovery-method = kubernetes-api: expected empty when --seed-nodes is given");
     }
