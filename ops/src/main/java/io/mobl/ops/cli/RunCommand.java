@@ -121,11 +121,8 @@ public final class RunCommand implements Callable<Integer> {
         io.mobl.core.stochastic.StochasticQuadraticSpec data = stochastic.spec(problem.seed, problem.upperDimension,
                 problem.lowerDimension, problem.objectives);
         io.mobl.core.stochastic.StochasticQuadraticProblem built = data.problem();
-        io.mobl.core.algorithm.StochasticWcMhgdConfig config = stochastic.build(built, algorithm).withBatchTimeout(kafka.batchTimeout());
-        config = new io.mobl.core.algorithm.StochasticWcMhgdConfig(config.lowerIterations(), config.lowerStepSize(),
-                config.upperStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), config.jacobianBatchSize(),
-                config.upperBatchSize(), config.neumannSteps(), config.neumannStepSize(), config.neumannBatchScale(),
-                config.lowerStrongConvexity(), Integer.MAX_VALUE, 0, config.batchTimeout()); // until stopped
+        io.mobl.core.algorithm.StochasticWcMhgdConfig config = stochastic.build(built, algorithm)
+                .withBatchTimeout(kafka.batchTimeout()).untilStopped();
         List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
         return ContinuousRun.run(stdout, kafka.bootstrapServers, data, config, stochastic.minibatchRows,
