@@ -1,6 +1,8 @@
 package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.CountingProblem;
+import io.mobl.protocol.ParetoPoint;
 import java.util.List;
 import java.util.function.Function;
 
@@ -28,6 +30,23 @@ public record AlgorithmPlan(String name, List<StepSize> steps, Function<BilevelP
     /** A fresh guard for one run, naming these steps. */
     public DivergenceGuard guard() {
         return DivergenceGuard.of(name, steps);
+    }
+
+    /**
+     * One run for one preference on the synchronous loop ({@link IterativeRun}): K updates from the problem's x_0 on
+     * a counting wrapper, watched by a fresh {@link #guard()}; the point x_K with the objectives and measure the
+     * algorithm reports there (a negative measure, rounding below 0, is reported as 0) and the run's oracle calls.
+     */
+    public ParetoPoint solve(BilevelProblem problem, double[] preference, int iterations, String run) {
+        return solveOn(on(new CountingProblem(problem)), preference, iterations, run);
+    }
+
+    private <S> ParetoPoint solveOn(IterativeAlgorithm<S> algorithm, double[] preference, int iterations, String run) {
+        IterativeRun.Outcome outcome = IterativeRun.run(algorithm,
+                algorithm.initialState(preference, algorithm.problem().initialUpper()), iterations, r -> {}, guard());
+        StepReport last = outcome.last();
+        return new ParetoPoint(run, preference, last.x().toDoubleVector(), last.objectives(), Math.max(last.measure(), 0),
+                outcome.iterations(), outcome.calls());
     }
 
     /** "α = 0.1 (1/L, L = 10 (stated)), β = 0.11 (…)". */

@@ -84,6 +84,36 @@ public final class AlgorithmOptions {
             description = "wc-penalty-stochastic: seed of the minibatch draws. Default: ${DEFAULT-VALUE}.")
     long penaltySeed;
 
+    /** A command that holds nothing but these options, to read them as the CLI does. */
+    @picocli.CommandLine.Command(name = "algorithm")
+    private static final class Holder {
+        @picocli.CommandLine.Mixin AlgorithmOptions options = new AlgorithmOptions();
+    }
+
+    /**
+     * These options read from {@code args} ("--algorithm", "forum", "--rho", "0.5", …) exactly as {@code mobl run}
+     * reads them: what is not given takes its default from mobl's configuration (reference.conf), the one source of
+     * defaults. For callers without a command line (the Java API, {@code io.mobl.api}).
+     *
+     * @throws InvalidInputException naming the option and the value when one does not parse
+     */
+    public static AlgorithmOptions parse(List<String> args) {
+        Holder holder = new Holder();
+        picocli.CommandLine cli = new picocli.CommandLine(holder);
+        cli.setDefaultValueProvider(ConfigDefaults.load(java.util.Optional.empty(), java.util.Map.of()));
+        try {
+            cli.parseArgs(args.toArray(new String[0]));
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new InvalidInputException("algorithm options", String.join(" ", args), e.getMessage());
+        }
+        return holder.options;
+    }
+
+    /** K, as given or by default. */
+    public int iterations() {
+        return iterations;
+    }
+
     public HypergradientMethod method() {
         return switch (hypergradient) {
             case "cg" -> new ConjugateGradient(cgSteps);

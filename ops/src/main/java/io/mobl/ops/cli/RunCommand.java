@@ -1,13 +1,8 @@
 package io.mobl.ops.cli;
 
 import io.mobl.core.algorithm.AlgorithmPlan;
-import io.mobl.core.algorithm.DivergenceGuard;
-import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.StepSizes;
-import io.mobl.core.algorithm.IterativeRun;
 import io.mobl.core.algorithm.Solution;
-import io.mobl.core.algorithm.StepReport;
-import io.mobl.core.problem.CountingProblem;
 import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
@@ -130,7 +125,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link IterativeRun}), one preference
+     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link io.mobl.core.algorithm.IterativeRun}), one preference
      * after the other; the actor runtime runs WC-MHGD's phases only.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
@@ -141,23 +136,12 @@ public final class RunCommand implements Callable<Integer> {
                 algorithm.name(), algorithm.iterations, prefs.size());
         stdout.printf("steps: %s%n", plan.describeSteps());
         List<ParetoPoint> points = new java.util.ArrayList<>();
-        for (double[] preference : prefs) {
-            CountingProblem counted = new CountingProblem(built);
-            points.add(solve(plan.on(counted), preference, plan.guard()));
-        }
+        for (double[] preference : prefs) points.add(plan.solve(built, preference, algorithm.iterations, run));
         ParetoTable.print(stdout, points);
         if (out != null) {
             io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;
-    }
-
-    private <S> ParetoPoint solve(IterativeAlgorithm<S> iterative, double[] preference, DivergenceGuard guard) {
-        IterativeRun.Outcome outcome = IterativeRun.run(iterative,
-                iterative.initialState(preference, iterative.problem().initialUpper()), algorithm.iterations, r -> {}, guard);
-        StepReport last = outcome.last();
-        return new ParetoPoint(run, preference, last.x().toDoubleVector(), last.objectives(), Math.max(last.measure(), 0),
-                outcome.iterations(), outcome.calls());
     }
 }
