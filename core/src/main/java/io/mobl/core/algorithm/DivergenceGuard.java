@@ -15,8 +15,9 @@ import java.util.Locale;
  *       signature of a step beyond the stable range, where each iteration multiplies the error by some g &gt; 1.</li>
  * </ul>
  * For a gradient step η on curvature λ that factor is g = ηλ − 1, so λ ≈ (1 + g)/η and the stable step 1/λ is about
- * η/(1 + g): that (and at most half the current step) is the value suggested. After a non-finite value it is a
- * tenth. One guard per run; not thread-safe.
+ * η/(1 + g): that is the value suggested, between a half and a tenth of the current step (growth faster than
+ * geometric says more about the problem's nonlinearity than about λ). After a non-finite value it is a tenth. One
+ * guard per run; not thread-safe.
  */
 public final class DivergenceGuard {
     /** Iterations of growth in a row that count as divergence. */
@@ -80,7 +81,7 @@ public final class DivergenceGuard {
         }
         double factor = Math.pow(last / first, 1.0 / WINDOW);
         throw diverged(iteration, String.format(Locale.ROOT, "%s grew %.3g× per iteration over the last %d (to %.3g)",
-                what, factor, WINDOW, last), false, Math.max(2, 1 + factor));
+                what, factor, WINDOW, last), false, Math.min(10, Math.max(2, 1 + factor)));
     }
 
     /**
