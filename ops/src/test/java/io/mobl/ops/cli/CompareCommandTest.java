@@ -70,7 +70,12 @@ class CompareCommandTest extends CliTest {
         assertThat(mobl("run", "--problem", "rank-deficient", "--algorithm", "wc-penalty-stochastic", "--iterations", "30",
                 "--upper-dim", "2", "--lower-dim", "4", "--preference", "0.4,0.6", "--penalty-step", "0.03",
                 "--metrics-port", "0")).as(err.toString()).isZero();
-        assertThat(mobl("run", "--algorithm", "wc-penalty-stochastic", "--iterations", "3", "--metrics-port", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("problem = ").contains("finite sum");
+        // the quadratics' lower level is a finite sum too (A's eigen-rows), as long as A can be decomposed densely
+        assertThat(mobl("run", "--algorithm", "wc-penalty-stochastic", "--iterations", "3", "--metrics-port", "0"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("wc-penalty-stochastic on the synchronous loop");
+        assertThat(mobl("run", "--problem", "quadratic-large", "--lower-dim", "2500", "--algorithm", "wc-penalty-stochastic",
+                "--iterations", "3", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("lower-dim = 2500").contains("sampled lower level");
     }
 }
