@@ -11,7 +11,6 @@ import io.mobl.core.metrics.PreferenceGrid;
 import io.mobl.core.problem.quadratic.QuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
-import io.mobl.protocol.Checks;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.streams.kafka.Topics;
@@ -35,23 +34,21 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
     @Mixin StreamOptions stream = new StreamOptions();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the problem and its data. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", description = "Seed of the problem and its data. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--sweep", defaultValue = "5", description = "Preferences over the simplex. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sweep", description = "Preferences over the simplex. Default: ${DEFAULT-VALUE}.")
     int sweep;
 
-    @Option(names = "--iterations", defaultValue = "200", description = "K, outer iterations per preference. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iterations", description = "K, outer iterations per preference. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--run", defaultValue = "demo", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--run", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
     String run;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Checks.atLeast("--sweep", sweep, 1);
-        Checks.atLeast("--iterations", iterations, 1);
         long t0 = System.nanoTime();
         StochasticQuadraticSpec data = stream.spec(seed);
         StochasticQuadraticProblem problem = data.problem();

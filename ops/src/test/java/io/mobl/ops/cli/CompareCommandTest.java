@@ -106,7 +106,7 @@ class CompareCommandTest extends CliTest {
     @Test
     void unknownAlgorithmsAreListedWithTheKnownOnes() {
         assertThat(mobl("compare", "--algorithms", "forum,magic", "--out", dir.resolve("x.json").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--algorithm = magic")
+        assertThat(err.toString()).contains("--algorithms = forum,magic").contains("magic is not one of them")
                 .contains("one of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear-scalarisation, mgda").doesNotContain("Exception");
         assertThat(mobl("run", "--algorithm", "morum", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--algorithm = morum").contains("forum");

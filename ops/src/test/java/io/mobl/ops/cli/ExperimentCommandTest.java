@@ -76,7 +76,7 @@ class ExperimentCommandTest extends CliTest {
     @Test
     void anUnknownDtypeIsAUserErrorNamingTheOnesThereAre() {
         assertThat(mobl("experiment", "hyper-cleaning", "--dtype", "float16")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("--dtype = float16").contains("float32 or float64");
+        assertThat(err.toString()).contains("--dtype = float16").contains("one of float64, float32");
     }
 
     @Test
@@ -90,8 +90,10 @@ class ExperimentCommandTest extends CliTest {
     @Test
     void anExperimentItDoesNotKnowIsAUserErrorNamingTheOnesItDoes() {
         assertThat(mobl("experiment", "hyper-clean")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("experiment = hyper-clean").contains("stochastic-hyper-cleaning")
-                .contains("data-mixture");
+        assertThat(err.toString()).contains("'hyper-clean'")
+                .contains("the subcommands of mobl experiment are hyper-cleaning, stochastic-hyper-cleaning, data-mixture");
+        assertThat(mobl("experiment")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("Missing the experiment").contains("data-mixture");
     }
 
     @Test
@@ -136,7 +138,7 @@ class ExperimentCommandTest extends CliTest {
     @Test
     void aDataMixtureMethodItDoesNotKnowIsAUserErrorNamingTheOnesItDoes() {
         assertThat(mobl("experiment", "data-mixture", "--methods", "moml", "--out", dir.toString())).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("method = moml").contains("wc-penalty");
+        assertThat(err.toString()).contains("--methods = moml").contains("moml is not one of them").contains("wc-penalty");
     }
 
     @Test
@@ -206,6 +208,6 @@ class ExperimentCommandTest extends CliTest {
         assertThat(mobl("experiment", "hyper-cleaning", "--model", "cnn")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("--model = cnn");
         assertThat(mobl("experiment", "hyper-cleaning", "--methods", "cg,xx")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("method = xx").contains("moml").contains("forum");
+        assertThat(err.toString()).contains("--methods = cg,xx").contains("xx is not one of them").contains("moml").contains("forum");
     }
 }

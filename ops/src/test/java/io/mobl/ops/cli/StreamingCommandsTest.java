@@ -150,9 +150,9 @@ class StreamingCommandsTest extends BrokerCliTest {
     @Test
     void theBrokerCommandServesARunsTopicsUntilStopped() throws Exception {
         BrokerCommand command = new BrokerCommand();
-        CommandLine cli = new CommandLine(command);
         StringWriter brokerOut = new StringWriter();
-        cli.setOut(new PrintWriter(brokerOut, true));
+        CommandLine cli = Main.commandLine(command, ConfigDefaults.load(java.util.Optional.empty(), Map.of()),
+                new PrintWriter(brokerOut, true), new PrintWriter(new StringWriter(), true));
         CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> cli.execute("--run", "b1"));
         await("the bootstrap address", Duration.ofSeconds(90), () -> brokerOut.toString().contains("Ctrl-C stops the broker"));
         String bootstrap = brokerOut.toString().lines().filter(l -> l.startsWith("bootstrap servers: ")).findFirst()
