@@ -41,12 +41,25 @@ public final class DataMixtureCommand implements Callable<Integer> {
     @Option(names = "--train-size", description = "Images per source (default 1000).")
     Integer trainSize;
 
+    @Option(names = "--penalty-step", description = "WC-Penalty's η₀ of η = η₀·T^(−1/4) (default 0.1).")
+    Double penaltyStep;
+
+    @Option(names = "--penalty-scale", description = "WC-Penalty's c₀ of u = v = c₀·T^(1/4) (default 3).")
+    Double penaltyScale;
+
+    @Option(names = "--penalty-warm-start", description = "J, WC-Penalty's gradient steps on the lower level at x_0 "
+            + "before its first step (default 200; 0: none).")
+    Integer penaltyWarmStart;
+
     @Override
     public Integer call() {
         MoblConfig.DataMixture config = Main.config(spec.commandLine()).experiments().dataMixture();
         DataMixtureSettings s = DataMixtureSettings.defaults();
         s = s.withIterations(iterations != null ? iterations : s.iterations(),
                 penaltyIterations != null ? penaltyIterations : s.penaltyIterations());
+        s = s.withPenalty(penaltyStep != null ? penaltyStep : s.penaltyStep(),
+                penaltyScale != null ? penaltyScale : s.penaltyScale(),
+                penaltyWarmStart != null ? penaltyWarmStart : s.penaltyLowerIterations());
         if (trainSize != null) {
             MixtureSplit.Sizes z = s.sizes();
             s = s.withSizes(new MixtureSplit.Sizes(z.sources(), trainSize, z.validation(), z.test(), z.skew()));

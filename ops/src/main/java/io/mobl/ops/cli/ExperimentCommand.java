@@ -275,9 +275,14 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /** An experiment's {@code DIR/results.json}, indented; the directory is created if missing. */
     static void writeResults(Path dir, Map<String, Object> json) {
-        Path file = dir.resolve("results.json");
+        writeJson(dir.resolve("results.json"), json);
+    }
+
+    /** {@code json} as an indented JSON file; its directory is created if missing. */
+    static void writeJson(Path file, Map<String, Object> json) {
         try {
-            Files.createDirectories(dir);
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

@@ -60,8 +60,10 @@ class StreamingCommandsTest extends BrokerCliTest {
     }
 
     @Test
-    void theDemoStreamsThroughAnEmbeddedBrokerAndPrintsTheFrontAndTheTopics() {
-        int code = mobl("demo", "--iterations", "20", "--sweep", "3");
+    void theDemoStreamsThroughAnEmbeddedBrokerAndPrintsTheFrontAndTheTopics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path json = dir.resolve("demo.json");
+        int code = mobl("demo", "--iterations", "20", "--sweep", "3", "--out", json.toString());
         String text = out.toString();
         assertThat(code).as(err + text).isZero();
         assertThat(text).contains("embedded Kafka broker").contains("produced").contains("sweep on the actor runtime")
@@ -78,8 +80,17 @@ class StreamingCommandsTest extends BrokerCliTest {
         Pattern row = Pattern.compile(
                 "(?m)^([0-9.]+),([0-9.]+) φ\\* = +([0-9.]+) +([0-9.]+) +\\|x - x\\*\\| = ([0-9.e+-]+)$");
         Matcher m = row.matcher(text);
+        var written = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertThat(written.at("/points")).hasSize(3);
+        assertThat(written.at("/deadLettered").asLong()).isZero();
+        assertThat(written.at("/minibatchesConsumed").asLong()).isPositive();
+        assertThat(written.at("/telemetryRecords").asLong()).isEqualTo(63);
         int rows = 0;
         while (m.find()) {
+            // the file holds what the table printed
+            assertThat(written.at("/exact/" + rows + "/distance").asDouble())
+                    .isCloseTo(Double.parseDouble(m.group(5)), org.assertj.core.api.Assertions.withinPercentage(0.1));
+            assertThat(written.at("/points/" + rows + "/iterations").asInt()).isEqualTo(20);
             double[] preference = {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
             var point = SynchronousSolver.solve(exact, config, preference, "exact", RunListener.NONE);
             assertThat(Double.parseDouble(m.group(3))).isCloseTo(point.point().objectives()[0],
