@@ -145,6 +145,38 @@ final class ConfigReader {
         return List.copyOf(names);
     }
 
+    /** A list of strings, written as a HOCON list or (from the command line) comma-separated; may be empty. */
+    List<String> strings(String path) {
+        String expected = "a list, e.g. [a, b] (or a,b)";
+        ConfigValue value = value(path, expected);
+        List<String> items = new ArrayList<>();
+        if (value instanceof ConfigList list) {
+            for (ConfigValue item : list) {
+                if (item.valueType() == ConfigValueType.OBJECT || item.valueType() == ConfigValueType.LIST) {
+                    throw fail(path, value, expected);
+                }
+                items.add(String.valueOf(item.unwrapped()).trim());
+            }
+        } else if (value.valueType() == ConfigValueType.STRING) {
+            String text = ((String) value.unwrapped()).trim();
+            if (!text.isEmpty()) for (String part : text.split(",", -1)) items.add(part.trim());
+        } else {
+            throw fail(path, value, expected);
+        }
+        return List.copyOf(items);
+    }
+
+    /** A TCP port: 1..65535, or -1 for any free port. */
+    int port(String path) {
+        String expected = "a port in 1..65535, or -1 for any free port";
+        ConfigValue value = value(path, expected);
+        Long parsed = value.valueType() == ConfigValueType.NUMBER && (value.unwrapped() instanceof Integer || value.unwrapped() instanceof Long)
+                ? Long.valueOf(((Number) value.unwrapped()).longValue())
+                : value.valueType() == ConfigValueType.STRING ? parseLong(((String) value.unwrapped()).trim()) : null;
+        if (parsed == null || !(parsed == -1 || (parsed >= 1 && parsed <= 65535))) throw fail(path, value, expected);
+        return parsed.intValue();
+    }
+
     /** A finite number strictly greater than zero. */
     double positive(String path) {
         String expected = "a finite number > 0";

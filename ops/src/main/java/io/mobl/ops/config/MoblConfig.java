@@ -55,6 +55,7 @@ import java.util.regex.Pattern;
  * @param compare    {@code mobl compare}'s algorithms and budget
  * @param report     {@code mobl report}'s picture and Kafka wait
  * @param experiments the real-data experiments' seeds, outputs and choices
+ * @param node       {@code mobl node}'s cluster membership (checked further by {@code NodeSettings})
  * @param effective  the merged, resolved configuration (user layers over every {@code reference.conf} on the
  *                   class path); hand it to {@code ActorSystem.create} so that a {@code pekko} block takes effect
  * @param keys       every key that was read, with what it may be ({@code "an integer in [1, 64]"}): the keys a test
@@ -77,6 +78,7 @@ public record MoblConfig(
         Compare compare,
         Report report,
         Experiments experiments,
+        Node node,
         Config effective,
         Map<String, String> keys) {
 
@@ -108,6 +110,7 @@ public record MoblConfig(
         Objects.requireNonNull(compare, "compare");
         Objects.requireNonNull(report, "report");
         Objects.requireNonNull(experiments, "experiments");
+        Objects.requireNonNull(node, "node");
         Objects.requireNonNull(effective, "effective");
         keys = Map.copyOf(keys);
     }
@@ -352,6 +355,19 @@ public record MoblConfig(
      * @param kafkaTimeoutSeconds how long the broker may take to answer and hand over a topic
      */
     public record Report(int width, int height, int kafkaTimeoutSeconds) {}
+
+    /**
+     * A cluster member's seeds (host:port), discovery method (empty: none), canonical host and port, roles and Pekko
+     * Management port, as the keys give them; {@code io.mobl.ops.cluster.NodeSettings} checks how they go together
+     * (seeds or discovery, not both; the seeds' syntax; the roles' names).
+     */
+    public record Node(List<String> seedNodes, String discoveryMethod, String host, int port, List<String> roles,
+                       int managementPort) {
+        public Node {
+            seedNodes = List.copyOf(seedNodes);
+            roles = List.copyOf(roles);
+        }
+    }
 
     /** The real-data experiments ({@code mobl experiment ...}). */
     public record Experiments(HyperCleaning hyperCleaning, StochasticHyperCleaning stochasticHyperCleaning,
@@ -760,8 +776,12 @@ public record MoblConfig(
                         experimentOut(read, "stochastic-hyper-cleaning"), model(read, "stochastic-hyper-cleaning")),
                 new DataMixture(seeds(read, "data-mixture"), experimentOut(read, "data-mixture"),
                         read.names("mobl.experiment.data-mixture.methods", DataMixture.METHODS)));
+        Node node = new Node(read.strings("mobl.node.seed-nodes"),
+                read.string("mobl.node.discovery-method", ANY_TEXT, "a Pekko Discovery method name, or empty"),
+                read.string("mobl.node.host", NON_BLANK, "a host name or IP address of this machine"),
+                read.port("mobl.node.port"), read.strings("mobl.node.roles"), read.port("mobl.node.management-port"));
         return new MoblConfig(run, problem, algorithm, preferences, runtime, kafka, metrics, output, baselines, stochastic,
-                continuous, demo, produce, compare, report, experiments, merged, read.expectations());
+                continuous, demo, produce, compare, report, experiments, node, merged, read.expectations());
     }
 
     private static int seeds(ConfigReader read, String experiment) {
