@@ -27,11 +27,11 @@ final class StochasticRun {
         StochasticOptions options = command.stochastic;
         StochasticQuadraticSpec spec = options.spec(p.seed, p.upperDimension, p.lowerDimension, p.objectives);
         StochasticQuadraticProblem problem = spec.problem();
-        StepSizes.Derived<StochasticWcMhgdConfig> derived = options.derive(problem, command.algorithm,
+        StepSizes.Derived<StochasticWcMhgdConfig> derived = options.derive(problem,
                 () -> SampledView.of(problem, GeneratedBatchSource.of(spec, options.minibatchRows), options.batchSize,
                         StochasticWcMhgdConfig.DEFAULT_BATCH_TIMEOUT));
         StochasticWcMhgdConfig config = derived.config();
-        List<double[]> prefs = command.preferences.build(problem.objectiveCount(), 5);
+        List<double[]> prefs = command.preferences.build(problem.objectiveCount());
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, stochastic wc-mhgd (Alg. 2/3), %s runtime, D=%d α=%.4g β=%.4g η=%.4g"
                         + " u=%.4g, batches %d (minibatches of %d), Q=%d, K=%d, %d preference(s)%n",
                 p.describe(), problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount(),

@@ -246,7 +246,7 @@ class DefaultStepsMatrixTest {
         ProblemOptions p = command.problem;
         StochasticQuadraticSpec spec = command.stochastic.spec(p.seed, p.upperDimension, p.lowerDimension, p.objectives);
         StochasticQuadraticProblem problem = spec.problem();
-        StepSizes.Derived<StochasticWcMhgdConfig> derived = command.stochastic.derive(problem, command.algorithm,
+        StepSizes.Derived<StochasticWcMhgdConfig> derived = command.stochastic.derive(problem,
                 () -> SampledView.of(problem, GeneratedBatchSource.of(spec, 8), 32, Duration.ofSeconds(1)));
         List<Solution> solutions = StochasticSolver.sweep(problem, derived.config(), List.of(new double[] {0.5, 0.5}),
                 i -> GeneratedBatchSource.of(spec, command.stochastic.minibatchRows), "matrix", RunListener.NONE,
@@ -267,8 +267,9 @@ class DefaultStepsMatrixTest {
     static RunCommand command(String... args) {
         RunCommand command = new RunCommand();
         CommandLine cli = new CommandLine(command);
-        cli.setDefaultValueProvider(ConfigDefaults.load(Optional.empty(), Map.of()));
-        cli.parseArgs(args);
+        ConfigDefaults defaults = ConfigDefaults.load(Optional.empty(), Map.of());
+        cli.setDefaultValueProvider(defaults);
+        defaults.resolve(cli.parseArgs(args)); // what mobl does before a command runs: the values pass their keys' checks
         return command;
     }
 }
