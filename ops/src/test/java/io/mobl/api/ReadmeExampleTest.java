@@ -91,7 +91,7 @@ class ReadmeExampleTest {
         assertThat(forum.points()).singleElement().satisfies(p -> assertThat(p.iterations()).isEqualTo(40));
         assertThat(forum.steps()).extracting(s -> s.symbol()).containsExactly("η", "μ");
         assertThatThrownBy(() -> Mobl.problem(problem).algorithm(Algorithm.wcMhgd().lowerIterations(0)).run())
-                .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("lower-iterations = 0");
+                .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("--lower-iterations = 0: expected an integer in [1, 1000000]");
         assertThatThrownBy(() -> Mobl.problem(problem).preferences(Preferences.of(new double[] {0.2, 0.2, 0.6})).run())
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("preference");
     }

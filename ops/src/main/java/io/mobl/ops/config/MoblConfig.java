@@ -681,7 +681,7 @@ public record MoblConfig(
             }
             Path path = path(read, "mobl.problem.file", fileText);
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw read.fail("mobl.problem.file", "a readable problem file, an existing JSON file (relative paths start at "
+                throw read.fail("mobl.problem.file", "a readable problem file, an existing problem file (.json or .conf; relative paths start at "
                         + Path.of("").toAbsolutePath() + ")");
             }
             file = Optional.of(path);
