@@ -37,6 +37,15 @@ public final class IterativeRun {
      * @param listener receives every step's report, once per iteration
      */
     public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener) {
+        return run(algorithm, start, iterations, listener, null);
+    }
+
+    /**
+     * As {@link #run(IterativeAlgorithm, Object, int, Consumer)}, stopping early with a {@link DivergenceException}
+     * that names the step to lower when {@code guard} sees the run diverge (null: no guard).
+     */
+    public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
+                                  DivergenceGuard guard) {
         if (iterations < 0) throw new io.mobl.protocol.InvalidInputException("iterations", iterations, "an integer >= 0");
         OracleCalls before = calls(algorithm);
         long allocatedBefore = allocated();
@@ -46,8 +55,15 @@ public final class IterativeRun {
         StepReport report;
         int k = 0;
         while (true) {
-            IterativeAlgorithm.Step<S> step = algorithm.step(state);
+            IterativeAlgorithm.Step<S> step;
+            try {
+                step = algorithm.step(state);
+            } catch (NonFiniteValueException e) {
+                if (guard == null) throw e;
+                throw guard.nonFinite(e);
+            }
             report = step.report();
+            if (guard != null) guard.observe(report.iteration(), report.objectives(), report.stepNorm());
             peak = Math.max(peak, report.workingBytes());
             listener.accept(report);
             if (k == iterations) break;
