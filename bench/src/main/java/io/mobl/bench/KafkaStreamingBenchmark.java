@@ -1,5 +1,7 @@
 package io.mobl.bench;
 
+import io.mobl.streams.kafka.KafkaSourceSettings;
+import io.mobl.streams.kafka.TopicNames;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.linalg.Vectors;
@@ -13,7 +15,6 @@ import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.actors.ActorRuntime;
-import io.mobl.streams.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ import org.apache.pekko.actor.ActorSystem;
 public final class KafkaStreamingBenchmark {
     private static final int ROWS = 8;
     private static final long SEED = 1;
-    /** mobl's default max.poll.records ({@link KafkaBatchSource.Settings#of}) and a larger poll, for comparison. */
+    /** mobl's default max.poll.records ({@link KafkaSourceSettings#of}) and a larger poll, for comparison. */
     private static final String DEFAULT_POLL_SIZES = "500,2000";
 
     public static void main(String[] args) throws Exception {
@@ -75,14 +76,14 @@ public final class KafkaStreamingBenchmark {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); ActorRuntime actors = new ActorRuntime()) {
             // 1. delivery: `count` lower-level minibatches in one topic
             String run = "bench";
-            broker.createTopic(Topics.lower(run), 2, false);
-            broker.createTopic(Topics.upper(run), 2, false);
+            broker.createTopic(TopicNames.defaults(run).lower(), 2, false);
+            broker.createTopic(TopicNames.defaults(run).upper(), 2, false);
             List<Minibatch> batches = new ArrayList<>(count);
             var generator = spec.generator();
             for (int i = 0; i < count; i++) batches.add(generator.lowerBatch(i, ROWS));
             long t0 = System.nanoTime();
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-                producer.produce(Topics.lower(run), batches);
+                producer.produce(TopicNames.defaults(run).lower(), batches);
             }
             double produceSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("produced %d minibatches of %d samples in %.2f s%n", count, ROWS, produceSeconds);
@@ -112,10 +113,10 @@ public final class KafkaStreamingBenchmark {
                     .withBatchTimeout(Duration.ofSeconds(60));
             GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, ROWS);
             String solveRun = "bench-solve";
-            broker.createTopic(Topics.lower(solveRun), 2, false);
-            broker.createTopic(Topics.upper(solveRun), 2, false);
+            broker.createTopic(TopicNames.defaults(solveRun).lower(), 2, false);
+            broker.createTopic(TopicNames.defaults(solveRun).upper(), 2, false);
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-                producer.produce(b -> b.isLower() ? Topics.lower(solveRun) : Topics.upper(solveRun),
+                producer.produce(b -> b.isLower() ? TopicNames.defaults(solveRun).lower() : TopicNames.defaults(solveRun).upper(),
                         new GeneratedStream(spec.generator(), spec.objectives(), ROWS, per.ratio(), per.rounds(config.maxIterations() + 1L)),
                         MinibatchProducer.Options.once());
             }
@@ -129,7 +130,7 @@ public final class KafkaStreamingBenchmark {
                 actors.solve(problem, config, GeneratedBatchSource.of(spec, ROWS), new double[] {0.5, 0.5}, "mem",
                         RunListener.NONE).solution().toCompletableFuture().get();
                 double memorySeconds = (System.nanoTime() - m0) / 1e9;
-                try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(),
+                try (KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(),
                         solveRun, spec.objectives()).withGroupPrefix("solve" + r), KafkaBatchSource.BatchCheck.of(problem))) {
                     // The consumers join their groups and fetch in the background from start(); a run that starts
                     // at once waits for that first (~0.6 s here), once. Reported apart, as startupSeconds; the
@@ -198,9 +199,9 @@ public final class KafkaStreamingBenchmark {
                 String group = "p" + maxPoll + "-" + reader.name().toLowerCase(java.util.Locale.ROOT) + "-" + r;
                 order.add(reader.name());
                 rate[reader.ordinal()] = switch (reader) {
-                    case RAW_BYTES -> rawConsumer(bootstrap, Topics.lower(run), count, group, maxPoll, false);
-                    case RAW_DECODING -> rawConsumer(bootstrap, Topics.lower(run), count, group, maxPoll, true);
-                    case RAW_DECODING_PER_PARTITION -> rawConsumerPerPartition(bootstrap, Topics.lower(run), count, group, maxPoll);
+                    case RAW_BYTES -> rawConsumer(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll, false);
+                    case RAW_DECODING -> rawConsumer(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll, true);
+                    case RAW_DECODING_PER_PARTITION -> rawConsumerPerPartition(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll);
                     case MOBL -> moblSource(system, bootstrap, run, count, problem, group, maxPoll);
                 };
             }
@@ -320,11 +321,11 @@ public final class KafkaStreamingBenchmark {
 
     /**
      * Minibatches per second handed out by KafkaBatchSource and acknowledged, one at a time, as a solver does; with
-     * the settings a run gets ({@link KafkaBatchSource.Settings#of}) but {@code maxPoll} records a poll.
+     * the settings a run gets ({@link KafkaSourceSettings#of}) but {@code maxPoll} records a poll.
      */
     private static double moblSource(ActorSystem system, String bootstrap, String run, int count,
                                      StochasticQuadraticProblem problem, String group, int maxPoll) throws Exception {
-        try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(bootstrap, run, 2)
+        try (KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(bootstrap, run, 2)
                 .withGroupPrefix(group).withMaxPollRecords(maxPoll), KafkaBatchSource.BatchCheck.of(problem))) {
             long t0 = 0;
             for (int i = 0; i < count; i++) {

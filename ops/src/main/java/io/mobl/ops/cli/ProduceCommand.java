@@ -1,5 +1,6 @@
 package io.mobl.ops.cli;
 
+import io.mobl.streams.kafka.TopicNames;
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.ImageMinibatches;
@@ -86,7 +87,7 @@ public final class ProduceCommand implements Callable<Integer> {
         long rounds = loop ? GeneratedStream.FOREVER : count;
         if (topic == null) {
             Topics.checkRun(run);
-            topicOf = b -> b.isLower() ? Topics.lower(run) : Topics.upper(run);
+            topicOf = b -> b.isLower() ? TopicNames.defaults(run).lower() : TopicNames.defaults(run).upper();
             GeneratedStream all = new GeneratedStream(data.generator(), data.objectives(), stream.rows, per.ratio(),
                     loop ? GeneratedStream.FOREVER : (count + per.ratio() + data.objectives() - 1) / (per.ratio() + data.objectives()));
             batches = loop ? all : limit(all, count);
@@ -101,7 +102,7 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             out.printf("producing %s minibatches of %d samples (%s, seed %d, %d lower-level per %d upper) to %s%s%n",
                     loop ? "endless" : Long.toString(count), stream.rows, dataset, seed, per.ratio(), data.objectives(),
-                    topic == null ? Topics.lower(run) + " and " + Topics.upper(run) : topic,
+                    topic == null ? TopicNames.defaults(run).lower() + " and " + TopicNames.defaults(run).upper() : topic,
                     rate > 0 ? " at " + rate + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, options);
@@ -134,7 +135,7 @@ public final class ProduceCommand implements Callable<Integer> {
         Function<Minibatch, String> topicOf;
         if (topic == null) {
             Topics.checkRun(run);
-            topicOf = b -> b.isLower() ? Topics.lower(run) : Topics.upper(run);
+            topicOf = b -> b.isLower() ? TopicNames.defaults(run).lower() : TopicNames.defaults(run).upper();
         } else {
             boolean upper = topic.endsWith(".upper");
             all = filter(all, b -> b.isLower() != upper);
@@ -149,7 +150,7 @@ public final class ProduceCommand implements Callable<Integer> {
                             + "%d validation images each; split seed %d; float32 pixels, one-hot labels; %d lower-level per %d upper) to %s%s%n",
                     loop ? "endless" : Long.toString(count), stream.rows, String.join(", ", names), trainSize,
                     100 * corruption, validationSize, seed, ratio, names.size(),
-                    topic == null ? Topics.lower(run) + " and " + Topics.upper(run) : topic,
+                    topic == null ? TopicNames.defaults(run).lower() + " and " + TopicNames.defaults(run).upper() : topic,
                     rate > 0 ? " at " + rate + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, MinibatchProducer.Options.once().withRate(rate));

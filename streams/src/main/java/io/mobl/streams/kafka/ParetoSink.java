@@ -14,13 +14,14 @@ import java.util.Map;
 public final class ParetoSink extends JsonTopicSink<ParetoPoint> {
     public static final int DEFAULT_BUFFER = 1024;
 
-    public ParetoSink(ClassicActorSystemProvider system, String bootstrapServers) {
-        this(system, bootstrapServers, Topics.PARETO, DEFAULT_BUFFER, Map.of());
+    /** Writes to {@code topics.pareto()}. */
+    public ParetoSink(ClassicActorSystemProvider system, String bootstrapServers, TopicNames topics) {
+        this(system, bootstrapServers, topics, DEFAULT_BUFFER, Map.of());
     }
 
-    public ParetoSink(ClassicActorSystemProvider system, String bootstrapServers, String topic, int bufferSize,
+    public ParetoSink(ClassicActorSystemProvider system, String bootstrapServers, TopicNames topics, int bufferSize,
                       Map<String, String> producerProperties) {
-        super(system, bootstrapServers, topic, bufferSize, Overflow.FAIL, ParetoPoint::key, JsonCodec::encode,
+        super(system, bootstrapServers, topics.pareto(), bufferSize, Overflow.FAIL, ParetoPoint::key, JsonCodec::encode,
                 producerProperties);
     }
 }

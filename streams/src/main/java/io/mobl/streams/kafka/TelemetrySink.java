@@ -14,13 +14,14 @@ import java.util.Map;
 public final class TelemetrySink extends JsonTopicSink<IterateTelemetry> {
     public static final int DEFAULT_BUFFER = 1024;
 
-    public TelemetrySink(ClassicActorSystemProvider system, String bootstrapServers) {
-        this(system, bootstrapServers, Topics.TELEMETRY, DEFAULT_BUFFER, Map.of());
+    /** Writes to {@code topics.telemetry()}. */
+    public TelemetrySink(ClassicActorSystemProvider system, String bootstrapServers, TopicNames topics) {
+        this(system, bootstrapServers, topics, DEFAULT_BUFFER, Map.of());
     }
 
-    public TelemetrySink(ClassicActorSystemProvider system, String bootstrapServers, String topic, int bufferSize,
+    public TelemetrySink(ClassicActorSystemProvider system, String bootstrapServers, TopicNames topics, int bufferSize,
                          Map<String, String> producerProperties) {
-        super(system, bootstrapServers, topic, bufferSize, Overflow.DROP_NEWEST, IterateTelemetry::key, JsonCodec::encode,
+        super(system, bootstrapServers, topics.telemetry(), bufferSize, Overflow.DROP_NEWEST, IterateTelemetry::key, JsonCodec::encode,
                 producerProperties);
     }
 }
