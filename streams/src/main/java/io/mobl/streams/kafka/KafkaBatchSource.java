@@ -231,6 +231,9 @@ public final class KafkaBatchSource implements BatchSource {
      */
     @Override
     public void resumeAt(List<SourcePosition> positions) {
+        if (handedOut.get() > 0) {
+            throw new IllegalStateException("resumeAt after " + handedOut.get() + " batches were handed out: call it before the first next");
+        }
         Map<PartitionReader, Map<Integer, Long>> starts = new LinkedHashMap<>();
         for (int i = 0; i < positions.size(); i++) {
             SourcePosition p = positions.get(i);

@@ -339,14 +339,16 @@ final class PartitionReader implements AutoCloseable {
         }
     }
 
-    /** Under lock: the role's position (see the class comment); the role's start must be known. */
+    /**
+     * Under lock: the role's position (see the class comment); the role's start must be known. What the reader has
+     * gone past is kept as acknowledged, so that a position never moves back.
+     */
     private long position(Role r) {
-        long p = r.acknowledged;
         if (r.handedOut.pending() == 0) {
             Delivered next = r.ready.peek();
-            p = Math.max(p, next != null ? next.offset() : frontier);
+            r.acknowledged = Math.max(r.acknowledged, next != null ? next.offset() : frontier);
         }
-        return p;
+        return r.acknowledged;
     }
 
     /**

@@ -239,6 +239,87 @@ class KafkaBatchSourceTest extends BrokerTest {
         }
     }
 
+    /**
+     * One iteration as Alg. 2 takes its data: three lower-level batches, then one of each objective (asked in reverse
+     * order); the ids in the order they came. {@code acknowledge}: whether the iteration finishes (iterationDone).
+     */
+    private static List<String> iteration(KafkaBatchSource source, int k, boolean acknowledge) throws Exception {
+        List<Minibatch> used = new ArrayList<>();
+        for (int i = 0; i < 3; i++) used.add(source.next(Minibatch.LOWER, Duration.ofSeconds(30)));
+        for (int s = 2; s >= 0; s--) used.add(source.next(s, Duration.ofSeconds(30)));
+        if (acknowledge) source.iterationDone(k, used);
+        return used.stream().map(Minibatch::batchId).toList();
+    }
+
+    /**
+     * Three objectives over two upper partitions (0 and 2 share partition 0), two lower partitions: a source stopped
+     * after some iterations (the last one taken but not finished, and more read ahead) and a new source resumed at
+     * its positions together deliver exactly what one uninterrupted source delivers, batch for batch, in order.
+     */
+    @Test
+    void aSourceResumedAtAnotherSourcesPositionsDeliversExactlyTheBatchesThatWouldHaveFollowed() throws Exception {
+        String run = "resume";
+        createTopics(run, 2);
+        TopicNames topics = TopicNames.defaults(run);
+        assertThat(UpperLevelDemultiplexer.partitionsOf(3, 2)).containsExactly(0, 1, 0);
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(topics.lower(), KafkaTestSupport.batches("low", 3 * 40));
+            producer.produce(topics.upper(), upperRoundRobin("up", 3, 40));
+        }
+        KafkaSourceSettings base = settings(run, 3, "resume.dlq").withJournalCommits().withBuffers(16, 4);
+        List<String> uninterrupted = new ArrayList<>();
+        try (KafkaBatchSource source = KafkaBatchSource.start(base.withGroupPrefix("reference"))) {
+            for (int k = 0; k < 40; k++) uninterrupted.addAll(iteration(source, k, true));
+        }
+        assertThat(uninterrupted).doesNotHaveDuplicates().hasSize(40 * 6);
+
+        for (int stopAt : new int[] {0, 7, 23}) {
+            List<String> resumed = new ArrayList<>();
+            List<SourcePosition> positions;
+            try (KafkaBatchSource first = KafkaBatchSource.start(base.withGroupPrefix("first-" + stopAt))) {
+                for (int k = 0; k < stopAt; k++) resumed.addAll(iteration(first, k, true));
+                // a stream whose start (from the committed offsets) is not known yet has no position
+                await("every stream's start known", Duration.ofSeconds(10), () -> first.positions().size() == 5);
+                positions = first.positions();
+                iteration(first, stopAt, false); // taken, never finished: must come again
+                await("the readers ahead of the solver", Duration.ofSeconds(10), () -> first.stats().upper().fetched() >= Math.min(120, 3 * stopAt + 9));
+                assertThat(first.positions()).as("unacknowledged batches do not move the positions").isEqualTo(positions);
+            }
+            assertThat(positions).extracting(SourcePosition::objective).containsExactly(-1, -1, 0, 2, 1);
+            try (KafkaBatchSource again = KafkaBatchSource.start(base.withGroupPrefix("again-" + stopAt))) {
+                again.resumeAt(positions);
+                for (int k = stopAt; k < 40; k++) resumed.addAll(iteration(again, k, true));
+            }
+            assertThat(resumed).as("stopped after %d iterations and resumed", stopAt).isEqualTo(uninterrupted);
+        }
+    }
+
+    @Test
+    void resumeAtRefusesStreamsTheSourceDoesNotReadAndComesBeforeTheFirstBatch() throws Exception {
+        String run = "resume-bad";
+        createTopics(run, 2);
+        TopicNames topics = TopicNames.defaults(run);
+        try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            producer.produce(topics.lower(), KafkaTestSupport.batches("low", 4));
+        }
+        try (KafkaBatchSource source = KafkaBatchSource.start(settings(run, 3, "resume-bad.dlq"))) {
+            assertThatThrownBy(() -> source.resumeAt(List.of(new SourcePosition("elsewhere", 0, -1, 5))))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("positions[0] = elsewhere-0@5")
+                    .hasMessageContaining("mobl.resume-bad.lower-1 (objective -1)").hasMessageContaining("mobl.resume-bad.upper-0 (objectives [0, 2])");
+            assertThatThrownBy(() -> source.resumeAt(List.of(new SourcePosition(topics.lower(), 2, -1, 5))))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("positions[0]");
+            // objective 1 is read from partition 1, not 0
+            assertThatThrownBy(() -> source.resumeAt(List.of(new SourcePosition(topics.upper(), 1, 0, 0), new SourcePosition(topics.upper(), 0, 1, 0))))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("positions[0]");
+            assertThatThrownBy(() -> source.resumeAt(List.of(new SourcePosition(topics.lower(), 0, -1, 1), new SourcePosition(topics.lower(), 0, -1, 2))))
+                    .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("positions[1]").hasMessageContaining("twice");
+            source.resumeAt(List.of(new SourcePosition(topics.lower(), 0, -1, 1)));
+            assertThat(source.next(Minibatch.LOWER, Duration.ofSeconds(30)).batchId()).isEqualTo("low-1");
+            assertThatThrownBy(() -> source.resumeAt(List.of(new SourcePosition(topics.lower(), 0, -1, 0))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("before the first next");
+        }
+    }
+
     /** Batch id → dead-letter reason of the first {@code n} records of the topic. */
     private static Map<String, String> deadLetters(String topic, int n) {
         Map<String, String> reasons = new java.util.HashMap<>();
