@@ -47,6 +47,32 @@ class EmbeddedKafkaBrokerTest {
         assertThat(Files.exists(dir)).isFalse();
     }
 
+    /**
+     * A stopped broker comes back on its directory and ports: what was committed before is there, and a client
+     * that kept its connection settings across the restart (a producer and a consumer group) goes on.
+     */
+    @Test
+    void aStoppedBrokerRestartsOnTheSameDataAndPorts() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+             MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
+            String bootstrap = broker.bootstrapServers();
+            broker.createTopic("kept", 2, false);
+            producer.produce("kept", KafkaTestSupport.batches("before", 10));
+            broker.admin().alterConsumerGroupOffsets("g", Map.of(new org.apache.kafka.common.TopicPartition("kept", 0),
+                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(3, "m"))).all().get(10, TimeUnit.SECONDS);
+            broker.stop();
+            assertThat(broker.running()).isFalse();
+            broker.restart();
+            assertThat(broker.running()).isTrue();
+            assertThat(broker.bootstrapServers()).isEqualTo(bootstrap);
+            producer.produce("kept", KafkaTestSupport.batches("after", 10));
+            assertThat(KafkaTestSupport.committed(broker.admin(), "g").get(new org.apache.kafka.common.TopicPartition("kept", 0)))
+                    .isEqualTo(new org.apache.kafka.clients.consumer.OffsetAndMetadata(3, "m"));
+            var ends = Topics.endOffsets(broker.admin(), "kept", java.time.Duration.ofSeconds(10));
+            assertThat(ends.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(20);
+        }
+    }
+
     @Test
     void runNamesMustFitInTopicNames() {
         assertThat(TopicNames.defaults("exp-1.a_b").lower()).isEqualTo("mobl.exp-1.a_b.lower");
