@@ -670,6 +670,7 @@ final class PartitionReader implements AutoCloseable {
                     blockedOn = null;
                 }
             }
+            if (closed || gen != generation) return Offer.STALE; // a resume emptied the queues while this waited
             r.fullSince = 0;
             r.ready.add(d);
             frontier = d.offset() + 1;

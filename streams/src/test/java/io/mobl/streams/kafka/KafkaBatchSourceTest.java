@@ -287,6 +287,9 @@ class KafkaBatchSourceTest extends BrokerTest {
             }
             assertThat(positions).extracting(SourcePosition::objective).containsExactly(-1, -1, 0, 2, 1);
             try (KafkaBatchSource again = KafkaBatchSource.start(base.withGroupPrefix("again-" + stopAt))) {
+                // its readers start at the beginning (the group has no offsets) and fill their queues; the resume
+                // drops what they read and starts them again at the positions
+                await("the readers under way", Duration.ofSeconds(10), () -> again.stats().lower().fetched() >= 16 && again.stats().upper().fetched() >= 12);
                 again.resumeAt(positions);
                 for (int k = stopAt; k < 40; k++) resumed.addAll(iteration(again, k, true));
             }
