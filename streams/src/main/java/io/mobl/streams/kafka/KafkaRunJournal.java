@@ -39,10 +39,13 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -57,7 +60,9 @@ import java.util.function.Supplier;
  * for the run/preference and the earlier one's next commit fails ({@link IllegalStateException} saying so).
  *
  * <p>{@link #append} keeps telemetry and Pareto points in memory (never blocks, never touches Kafka); each
- * {@link #commit} sends them, the checkpoint (as {@link CheckpointChunks}, to {@link TopicNames#checkpoints()}) and
+ * {@link #commit} sends them (the telemetry of the iterations its checkpoint covers: a coordinator that goes on
+ * while the commit is made off its thread appends later iterations, which wait for the next commit, so a resume
+ * never redoes an iteration whose telemetry is already published), the checkpoint (as {@link CheckpointChunks}, to {@link TopicNames#checkpoints()}) and
  * the consumer offsets of its positions ({@code sendOffsetsToTransaction}: per partition the smallest role
  * position, each role's in the offset's metadata, see {@link RolePositions}) in <b>one transaction</b>, and commits
  * it. Readers with {@code isolation.level=read_committed} see an iteration's records once, when its commit is
@@ -292,7 +297,8 @@ public final class KafkaRunJournal implements RunJournal {
     }
 
     /**
-     * Sends what was appended since the last commit, the checkpoint (null: records only) and the offsets of its
+     * Sends what was appended since the last commit (of the telemetry, that of the iterations before the
+     * checkpoint's k; all of it for a null checkpoint), the checkpoint (null: records only) and the offsets of its
      * positions in one transaction, and commits it. Blocks until it is committed; retries while the broker is away,
      * up to {@link Settings#commitTimeout()}.
      *
@@ -308,7 +314,7 @@ public final class KafkaRunJournal implements RunJournal {
         synchronized (commitLock) {
             ensureUsable();
             initialize(deadline);
-            List<Object> records = snapshot();
+            List<Object> records = snapshot(checkpoint);
             while (true) {
                 try {
                     send(records, prepared, deadline);
@@ -333,8 +339,10 @@ public final class KafkaRunJournal implements RunJournal {
                     sleep(200);
                 }
             }
+            Set<Object> sent = Collections.newSetFromMap(new IdentityHashMap<>());
+            sent.addAll(records);
             synchronized (pendingLock) {
-                pending.subList(0, records.size()).clear();
+                pending.removeIf(sent::contains);
             }
         }
     }
@@ -349,7 +357,7 @@ public final class KafkaRunJournal implements RunJournal {
         synchronized (commitLock) {
             ensureUsable();
             initialize(deadline);
-            send(snapshot(), prepared, deadline);
+            send(snapshot(checkpoint), prepared, deadline);
             producer.flush();
         }
     }
@@ -416,9 +424,15 @@ public final class KafkaRunJournal implements RunJournal {
         }));
     }
 
-    private List<Object> snapshot() {
+    /** What a commit of {@code checkpoint} publishes: every Pareto point, the telemetry of iterations before its k (all for null). */
+    private List<Object> snapshot(Checkpoint checkpoint) {
         synchronized (pendingLock) {
-            return new ArrayList<>(pending);
+            List<Object> out = new ArrayList<>(pending.size());
+            for (Object r : pending) {
+                if (checkpoint != null && r instanceof IterateTelemetry t && t.iteration() >= checkpoint.iteration()) continue;
+                out.add(r);
+            }
+            return out;
         }
     }
 
