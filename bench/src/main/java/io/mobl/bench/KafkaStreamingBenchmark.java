@@ -26,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.pekko.actor.ActorSystem;
 
 /**
  * Issue 4's benchmark, on one embedded broker and one topic, side by side in one run:
@@ -37,8 +36,9 @@ import org.apache.pekko.actor.ActorSystem;
  *       record as mobl does (target ≥ 0.8); the ratio to a raw consumer that only touches the bytes is reported
  *       beside it, and so is the ratio to raw decoding consumers with mobl's parallelism: mobl reads each
  *       partition with its own consumer (each keeps a fetch in flight), so one raw consumer per partition, each on
- *       its own thread, is the like-for-like baseline. Each reader reads the whole topic from the start with its
- *       own consumer group;</li>
+ *       its own thread, is the like-for-like baseline. mobl hands the lower-level batches out in (offset,
+ *       partition) order, the same sequence whatever the timing (the raw readers take whatever arrives). Each
+ *       reader reads the whole topic from the start with its own consumer group;</li>
  *   <li><b>wait fraction</b>: the share of a stochastic WC-MHGD run's wall time (one preference on the actor
  *       runtime) that the LowerLevelSolver spends blocked in {@code next} for data, with the data already in
  *       Kafka (target &lt; 5 %), counted from the arrival of the first lower batch (the consumers' group join
@@ -72,7 +72,6 @@ public final class KafkaStreamingBenchmark {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("benchmark", "Kafka minibatch delivery to stochastic WC-MHGD vs a raw KafkaConsumer; lower-level wait fraction");
         results.put("machine", JsonResults.machine());
-        ActorSystem system = ActorSystem.create("kafka-streaming-benchmark");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); ActorRuntime actors = new ActorRuntime()) {
             // 1. delivery: `count` lower-level minibatches in one topic
             String run = "bench";
@@ -102,7 +101,7 @@ public final class KafkaStreamingBenchmark {
                     + " consumer group and is timed from its first record; medians over rounds");
             List<Map<String, Object>> configs = new ArrayList<>();
             for (int maxPoll : pollSizes) {
-                configs.add(delivery(system, broker.bootstrapServers(), run, count, problem, maxPoll, repetitions));
+                configs.add(delivery(broker.bootstrapServers(), run, count, problem, maxPoll, repetitions));
             }
             d.put("byMaxPollRecords", configs);
             d.put("target", ">= 0.8 (moblOverRawDecodingMedian)");
@@ -116,7 +115,7 @@ public final class KafkaStreamingBenchmark {
             broker.createTopic(TopicNames.defaults(solveRun).lower(), 2, false);
             broker.createTopic(TopicNames.defaults(solveRun).upper(), 2, false);
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-                producer.produce(b -> b.isLower() ? TopicNames.defaults(solveRun).lower() : TopicNames.defaults(solveRun).upper(),
+                producer.produce(TopicNames.defaults(solveRun),
                         new GeneratedStream(spec.generator(), spec.objectives(), ROWS, per.ratio(), per.rounds(config.maxIterations() + 1L)),
                         MinibatchProducer.Options.once());
             }
@@ -170,9 +169,6 @@ public final class KafkaStreamingBenchmark {
             w.put("loadAverage1mAfter", load());
             w.put("target", "< 0.05 (lowerWaitFractionMedian)");
             results.put("lowerLevelWait", w);
-        } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
         }
         JsonResults.write(out, results);
         System.out.println("wrote " + out.toAbsolutePath());
@@ -182,7 +178,7 @@ public final class KafkaStreamingBenchmark {
     private enum Reader { RAW_BYTES, RAW_DECODING, RAW_DECODING_PER_PARTITION, MOBL }
 
     /** One max.poll.records: rounds of the three readers, the order rotating; medians. */
-    private static Map<String, Object> delivery(ActorSystem system, String bootstrap, String run, int count,
+    private static Map<String, Object> delivery(String bootstrap, String run, int count,
                                                 StochasticQuadraticProblem problem, int maxPoll, int repetitions) throws Exception {
         Reader[] readers = Reader.values();
         double[] rawBytes = new double[repetitions], rawDecoding = new double[repetitions], mobl = new double[repetitions];
@@ -202,7 +198,7 @@ public final class KafkaStreamingBenchmark {
                     case RAW_BYTES -> rawConsumer(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll, false);
                     case RAW_DECODING -> rawConsumer(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll, true);
                     case RAW_DECODING_PER_PARTITION -> rawConsumerPerPartition(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll);
-                    case MOBL -> moblSource(system, bootstrap, run, count, problem, group, maxPoll);
+                    case MOBL -> moblSource(bootstrap, run, count, problem, group, maxPoll);
                 };
             }
             row.put("round", r < 0 ? "warm-up" : Integer.toString(r));
@@ -323,7 +319,7 @@ public final class KafkaStreamingBenchmark {
      * Minibatches per second handed out by KafkaBatchSource and acknowledged, one at a time, as a solver does; with
      * the settings a run gets ({@link KafkaSourceSettings#of}) but {@code maxPoll} records a poll.
      */
-    private static double moblSource(ActorSystem system, String bootstrap, String run, int count,
+    private static double moblSource(String bootstrap, String run, int count,
                                      StochasticQuadraticProblem problem, String group, int maxPoll) throws Exception {
         try (KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(bootstrap, run, 2)
                 .withGroupPrefix(group).withMaxPollRecords(maxPoll), KafkaBatchSource.BatchCheck.of(problem))) {
