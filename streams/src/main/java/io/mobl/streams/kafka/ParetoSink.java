@@ -7,9 +7,10 @@ import org.apache.pekko.actor.ClassicActorSystemProvider;
 import java.util.Map;
 
 /**
- * Pareto points to the compacted {@code mobl.pareto}, JSON keyed by run/preference (so compaction keeps the
- * newest point per preference). Results must not vanish: a full buffer makes {@link #offer} throw
- * ({@link Overflow#FAIL}) rather than drop the point.
+ * Pareto points to the compacted {@link TopicNames#pareto()}, JSON keyed by run/preference (so compaction keeps the
+ * newest point per preference), for a run without a journal. Results must not vanish: a full buffer makes
+ * {@link #offer} throw ({@link Overflow#FAIL}) rather than drop the point. A durable run's points go through its
+ * {@link KafkaRunJournal} instead (same JSON, same key).
  */
 public final class ParetoSink extends JsonTopicSink<ParetoPoint> {
     public static final int DEFAULT_BUFFER = 1024;

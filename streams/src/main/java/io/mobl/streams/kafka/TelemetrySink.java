@@ -7,9 +7,11 @@ import org.apache.pekko.actor.ClassicActorSystemProvider;
 import java.util.Map;
 
 /**
- * Per-iteration telemetry to {@code mobl.telemetry}, JSON keyed by run/preference. Telemetry is lossy under
- * overload by design ({@link Overflow#DROP_NEWEST}): the optimizer never waits on Kafka; {@link #dropped()}
- * says how many records were refused.
+ * Per-iteration telemetry to {@link TopicNames#telemetry()}, JSON keyed by run/preference, for a run without a
+ * journal: records go out as they come, lossy under overload by design ({@link Overflow#DROP_NEWEST}: the optimizer
+ * never waits on Kafka; {@link #dropped()} says how many records were refused). A durable run's telemetry goes
+ * through its {@link KafkaRunJournal} instead, in the transaction of each checkpoint (same JSON, same key), so that
+ * no iteration is published twice across a resume.
  */
 public final class TelemetrySink extends JsonTopicSink<IterateTelemetry> {
     public static final int DEFAULT_BUFFER = 1024;
