@@ -99,7 +99,7 @@ final class PartitionReader implements AutoCloseable {
         final OffsetTracker<Long> handedOut = new OffsetTracker<>();
         /** The first offset this role reads; −1 while not known. */
         long start = -1;
-        /** Just past every batch acknowledged in order; the start until one is. */
+        /** Just past every batch acknowledged in order, or what the reader went past while none was out; ≥ start. */
         long acknowledged = -1;
         /** {@link System#nanoTime()} (never 0) since when the queue has been full and the reader waiting, or 0. */
         long fullSince;
