@@ -2,6 +2,7 @@ package io.mobl.ops.cli;
 
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.ops.report.ParetoTopic;
+import io.mobl.ops.config.MoblConfig;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
@@ -34,7 +35,7 @@ public final class ReportCommand implements Callable<Integer> {
             description = "The Kafka broker(s) that hold --topic. Default: mobl.kafka.bootstrap-servers.")
     String bootstrapServers;
 
-    @Option(names = "--kafka-timeout", defaultValue = "30", paramLabel = "SECONDS",
+    @Option(names = "--kafka-timeout", paramLabel = "SECONDS",
             description = "How long the broker may take to answer and hand over --topic. Default: ${DEFAULT-VALUE}.")
     int kafkaTimeoutSeconds;
 
@@ -44,32 +45,28 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "front.png, front.svg or report.html.")
     Path out;
 
-    @Option(names = "--width", defaultValue = "800", description = "Width of one panel in pixels. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--width", description = "Width of one panel in pixels. Default: ${DEFAULT-VALUE}.")
     int width;
 
-    @Option(names = "--height", defaultValue = "600", description = "Height in pixels. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--height", description = "Height in pixels. Default: ${DEFAULT-VALUE}.")
     int height;
 
     @Override
     public Integer call() {
-        if (width < 100 || width > 10_000) throw new InvalidInputException("--width", width, "an integer from 100 to 10000");
-        if (height < 100 || height > 10_000) throw new InvalidInputException("--height", height, "an integer from 100 to 10000");
+        MoblConfig.Report settings = Main.config(spec.commandLine()).report();
         if ((from == null) == (topic == null)) {
             throw new InvalidInputException("--from/--topic", from == null ? "neither" : from + " and " + topic,
                     "exactly one of the two: a JSON-lines file or a Pareto topic");
         }
-        List<ParetoPoint> points = from != null ? ParetoPointJsonLines.read(from) : readTopic();
+        List<ParetoPoint> points = from != null ? ParetoPointJsonLines.read(from) : readTopic(settings.kafkaTimeoutSeconds());
         ParetoReport report = ParetoReport.of(points);
         if (telemetry != null) report = report.withConvergence(JsonLines.<IterateTelemetry>read(telemetry, JsonCodec::decodeTelemetry));
-        report.write(out, width, height);
+        report.write(out, settings.width(), settings.height());
         spec.commandLine().getOut().println("wrote " + out + " (" + points.size() + " point(s))");
         return 0;
     }
 
-    private List<ParetoPoint> readTopic() {
-        if (kafkaTimeoutSeconds < 1 || kafkaTimeoutSeconds > 3600) {
-            throw new InvalidInputException("--kafka-timeout", kafkaTimeoutSeconds, "an integer from 1 to 3600");
-        }
+    private List<ParetoPoint> readTopic(int kafkaTimeoutSeconds) {
         ParetoTopic.Front front = ParetoTopic.read(bootstrapServers, topic, Duration.ofSeconds(kafkaTimeoutSeconds));
         for (String skipped : front.skipped()) spec.commandLine().getErr().println("mobl: skipped a record that does not decode, " + skipped);
         if (front.points().isEmpty()) throw new InvalidInputException("--topic", topic, "a topic that holds Pareto points (it is empty)");
