@@ -284,6 +284,15 @@ class KafkaRunJournalTest extends BrokerTest {
                     .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("checkpoint.run");
             j.commit(checkpoint(run, 0, 3, positions, 4, 1));
         }
+        // transactional offsets reach the group coordinator with the commit marker, a moment after commit() returns
+        KafkaTestSupport.await("the transaction's offsets at the group coordinator", Duration.ofSeconds(20), () -> {
+            try {
+                return KafkaTestSupport.committed(admin, "mobl.offsets.lower").size() == 2
+                        && KafkaTestSupport.committed(admin, "mobl.offsets.upper").size() == 2;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         Map<TopicPartition, OffsetAndMetadata> lower = KafkaTestSupport.committed(admin, "mobl.offsets.lower");
         Map<TopicPartition, OffsetAndMetadata> upper = KafkaTestSupport.committed(admin, "mobl.offsets.upper");
         assertThat(lower).containsEntry(new TopicPartition(t.lower(), 0), new OffsetAndMetadata(7, "mobl.roles=-1@7"))
