@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
+import io.mobl.core.experiment.DataMixtureSettings;
+import io.mobl.core.experiment.HyperCleaningRun;
+import io.mobl.core.experiment.HyperCleaningSettings;
+import io.mobl.core.experiment.SampleWeightHyperCleaningRun;
+import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.Precision;
-import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
-import io.mobl.core.problem.hypercleaning.HyperCleaningSettings;
-import io.mobl.core.problem.hypercleaning.SampleWeightHyperCleaningRun;
-import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningSettings;
-import io.mobl.core.problem.mixture.DataMixtureSettings;
 import io.mobl.core.problem.mixture.MixtureSplit;
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.protocol.InvalidInputException;
@@ -28,10 +28,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mobl experiment hyper-cleaning} (and {@code data-mixture}, run by {@link DataMixtureExperiment}): the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the

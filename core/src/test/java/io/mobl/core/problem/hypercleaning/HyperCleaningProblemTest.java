@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.data.HyperCleaningSplit;
+import io.mobl.core.experiment.HyperCleaningSettings;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.MultiHeadNetwork;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.StepReport;
@@ -9,6 +9,7 @@ import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.model.Precision;
 import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.problem.hypercleaning.HyperCleaningProblem;
 import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.StochasticWcMhgd;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
@@ -9,6 +9,8 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.model.Batch;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.model.Precision;
+import io.mobl.core.problem.hypercleaning.SampleWeightHyperCleaningProblem;
+import io.mobl.core.problem.hypercleaning.SampleWeightSamples;
 import io.mobl.core.stochastic.CountingStochasticProblem;
 import io.mobl.core.stochastic.GeneratedBatchSource;
 import io.mobl.protocol.Checks;
