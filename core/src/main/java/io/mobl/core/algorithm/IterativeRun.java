@@ -1,6 +1,7 @@
 package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.stochastic.SampledProblemView;
 import io.mobl.protocol.OracleCalls;
 import java.lang.management.ManagementFactory;
 import java.util.function.Consumer;
@@ -61,6 +62,7 @@ public final class IterativeRun {
     }
 
     private static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
+        if (algorithm.problem() instanceof SampledProblemView sampled) return sampled.calls();
         return algorithm.problem() instanceof CountingProblem counted ? counted.calls() : OracleCalls.NONE;
     }
 
