@@ -33,9 +33,20 @@ public final class HyperCleaningRun {
      * @param corruptedWeight  per data set, the mean σ(x) over corrupted training samples at the end
      * @param point            the Pareto point at the last iteration (validation losses)
      * @param seconds          wall-clock time of the iterations (data loading excluded)
+     * @param curve            every scored iterate, in order (empty where the run keeps none)
      */
     public record Outcome(List<Classification> test, int selectedIteration, double[] cleanWeight,
-                          double[] corruptedWeight, ParetoPoint point, double seconds) {}
+                          double[] corruptedWeight, ParetoPoint point, double seconds, List<ModelSelection.Point> curve) {
+        public Outcome {
+            curve = List.copyOf(curve);
+        }
+
+        /** Without a curve. */
+        public Outcome(List<Classification> test, int selectedIteration, double[] cleanWeight, double[] corruptedWeight,
+                       ParetoPoint point, double seconds) {
+            this(test, selectedIteration, cleanWeight, corruptedWeight, point, seconds, List.of());
+        }
+    }
 
     /** The data sets' splits for one seed. */
     public static List<HyperCleaningSplit> splits(List<LabelledImages> data, HyperCleaningSplit.Sizes sizes, long seed) {

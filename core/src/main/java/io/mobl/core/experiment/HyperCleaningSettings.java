@@ -129,6 +129,7 @@ public record HyperCleaningSettings(List<String> datasets, HyperCleaningSplit.Si
     /** The method's name in tables: "wc-mhgd-cg", "wc-mhgd-ns", "moml", "forum". */
     public static String label(String method) {
         if (method.equals("swc")) return "stochastic-wc-mhgd"; // SampleWeightHyperCleaningRun, driven by the CLI
+        if (MinibatchHyperCleaningRun.METHODS.contains(method)) return method;
         return method.equals("moml") || method.equals("forum") ? method : "wc-mhgd-" + method;
     }
 

@@ -8,6 +8,7 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.experiment.DataMixtureSettings;
 import io.mobl.core.experiment.HyperCleaningRun;
 import io.mobl.core.experiment.HyperCleaningSettings;
+import io.mobl.core.experiment.MinibatchHyperCleaningRun;
 import io.mobl.core.experiment.SampleWeightHyperCleaningRun;
 import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.core.model.Classification;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,12 +60,17 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds (splits, corruption, initialisation). Default: ${DEFAULT-VALUE}.")
     int seeds;
 
+    @Option(names = "--first-seed", defaultValue = "0", description = "hyper-cleaning: the first seed; the runs use "
+            + "--first-seed … --first-seed + --seeds − 1 (so seeds can run as separate processes). Default: ${DEFAULT-VALUE}.")
+    int firstSeed;
+
     @Option(names = "--out", defaultValue = "results/hyper-cleaning", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
     @Option(names = "--methods", defaultValue = "cg,ns,moml", split = ",",
             description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients), forum "
-                    + "(first-order, value-function constraint). Default: ${DEFAULT-VALUE}.")
+                    + "(first-order, value-function constraint); on minibatches as the FORUM paper runs them: swc "
+                    + "(stochastic WC-MHGD), forum-stochastic and moml-stochastic. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
     @Option(names = "--model", defaultValue = "logistic",
@@ -109,6 +116,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             + "a hypergradient each iteration (default all training samples).")
     Integer jacobianBatch;
 
+    @Option(names = "--model-step-size", description = "hyper-cleaning, method forum-stochastic: μ_y, the model's UL "
+            + "learning rate (default 0.3, the paper's; --upper-step-size is μ_x, the weights', default 10 there).")
+    Double modelStepSize;
+
+    @Option(names = "--patience", description = "hyper-cleaning, methods forum-stochastic and moml-stochastic: stop "
+            + "after this many scorings without a better selection accuracy (default 0: run all K iterations).")
+    Integer patience;
+
+    @Option(names = "--averaging", description = "hyper-cleaning, methods forum-stochastic and moml-stochastic: also "
+            + "score a running average ȳ ← ȳ + a(y_k − ȳ) of the model for selection (default 0: off).")
+    Double averaging;
+
     @Option(names = "--sweep", defaultValue = "5", description = "Preferences in the Pareto sweep (0: none). Default: ${DEFAULT-VALUE}.")
     int sweep;
 
@@ -123,6 +142,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (seeds < 1) throw new InvalidInputException("--seeds", seeds, "an integer >= 1");
+        if (firstSeed < 0) throw new InvalidInputException("--first-seed", firstSeed, "an integer >= 0");
         if (experiment.equals("data-mixture")) return dataMixture();
         if (experiment.equals("stochastic-hyper-cleaning")) return stochasticHyperCleaning();
         if (!experiment.equals("hyper-cleaning")) {
@@ -136,9 +156,11 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         Precision precision = Precision.of(dtype);
         for (String m : methods) {
-            if (!HyperCleaningSettings.METHODS.contains(m) && !m.equals(STOCHASTIC)) {
+            if (!HyperCleaningSettings.METHODS.contains(m) && !m.equals(STOCHASTIC)
+                    && !MinibatchHyperCleaningRun.METHODS.contains(m)) {
                 throw new InvalidInputException("method", m, "one of " + HyperCleaningSettings.METHODS
-                        + " or " + STOCHASTIC + " (cg and ns are WC-MHGD's options, swc stochastic WC-MHGD)");
+                        + ", " + STOCHASTIC + " or " + MinibatchHyperCleaningRun.METHODS
+                        + " (cg and ns are WC-MHGD's options, swc stochastic WC-MHGD)");
             }
         }
         PrintWriter console = spec.commandLine().getOut();
@@ -148,7 +170,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         console.printf("hyper-cleaning: %s, model %s (%s), K = %d, D = %d, α = %s, β = %s, %d seed(s)%s%n",
                 String.join(" + ", settings.datasets()), settings.modelName(), precision, settings.iterations(),
                 settings.lowerIterations(), settings.lowerStepSize(), settings.upperStepSize(), seeds,
-                methods.contains(STOCHASTIC) ? " (D and α of the deterministic methods; " + STOCHASTIC + "'s sampling below)" : "");
+                methods.stream().anyMatch(ExperimentCommand::minibatch)
+                        ? " (D, α, β and K of the deterministic methods; the minibatch methods' setting below)" : "");
 
         double[] balanced = new double[settings.datasets().size()];
         java.util.Arrays.fill(balanced, 1.0 / balanced.length);
@@ -161,13 +184,19 @@ public final class ExperimentCommand implements Callable<Integer> {
                 console.printf("  %s (stochastic, K = %d): %s%n", HyperCleaningSettings.label(method),
                         sampling(settings).iterations(), sampling(settings).describe());
             }
-            for (int seed = 0; seed < seeds; seed++) {
+            if (MinibatchHyperCleaningRun.METHODS.contains(method)) {
+                console.printf("  %s (K = %d): %s%n", method, setting().iterations(), setting().describe(method));
+            }
+            Consumer<String> log = line -> {
+                console.println("    " + line);
+                console.flush();
+            };
+            for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 HyperCleaningRun.Outcome o = method.equals(STOCHASTIC)
                         ? SampleWeightHyperCleaningRun.run(settings, sampling(settings), data, balanced, seed,
-                                HyperCleaningSettings.label(method), precision, line -> {
-                                    console.println("    " + line);
-                                    console.flush();
-                                })
+                                HyperCleaningSettings.label(method), precision, log)
+                        : MinibatchHyperCleaningRun.METHODS.contains(method)
+                        ? MinibatchHyperCleaningRun.run(settings, setting(), method, data, seed, method, precision, log)
                         : HyperCleaningRun.run(settings, data, method, balanced, seed,
                                 HyperCleaningSettings.label(method), k -> { }, precision);
                 outcomes.add(o);
@@ -195,6 +224,13 @@ public final class ExperimentCommand implements Callable<Integer> {
         if (methods.contains(STOCHASTIC)) {
             json.put("stochastic", Map.of("method", HyperCleaningSettings.label(STOCHASTIC),
                     "sampling", sampling(settings), "description", sampling(settings).describe()));
+        }
+        for (String m : methods) {
+            if (!MinibatchHyperCleaningRun.METHODS.contains(m)) continue;
+            Map<String, Object> minibatch = new LinkedHashMap<>();
+            minibatch.put("setting", setting());
+            minibatch.put("description", setting().describe(m));
+            json.put(m, minibatch);
         }
         json.put("results", results);
         json.put("paper", paperRecord());
@@ -254,6 +290,30 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /** The method name of stochastic WC-MHGD on the sample-weight problem ({@link SampleWeightHyperCleaningRun}). */
     static final String STOCHASTIC = "swc";
+
+    /** Whether a method runs on minibatches (its own setting rather than D, α, β of the deterministic ones). */
+    private static boolean minibatch(String method) {
+        return method.equals(STOCHASTIC) || MinibatchHyperCleaningRun.METHODS.contains(method);
+    }
+
+    /**
+     * forum-stochastic's and moml-stochastic's setting: the FORUM paper's §5.1 (batches of 100 per data set, T = 64,
+     * η = 0.3, μ_x = 10, μ_y = 0.3, ρ = 0.5, K = 1,200, the Euclidean QP) unless the command line says otherwise;
+     * only typed options count (reference.conf may fill --iterations and the step options for the other methods).
+     */
+    private MinibatchHyperCleaningRun.Setting setting() {
+        var typed = spec.commandLine().getParseResult();
+        MinibatchHyperCleaningRun.Setting s = MinibatchHyperCleaningRun.Setting.paper(2);
+        s = s.withIterations(typed.hasMatchedOption("--iterations") ? iterations : s.iterations(),
+                typed.hasMatchedOption("--select-every") ? selectEvery : s.selectEvery(),
+                patience != null ? patience : s.patience());
+        s = s.withLower(lowerBatch != null ? lowerBatch : s.lowerBatch(),
+                typed.hasMatchedOption("--lower-iterations") ? lowerIterations : s.lowerIterations(),
+                typed.hasMatchedOption("--lower-step-size") ? lowerStepSize : s.lowerStepSize());
+        s = s.withUpper(typed.hasMatchedOption("--upper-step-size") ? upperStepSize : s.weightStepSize(),
+                modelStepSize != null ? modelStepSize : s.modelStepSize(), s.rho());
+        return averaging != null ? s.withAveraging(averaging) : s;
+    }
 
     /**
      * Stochastic WC-MHGD's sampling: FORUM's (batch 100 per data set, D = 64, α = 0.3, 𝒟_G all samples) unless
@@ -388,6 +448,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             m.put(settings.datasets().get(i), d);
         }
         m.put("oracleCalls", o.point().oracleCalls());
+        if (!o.curve().isEmpty()) m.put("curve", o.curve());
         return m;
     }
 
