@@ -587,13 +587,14 @@ public final class MultiHeadNetwork {
         for (int i = 0; i < count; i++) if (!(a.get(i) > 0)) d.put(i, 0);
     }
 
-    /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c]. */
+    /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c], summed row by row (the block's own order in memory). */
     private static void columnSums(Dense block, int n, int width, Dense g, int from, boolean add) {
-        for (int c = 0; c < width; c++) {
-            double s = add ? g.get(from + c) : 0;
-            for (int j = 0; j < n; j++) s += block.get(j * width + c);
-            g.put(from + c, s);
+        double[] sums = new double[width];
+        if (add) for (int c = 0; c < width; c++) sums[c] = g.get(from + c);
+        for (int j = 0, at = 0; j < n; j++) {
+            for (int c = 0; c < width; c++) sums[c] += block.get(at++);
         }
+        for (int c = 0; c < width; c++) g.put(from + c, sums[c]);
     }
 
     private static double weightedSum(double[] losses, DoubleBuffer weights, int n) {
