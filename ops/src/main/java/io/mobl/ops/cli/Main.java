@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "mobl", mixinStandardHelpOptions = true, version = "mobl 0.1.0",
         description = "Multi-objective bilevel learning: preference-guided Pareto-stationary solutions and Pareto fronts.",
         subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, CompareCommand.class, BrokerCommand.class,
-                ProduceCommand.class, ExperimentCommand.class,
+                ProduceCommand.class, ExperimentCommand.class, NodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USER_ERROR = 2;

@@ -59,6 +59,8 @@ import java.util.regex.Pattern;
  *     <td>source (e.g. the topic)</td></tr>
  * <tr><td>{@code mobl.kafka.lag} gauge, in records (no base unit, so no name suffix)</td><td>{@code mobl_kafka_lag}</td><td>topic, partition</td></tr>
  * <tr><td>{@code mobl.dlq.records} function counter</td><td>{@code mobl_dlq_records_total}</td><td>topic (the source topic)</td></tr>
+ * <tr><td>{@code mobl.cluster.members} gauge, the members a cluster node sees ({@link #watchClusterMembers})</td>
+ *     <td>{@code mobl_cluster_members}</td><td>status = up | unreachable</td></tr>
  * </table>
  * plus Micrometer's JVM and processor meters ({@code jvm_memory_used_bytes}, {@code jvm_gc_pause_seconds},
  * {@code jvm_threads_live_threads}, {@code process_cpu_usage}, {@code system_cpu_usage}, …) and, for a Pekko
@@ -194,6 +196,23 @@ public final class MoblMetrics implements AutoCloseable {
     public void watchBatchesConsumed(String source, LongSupplier consumed) {
         watchCount("mobl.batches.consumed", "Minibatches taken from Kafka and used by an iteration",
                 "source", source, consumed);
+    }
+
+    /**
+     * Publishes how many members a cluster node sees with {@code status}, read at each scrape from {@code count}.
+     *
+     * @param status {@code up} (members with status Up) or {@code unreachable} (members this node cannot reach)
+     */
+    public void watchClusterMembers(String status, LongSupplier count) {
+        if (!status.equals("up") && !status.equals("unreachable")) {
+            throw new InvalidInputException("status", status, "up or unreachable");
+        }
+        Objects.requireNonNull(count, "count");
+        Gauge.builder("mobl.cluster.members", count, supplier -> supplier.getAsLong())
+                .description("Members of the Pekko Cluster this node sees, by status")
+                .tags("status", status)
+                .strongReference(true)
+                .register(registry);
     }
 
     /** Publishes the lag of one topic partition, read at each scrape from {@code lag}. */
