@@ -1,6 +1,7 @@
 package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.stochastic.BatchSource;
 import io.mobl.core.stochastic.SampledProblemView;
 import io.mobl.protocol.OracleCalls;
 import java.lang.management.ManagementFactory;
@@ -38,6 +39,18 @@ public final class IterativeRun {
      * @param listener receives every step's report, once per iteration
      */
     public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener) {
+        return run(algorithm, start, iterations, listener, null);
+    }
+
+    /**
+     * As {@link #run(IterativeAlgorithm, Object, int, Consumer)} for a stochastic algorithm fed by {@code source}:
+     * after each step is reported, the minibatches it consumed ({@link IterativeAlgorithm.Step#used()}) are
+     * acknowledged to the source ({@link BatchSource#iterationDone}), as the contract of a stochastic step asks.
+     *
+     * @param source the algorithm's own source, or null for a deterministic algorithm
+     */
+    public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
+                                  BatchSource source) {
         if (iterations < 0) throw new io.mobl.protocol.InvalidInputException("iterations", iterations, "an integer >= 0");
         OracleCalls before = calls(algorithm);
         long allocatedBefore = allocated();
@@ -51,6 +64,7 @@ public final class IterativeRun {
             report = step.report();
             peak = Math.max(peak, report.workingBytes());
             listener.accept(report);
+            if (source != null) source.iterationDone(report.iteration(), step.used());
             if (k == iterations) break;
             state = step.next();
             k++;

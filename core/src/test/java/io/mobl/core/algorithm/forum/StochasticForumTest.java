@@ -103,4 +103,21 @@ class StochasticForumTest {
         }
         assertThat(Vectors.norm(last[0].sub(last[1]))).isZero();
     }
+
+    @Test
+    void theSynchronousLoopAcknowledgesEachStepsBatchesToTheSourceInOrder() {
+        HyperCleaningProblem det = deterministic();
+        GeneratedBatchSource source = wholeSets(3);
+        CountingStochasticProblem counted = new CountingStochasticProblem(SampleWeightHyperCleaningProblem.of(det));
+        StochasticForum forum = new StochasticForum(counted, source, new StochasticForumConfig(
+                ForumConfig.of(2, 0.3, 10, 0.3, 0.5), 20, 30, 10, Duration.ofSeconds(1)));
+        io.mobl.core.algorithm.IterativeRun.Outcome outcome = io.mobl.core.algorithm.IterativeRun.run(forum,
+                forum.initialState(new double[] {0.5, 0.5}, counted.initialUpper()), 2, r -> { }, source);
+        List<GeneratedBatchSource.Acknowledged> acks = source.acknowledged();
+        assertThat(acks).extracting(GeneratedBatchSource.Acknowledged::iteration).containsExactly(0L, 1L, 2L);
+        // per step 2·2 + 3 lower minibatches of 10 rows, then one of each objective: the first step's come first
+        assertThat(acks.get(0).batchIds()).hasSize(9).startsWith("train-0", "train-1");
+        assertThat(acks.get(1).batchIds().get(0)).isEqualTo("train-7");
+        assertThat(outcome.calls().lowerGradients()).isEqualTo(3L * (2 * 20 + 30 + 2 * 30));
+    }
 }
