@@ -187,4 +187,22 @@ class MultiHeadNetworkTest {
                 .map(x -> x == null ? null : x.in(Precision.FLOAT32)).toList()).toList();
         assertThat(relativeError(single.descend(theta, singleBatches, weights, mu, eta), expected)).isLessThan(1e-5);
     }
+
+    @Test
+    void aBatchMadeFromRowMajorValuesEqualsTheMatrixBatchInEitherPrecision() {
+        Batch reference = batch(4, 6, 3, 31);
+        double[] values = reference.features().dup('c').data().asDouble();
+        for (Precision precision : Precision.values()) {
+            Batch made = Batch.of(values, 6, reference.labels(), 3, precision);
+            Batch expected = reference.in(precision);
+            assertThat(made.features().dataType()).isEqualTo(expected.features().dataType());
+            assertThat(made.features().equalsWithEps(expected.features(), 0)).isTrue();
+            assertThat(made.oneHot().equalsWithEps(reference.oneHot(), 0)).isTrue();
+            assertThat(made.labels()).containsExactly(reference.labels());
+        }
+        assertThatThrownBy(() -> Batch.of(values, 6, new int[] {0, 1, 3, 0}, 3, Precision.FLOAT32))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("labels[2]");
+        assertThatThrownBy(() -> Batch.of(values, 5, reference.labels(), 3, Precision.FLOAT64))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("4 rows of 5");
+    }
 }

@@ -12,7 +12,6 @@ import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -287,8 +286,7 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
         TaskRows[] result = new TaskRows[groups];
         for (int g = 0; g < groups; g++) {
             if (counts[g] == 0) continue;
-            INDArray matrix = Nd4j.create(features[g], new long[] {counts[g], d}, DataType.DOUBLE);
-            result[g] = new TaskRows(Batch.of(matrix, labels[g], classes).in(network.precision()), ids[g]);
+            result[g] = new TaskRows(Batch.of(features[g], d, labels[g], classes, network.precision()), ids[g]);
         }
         return converted.keep(batch, result);
     }
