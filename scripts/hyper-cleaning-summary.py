@@ -13,7 +13,8 @@ Writes the summary (mean and sample standard deviation over seeds, in percent) a
 shape of a results.json (settings.datasets, runs[].curve, paper), so that `mobl report --hyper-cleaning` draws it. A run stopped before it
 wrote its results.json can be given by its console log instead (FILE.log: the "k = ... (iterate|average):" lines,
 which carry the same curve; the macro-F1 of the selected model is then not known).
-  scripts/hyper-cleaning-summary.py OUT.json RESULTS.json|CONSOLE.log [...]
+  scripts/hyper-cleaning-summary.py [--until K] OUT.json RESULTS.json|CONSOLE.log [...]
+(--until K: only the points of iterations up to K, so that runs stopped at different iterations compare alike.)
 """
 import json
 import re
@@ -63,7 +64,11 @@ def patience(points, wait):
 
 
 def main():
-    out, files = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    until = None
+    if args[0] == "--until":
+        until, args = int(args[1]), args[2:]
+    out, files = args[0], args[1:]
     runs = []
     for f in files:
         if f.endswith(".log"):
@@ -72,6 +77,14 @@ def main():
         else:
             runs.extend(json.load(open(f))["runs"])
     datasets = ["mnist", "fashion-mnist"]
+    if until is not None:
+        for r in runs:
+            kept = [p for p in r["curve"] if p["iteration"] <= until]
+            if len(kept) < len(r["curve"]):
+                r["curve"] = kept
+                for d in datasets:
+                    r.pop(d, None)  # the reported scores may come from a later point
+    
     rules = {
         "selected": lambda c: best(c),
         "iterates": lambda c: best([p for p in c if p["model"] == "iterate"]),
@@ -81,7 +94,7 @@ def main():
         "patience 10": lambda c: patience(c, 10),
     }
     summary = {"files": files, "seeds": [r["seed"] for r in runs], "method": runs[0]["method"],
-               "lastIteration": [r["curve"][-1]["iteration"] for r in runs], "rules": {},
+               "lastIteration": [r["curve"][-1]["iteration"] for r in runs], "until": until, "rules": {},
                "settings": {"datasets": datasets},
                "paper": {"mnist": {"forum": {"accuracy": 90.81, "macroF1": 90.81}, "moml": {"accuracy": 88.64, "macroF1": 88.61}},
                          "fashion-mnist": {"forum": {"accuracy": 82.07, "macroF1": 81.72},
