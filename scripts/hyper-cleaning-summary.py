@@ -10,7 +10,7 @@ curves (runs[].curve: the selection and test accuracy of every scored iterate an
   patience P    the iterates only, stopped after P scorings without a better selection score (early stopping)
 
 Writes the summary (mean and sample standard deviation over seeds, in percent) as JSON, with the runs' curves in the
-shape of a results.json (settings.datasets, runs[].curve, paper), so that `mobl report --hyper-cleaning` draws it. A run stopped before it
+shape of a results.json (settings.datasets, runs[].curve, paper), so that `mobl report --curves` draws it. A run stopped before it
 wrote its results.json can be given by its console log instead (FILE.log: the "k = ... (iterate|average):" lines,
 which carry the same curve; the macro-F1 of the selected model is then not known).
   scripts/hyper-cleaning-summary.py [--until K] OUT.json RESULTS.json|CONSOLE.log [...]

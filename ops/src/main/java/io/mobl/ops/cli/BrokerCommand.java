@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.mobl.ops.config.MoblConfig;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,10 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class BrokerCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--run", defaultValue = "run", description = "Create this run's topics (mobl.<run>.lower/upper and the shared ones). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--run", description = "Create this run's topics (mobl.<run>.lower/upper and the shared ones). Default: ${DEFAULT-VALUE}.")
     String run;
 
-    @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the run's data topics. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--partitions", description = "Partitions of the run's data topics. Default: ${DEFAULT-VALUE}.")
     int partitions;
 
     /** Counted down to stop the broker (by Ctrl-C's shutdown hook, or a test). */
@@ -28,6 +29,8 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        MoblConfig config = Main.config(spec.commandLine());
+        String run = config.run();
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
@@ -36,7 +39,7 @@ public final class BrokerCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "mobl-broker-shutdown");
-        try (StreamingSession session = StreamingSession.open(null, run, partitions, out)) {
+        try (StreamingSession session = StreamingSession.open(null, run, config.kafka().partitions(), out)) {
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("bootstrap servers: " + session.bootstrapServers());
             out.println("topics: " + String.join(", ", session.admin().listTopics().names().get()));

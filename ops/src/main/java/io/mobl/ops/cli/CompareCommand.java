@@ -13,7 +13,7 @@ import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.CountingProblem;
 import io.mobl.core.problem.quadratic.ExactFronts;
 import io.mobl.core.weights.MinNormWeights;
-import io.mobl.protocol.InvalidInputException;
+import io.mobl.ops.config.MoblConfig;
 import io.mobl.protocol.OracleCalls;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -54,21 +54,23 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin ProblemOptions problem = new ProblemOptions();
     @Mixin AlgorithmOptions algorithm = new AlgorithmOptions();
 
-    @Option(names = "--algorithms", defaultValue = "wc-mhgd,linear-scalarisation,mgda,moml,moco,forum",
-            description = "Comma-separated algorithms to compare (of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear-scalarisation, mgda). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--algorithms", description = "Comma-separated algorithms to compare (of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum, moml, moco, linear-scalarisation, mgda). Default: ${DEFAULT-VALUE}.")
     String algorithms;
 
-    @Option(names = "--budget", defaultValue = "200", description = "K, outer iterations for every algorithm and run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--budget", description = "K, outer iterations for every algorithm and run. Default: ${DEFAULT-VALUE}.")
     int budget;
 
-    @Option(names = "--points", defaultValue = "5", description = "N, runs per algorithm (starting points and preferences). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--points", description = "N, runs per algorithm (starting points and preferences). Default: ${DEFAULT-VALUE}.")
     int points;
 
-    @Option(names = "--start-seed", defaultValue = "7", description = "Seed of the starting points. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--start-seed", description = "Seed of the starting points. Default: ${DEFAULT-VALUE}.")
     long startSeed;
 
-    @Option(names = "--out", defaultValue = "compare.json", description = "Where the JSON table goes. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--out", description = "Where the JSON table goes. Default: ${DEFAULT-VALUE}.")
     Path out;
+
+    /** The settings in force (the typed configuration's, command line included), read when the command starts. */
+    private MoblConfig.Compare settings;
 
     /** One algorithm's row. */
     record Row(String algorithm, String measureName, double[][] front, double hypervolume, Double igd, double medianMeasure,
@@ -78,26 +80,24 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (budget < 0) throw new InvalidInputException("--budget", budget, "an integer >= 0");
-        if (points < 1 || points > 1000) throw new InvalidInputException("--points", points, "an integer from 1 to 1000");
-        List<String> names = Arrays.stream(algorithms.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        if (names.isEmpty()) throw new InvalidInputException("--algorithms", algorithms, "at least one of " + AlgorithmOptions.KNOWN);
-        algorithm.iterations = budget; // WC-Penalty's schedule is set for the horizon K
+        settings = Main.config(spec.commandLine()).compare();
+        List<String> names = settings.algorithms();
         BilevelProblem built = problem.build();
-        for (String name : names) algorithm.iterative(name, built); // names, oracles and step sizes, before anything runs
+        // oracles and step sizes, before anything runs; WC-Penalty's schedule is set for the horizon K
+        for (String name : names) algorithm.iterative(name, built, settings.budget());
         int s = built.objectiveCount();
         List<double[]> preferences = preferences(s);
         List<INDArray> starts = starts(built);
         stdout.printf("mobl compare: %s, p=%d q=%d S=%d, budget K=%d, %d run(s) per algorithm: %s%n", problem.describe(),
-                built.upperDimension(), built.lowerDimension(), s, budget, points, String.join(", ", names));
+                built.upperDimension(), built.lowerDimension(), s, settings.budget(), settings.points(), String.join(", ", names));
 
         List<RunResult> all = new ArrayList<>();
         Map<String, List<RunResult>> byAlgorithm = new LinkedHashMap<>();
         for (String name : names) {
             List<RunResult> results = new ArrayList<>();
-            for (int i = 0; i < points; i++) {
+            for (int i = 0; i < settings.points(); i++) {
                 CountingProblem counted = new CountingProblem(built);
-                results.add(runOnce(algorithm.iterative(name, counted), preferences.get(i), starts.get(i)));
+                results.add(runOnce(algorithm.iterative(name, counted, settings.budget()), preferences.get(i), starts.get(i)));
             }
             byAlgorithm.put(name, results);
             all.addAll(results);
@@ -108,14 +108,14 @@ public final class CompareCommand implements Callable<Integer> {
         for (Map.Entry<String, List<RunResult>> e : byAlgorithm.entrySet()) rows.add(row(e.getKey(), e.getValue(), truth, reference));
         print(stdout, rows, truth.isPresent());
         write(rows, reference, truth, names, built);
-        stdout.println("wrote " + out);
+        stdout.println("wrote " + settings.out());
         return 0;
     }
 
     private record RunResult(double[] front, IterativeRun.Outcome outcome, Double exactStationarity) {}
 
     private <S> RunResult runOnce(IterativeAlgorithm<S> iterative, double[] preference, INDArray start) {
-        IterativeRun.Outcome outcome = IterativeRun.run(iterative, iterative.initialState(preference, start), budget, r -> {});
+        IterativeRun.Outcome outcome = IterativeRun.run(iterative, iterative.initialState(preference, start), settings.budget(), r -> {});
         StepReport last = outcome.last();
         double[] front = ExactFronts.trueObjectives(iterative.problem(), last.x()).orElse(last.objectives());
         Double exact = ExactFronts.trueHypergradients(iterative.problem(), last.x()).map(g -> {
@@ -127,14 +127,14 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private List<double[]> preferences(int s) {
-        if (s == 1) return java.util.Collections.nCopies(points, new double[] {1.0});
-        return List.of(PreferenceGrid.of(s, points));
+        if (s == 1) return java.util.Collections.nCopies(settings.points(), new double[] {1.0});
+        return List.of(PreferenceGrid.of(s, settings.points()));
     }
 
     private List<INDArray> starts(BilevelProblem built) {
-        SplittableRandom random = new SplittableRandom(startSeed);
+        SplittableRandom random = new SplittableRandom(settings.startSeed());
         List<INDArray> starts = new ArrayList<>();
-        for (int i = 0; i < points; i++) {
+        for (int i = 0; i < settings.points(); i++) {
             double[] x0 = built.initialUpper().toDoubleVector();
             if (i > 0) for (int j = 0; j < x0.length; j++) x0[j] += random.nextGaussian();
             starts.add(Vectors.of(x0));
@@ -174,11 +174,11 @@ public final class CompareCommand implements Callable<Integer> {
                 : results.stream().mapToDouble(RunResult::exactStationarity).max().orElseThrow();
         double seconds = results.stream().mapToDouble(r -> r.outcome().secondsPerIteration()).average().orElseThrow();
         long peak = results.stream().mapToLong(r -> r.outcome().peakWorkingBytes()).max().orElseThrow();
-        long heap = (long) results.stream().mapToDouble(r -> r.outcome().allocatedBytes() / (budget + 1.0)).average().orElseThrow();
+        long heap = (long) results.stream().mapToDouble(r -> r.outcome().allocatedBytes() / (settings.budget() + 1.0)).average().orElseThrow();
         OracleCalls total = OracleCalls.NONE;
         for (RunResult r : results) total = total.plus(r.outcome().calls());
-        OracleCalls perRun = new OracleCalls(total.upperGradients() / points, total.lowerGradients() / points,
-                total.jacobianVectorProducts() / points, total.hessianVectorProducts() / points);
+        OracleCalls perRun = new OracleCalls(total.upperGradients() / settings.points(), total.lowerGradients() / settings.points(),
+                total.jacobianVectorProducts() / settings.points(), total.hessianVectorProducts() / settings.points());
         return new Row(name, results.get(0).outcome().last().measureName(), front, hv, igd, measures[measures.length / 2],
                 measures[measures.length - 1], Double.isNaN(worstFeasibility) ? null : worstFeasibility, exact, seconds, peak,
                 heap, perRun);
@@ -210,9 +210,9 @@ public final class CompareCommand implements Callable<Integer> {
         json.put("problem", problem.describe());
         json.put("dimensions", Map.of("p", built.upperDimension(), "q", built.lowerDimension(), "S", built.objectiveCount()));
         json.put("algorithms", names);
-        json.put("budget", budget);
-        json.put("points", points);
-        json.put("startSeed", startSeed);
+        json.put("budget", settings.budget());
+        json.put("points", settings.points());
+        json.put("startSeed", settings.startSeed());
         json.put("hypervolumeReference", reference);
         json.put("trueFront", truth.orElse(null));
         List<Map<String, Object>> table = new ArrayList<>();
@@ -234,8 +234,8 @@ public final class CompareCommand implements Callable<Integer> {
             table.add(m);
         }
         json.put("rows", table);
-        Path parent = out.toAbsolutePath().getParent();
+        Path parent = settings.out().toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValue(out.toFile(), json);
+        JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValue(settings.out().toFile(), json);
     }
 }

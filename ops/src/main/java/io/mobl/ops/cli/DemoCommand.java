@@ -11,7 +11,6 @@ import io.mobl.core.metrics.PreferenceGrid;
 import io.mobl.core.problem.quadratic.QuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
-import io.mobl.protocol.Checks;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.streams.kafka.Topics;
@@ -35,23 +34,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
     @Mixin StreamOptions stream = new StreamOptions();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the problem and its data. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", description = "Seed of the problem and its data. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--sweep", defaultValue = "5", description = "Preferences over the simplex. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sweep", description = "Preferences over the simplex. Default: ${DEFAULT-VALUE}.")
     int sweep;
 
-    @Option(names = "--iterations", defaultValue = "200", description = "K, outer iterations per preference. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iterations", description = "K, outer iterations per preference. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
-    @Option(names = "--run", defaultValue = "demo", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--run", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
     String run;
+
+    @Option(names = "--out", description = "Also write what the demo prints as JSON to this file: the sweep's minibatches, "
+            + "time and wait, its Pareto points, and each preference's exact point and distance to it.")
+    java.nio.file.Path out;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Checks.atLeast("--sweep", sweep, 1);
-        Checks.atLeast("--iterations", iterations, 1);
         long t0 = System.nanoTime();
         StochasticQuadraticSpec data = stream.spec(seed);
         StochasticQuadraticProblem problem = data.problem();
@@ -80,8 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
             List<double[]> preferences = List.of(PreferenceGrid.of(problem.objectiveCount(), sweep));
             long s0 = System.nanoTime();
             StreamingSweep.Result result = StreamingSweep.run(session, run, problem, config, preferences, RunListener.NONE);
+            double sweepSeconds = (System.nanoTime() - s0) / 1e9;
             out.printf(Locale.ROOT, "sweep on the actor runtime: %,d minibatches consumed from Kafka in %.1f s, %d dead-lettered, lower level waited for data %.1f %% of the time%n",
-                    result.minibatches(), (System.nanoTime() - s0) / 1e9, result.deadLettered(), 100 * result.lowerWaitFraction());
+                    result.minibatches(), sweepSeconds, result.deadLettered(), 100 * result.lowerWaitFraction());
             out.println();
             out.println("Pareto front (stochastic WC-MHGD fed from Kafka):");
             ParetoTable.print(out, result.points());
@@ -91,6 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
             WcMhgdConfig exactConfig = WcMhgdConfig.defaults(mean, new ConjugateGradient(10), 10, 1.0, 5_000, 1e-9);
             out.println();
             out.println("exact weighted-Chebyshev points of the mean problem (deterministic WC-MHGD), and the distance to them:");
+            List<java.util.Map<String, Object>> exactPoints = new java.util.ArrayList<>();
             for (int i = 0; i < preferences.size(); i++) {
                 Solution exact = SynchronousSolver.solve(mean, exactConfig, preferences.get(i), "exact", RunListener.NONE);
                 Solution found = result.solutions().get(i);
@@ -100,8 +103,11 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 row.append(" φ* =");
                 for (double v : exact.point().objectives()) row.append(String.format(Locale.ROOT, " %10.6f", v));
-                row.append(String.format(Locale.ROOT, "   |x - x*| = %.3e", Vectors.norm(found.x().sub(exact.x()))));
+                double distance = Vectors.norm(found.x().sub(exact.x()));
+                row.append(String.format(Locale.ROOT, "   |x - x*| = %.3e", distance));
                 out.println(row);
+                exactPoints.add(java.util.Map.of("preference", preferences.get(i), "objectives", exact.point().objectives(),
+                        "x", exact.point().x(), "distance", distance));
             }
 
             session.telemetry().flush(Duration.ofSeconds(30));
@@ -111,7 +117,30 @@ public final class DemoCommand implements Callable<Integer> {
                     session.telemetry().sent(), Topics.TELEMETRY, session.pareto().sent(), Topics.PARETO);
             out.printf("Kafka: %s%s%n", session.bootstrapServers(), session.embedded()
                     ? " (the embedded broker, removed when the demo ends; ./mobl broker keeps one running)" : "");
-            out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf(Locale.ROOT, "done in %.1f s%n", seconds);
+            if (this.out != null) {
+                java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+                json.put("run", run);
+                json.put("problem", java.util.Map.of("p", problem.upperDimension(), "q", problem.lowerDimension(),
+                        "S", problem.objectiveCount(), "seed", seed));
+                json.put("settings", java.util.Map.of("iterations", iterations, "lowerIterations", config.lowerIterations(),
+                        "neumannSteps", config.neumannSteps(), "batchSize", config.lowerBatchSize(), "minibatchRows", stream.rows(),
+                        "sweep", preferences.size()));
+                json.put("produced", produced);
+                json.put("minibatchesConsumed", result.minibatches());
+                json.put("sweepSeconds", sweepSeconds);
+                json.put("deadLettered", result.deadLettered());
+                json.put("lowerWaitFraction", result.lowerWaitFraction());
+                json.put("points", result.points().stream().map(io.mobl.protocol.codec.JsonCodec::toTree).toList());
+                json.put("exact", exactPoints);
+                json.put("telemetryRecords", session.telemetry().sent());
+                json.put("seconds", seconds);
+                json.put("machine", java.util.Map.of("cores", Runtime.getRuntime().availableProcessors(), "loadAverage1m",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+                ExperimentCommand.writeJson(this.out, json);
+                out.println("wrote " + this.out);
+            }
         }
         return 0;
     }

@@ -5,15 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
-import io.mobl.core.experiment.DataMixtureSettings;
 import io.mobl.core.experiment.HyperCleaningRun;
 import io.mobl.core.experiment.HyperCleaningSettings;
 import io.mobl.core.experiment.MinibatchHyperCleaningRun;
 import io.mobl.core.experiment.SampleWeightHyperCleaningRun;
-import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.Precision;
-import io.mobl.core.problem.mixture.MixtureSplit;
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.ParetoPoint;
@@ -32,20 +29,19 @@ import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mobl experiment hyper-cleaning} (and {@code data-mixture}, run by {@link DataMixtureExperiment}): the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
+ * {@code mobl experiment hyper-cleaning}: the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
  * installed MNIST and Fashion-MNIST, solved with WC-MHGD (both options), MOML and FORUM over several seeds, written as
  * DIR/results.json and printed next to the paper's Table 2, with the Pareto front of a preference sweep as
- * DIR/pareto.png.
+ * DIR/pareto.png. One of the subcommands of {@link Experiments}; it also holds what the three experiments share (the
+ * results.json writer and the score summaries).
  */
-@Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = "Real-data experiments: hyper-cleaning (FORUM §5.1, MNIST + Fashion-MNIST, S = 2), "
-                + "stochastic-hyper-cleaning (WC-MHGD §6 b, MNIST at 5 corruption rates, S = 5) and data-mixture "
-                + "(Fashion-MNIST, mixture logits over class-skewed sources, WC-Penalty vs WC-MHGD). "
-                + "Needs the data sets: scripts/fetch-datasets.sh.")
+@Command(name = "hyper-cleaning", mixinStandardHelpOptions = true,
+        description = "The FORUM paper's multi-objective data hyper-cleaning (§5.1) on MNIST + Fashion-MNIST (S = 2): "
+                + "WC-MHGD (cg, ns), MOML, FORUM and stochastic WC-MHGD (swc) over several seeds, next to the paper's "
+                + "Table 2. Needs the data sets: scripts/fetch-datasets.sh.")
 public final class ExperimentCommand implements Callable<Integer> {
     /** FORUM paper, Table 2 (accuracy, F1 in percent; MNIST's test set there has 5,000 images). */
     static final Map<String, Map<String, double[]>> PAPER = Map.of(
@@ -54,40 +50,34 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", description = "The experiment: hyper-cleaning, stochastic-hyper-cleaning or data-mixture.")
-    String experiment;
-
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds (splits, corruption, initialisation). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seeds", description = "Seeds (splits, corruption, initialisation). Default: ${DEFAULT-VALUE}.")
     int seeds;
 
-    @Option(names = "--first-seed", defaultValue = "0", description = "hyper-cleaning: the first seed; the runs use "
-            + "--first-seed … --first-seed + --seeds − 1 (so seeds can run as separate processes). Default: ${DEFAULT-VALUE}.")
-    int firstSeed;
+    @Option(names = "--first-seed", description = "The first seed; the runs use --first-seed … --first-seed + "
+            + "--seeds − 1, so that seeds can run as separate processes (default 0).")
+    Integer firstSeed;
 
-    @Option(names = "--out", defaultValue = "results/hyper-cleaning", description = "Output directory. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--methods", defaultValue = "cg,ns,moml", split = ",",
+    @Option(names = "--methods", split = ",",
             description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients), forum "
                     + "(first-order, value-function constraint); on minibatches as the FORUM paper runs them: swc "
                     + "(stochastic WC-MHGD), forum-stochastic and moml-stochastic. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--model", defaultValue = "logistic",
+    @Option(names = "--model",
             description = "logistic (one multinomial logistic regression per data set) or mlp (the paper's 784-512-256 "
                     + "shared ReLU trunk + one head per data set; heavy on a CPU). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--dtype", defaultValue = "float64",
-            description = "hyper-cleaning: the number format of the network's batch products, float64 or float32 "
+    @Option(names = "--dtype",
+            description = "The number format of the network's batch products, float64 or float32 "
                     + "(parameters and the algorithms' vectors stay float64). Default: ${DEFAULT-VALUE}.")
     String dtype;
 
     @Option(names = "--iterations", description = "K, UL iterations (default 100).")
     Integer iterations;
-
-    @Option(names = "--penalty-iterations", description = "data-mixture: T, WC-Penalty's iterations (default 300).")
-    Integer penaltyIterations;
 
     @Option(names = "--lower-iterations", description = "D, LL steps per UL iteration (default 10).")
     Integer lowerIterations;
@@ -101,68 +91,47 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--train-size", description = "Training images per data set (default 5000, the paper's).")
     Integer trainSize;
 
-    @Option(names = "--regularisation", description = "hyper-cleaning: μ, the lower level's ℓ2 weight (default 1e-3).")
+    @Option(names = "--regularisation", description = "μ, the lower level's ℓ2 weight (default 1e-3).")
     Double regularisation;
 
-    @Option(names = "--select-every", description = "hyper-cleaning: score the model on the second validation sets "
+    @Option(names = "--select-every", description = "Score the model on the second validation sets "
             + "every this many iterations, the best one's test scores reported (default 5).")
     Integer selectEvery;
 
-    @Option(names = "--lower-batch", description = "hyper-cleaning, method swc: |𝒯_t|, samples per SGD step from the "
+    @Option(names = "--lower-batch", description = "Method swc: |𝒯_t|, samples per SGD step from the "
             + "union of the training sets (default 100 per data set, FORUM's).")
     Integer lowerBatch;
 
-    @Option(names = "--jacobian-batch", description = "hyper-cleaning, method swc: |𝒟_G|, the samples whose weights get "
+    @Option(names = "--jacobian-batch", description = "Method swc: |𝒟_G|, the samples whose weights get "
             + "a hypergradient each iteration (default all training samples).")
     Integer jacobianBatch;
 
-    @Option(names = "--model-step-size", description = "hyper-cleaning, method forum-stochastic: μ_y, the model's UL "
-            + "learning rate (default 0.3, the paper's; --upper-step-size is μ_x, the weights', default 10 there).")
+    @Option(names = "--model-step-size", description = "Method forum-stochastic: μ_y, the model's UL learning rate "
+            + "(default 0.3, the paper's; --upper-step-size is μ_x, the weights', default 10 there).")
     Double modelStepSize;
 
-    @Option(names = "--patience", description = "hyper-cleaning, methods forum-stochastic and moml-stochastic: stop "
-            + "after this many scorings without a better selection accuracy (default 0: run all K iterations).")
+    @Option(names = "--patience", description = "Methods forum-stochastic and moml-stochastic: stop after this many "
+            + "scorings without a better selection accuracy (default 0: run all K iterations).")
     Integer patience;
 
-    @Option(names = "--averaging", description = "hyper-cleaning, methods forum-stochastic and moml-stochastic: also "
-            + "score a running average ȳ ← ȳ + a(y_k − ȳ) of the model for selection (default 0: off).")
+    @Option(names = "--averaging", description = "Methods forum-stochastic and moml-stochastic: also score a running "
+            + "average ȳ ← ȳ + a(y_k − ȳ) of the model for selection, a in (0, 1] (default 0: off).")
     Double averaging;
 
-    @Option(names = "--sweep", defaultValue = "5", description = "Preferences in the Pareto sweep (0: none). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sweep", description = "Preferences in the Pareto sweep (0: none). Default: ${DEFAULT-VALUE}.")
     int sweep;
 
     @Option(names = "--sweep-iterations", description = "K for each sweep run (default K/2).")
     Integer sweepIterations;
 
-    @Option(names = "--preferred", split = ",",
-            description = "stochastic-hyper-cleaning: the objectives (corruption rates, 0-based) that get the preferred "
-                    + "and extremely preferred preferences (default: the lowest and the highest rate, 0,4).")
-    List<Integer> preferred;
-
     @Override
     public Integer call() {
-        if (seeds < 1) throw new InvalidInputException("--seeds", seeds, "an integer >= 1");
-        if (firstSeed < 0) throw new InvalidInputException("--first-seed", firstSeed, "an integer >= 0");
-        if (experiment.equals("data-mixture")) return dataMixture();
-        if (experiment.equals("stochastic-hyper-cleaning")) return stochasticHyperCleaning();
-        if (!experiment.equals("hyper-cleaning")) {
-            throw new InvalidInputException("experiment", experiment,
-                    "hyper-cleaning, stochastic-hyper-cleaning or data-mixture");
-        }
-        if (sweep < 0 || sweep == 1) throw new InvalidInputException("--sweep", sweep, "0 or an integer >= 2");
+        // --seeds, --out, --methods, --model, --dtype and --sweep have passed their keys' checks
+        // (mobl.experiment.hyper-cleaning.*); the fields hold the values in force
         HyperCleaningSettings settings = settings();
-        if (!dtype.equals("float32") && !dtype.equals("float64")) {
-            throw new InvalidInputException("--dtype", dtype, "float32 or float64");
-        }
         Precision precision = Precision.of(dtype);
-        for (String m : methods) {
-            if (!HyperCleaningSettings.METHODS.contains(m) && !m.equals(STOCHASTIC)
-                    && !MinibatchHyperCleaningRun.METHODS.contains(m)) {
-                throw new InvalidInputException("method", m, "one of " + HyperCleaningSettings.METHODS
-                        + ", " + STOCHASTIC + " or " + MinibatchHyperCleaningRun.METHODS
-                        + " (cg and ns are WC-MHGD's options, swc stochastic WC-MHGD)");
-            }
-        }
+        int first = firstSeed == null ? 0 : firstSeed;
+        if (first < 0) throw new InvalidInputException("--first-seed", first, "an integer >= 0");
         PrintWriter console = spec.commandLine().getOut();
 
         List<LabelledImages> data = new ArrayList<>();
@@ -191,7 +160,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 console.println("    " + line);
                 console.flush();
             };
-            for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            for (int seed = first; seed < first + seeds; seed++) {
                 HyperCleaningRun.Outcome o = method.equals(STOCHASTIC)
                         ? SampleWeightHyperCleaningRun.run(settings, sampling(settings), data, balanced, seed,
                                 HyperCleaningSettings.label(method), precision, log)
@@ -243,51 +212,6 @@ public final class ExperimentCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Data-mixture curation: --methods and --out keep their hyper-cleaning defaults in the option declarations, so
-     * those defaults are swapped for this experiment's (wc-penalty,cg and results/data-mixture) here.
-     */
-    private int dataMixture() {
-        DataMixtureSettings s = DataMixtureSettings.defaults();
-        // only what the command line sets: reference.conf's mobl.algorithm.iterations fills --iterations otherwise
-        boolean typedK = spec.commandLine().getParseResult().hasMatchedOption("--iterations");
-        s = s.withIterations(typedK ? iterations : s.iterations(),
-                penaltyIterations != null ? penaltyIterations : s.penaltyIterations());
-        if (trainSize != null) {
-            MixtureSplit.Sizes z = s.sizes();
-            s = s.withSizes(new MixtureSplit.Sizes(z.sources(), trainSize, z.validation(), z.test(), z.skew()));
-        }
-        List<String> chosen = methods.equals(List.of("cg", "ns", "moml")) ? List.of("wc-penalty", "cg") : methods;
-        Path dir = out.equals(Path.of("results/hyper-cleaning")) ? Path.of("results/data-mixture") : out;
-        return new DataMixtureExperiment(s, chosen, seeds, dir).run(spec.commandLine().getOut());
-    }
-
-    /**
-     * The WC-MHGD paper's stochastic hyper-cleaning (S = 5 corruption rates of MNIST): as for data-mixture, the
-     * hyper-cleaning defaults of --out and of the step options are swapped for this experiment's here.
-     */
-    private int stochasticHyperCleaning() {
-        StochasticHyperCleaningSettings s = StochasticHyperCleaningSettings.scaledDefaults();
-        // only what the command line sets: reference.conf may fill these options otherwise
-        var typed = spec.commandLine().getParseResult();
-        s = s.withIterations(typed.hasMatchedOption("--iterations") ? iterations : s.iterations(),
-                typed.hasMatchedOption("--lower-iterations") ? lowerIterations : s.lowerIterations());
-        s = s.withSteps(typed.hasMatchedOption("--lower-step-size") ? lowerStepSize : s.lowerStepSize(),
-                typed.hasMatchedOption("--upper-step-size") ? upperStepSize : s.upperStepSize(), s.chebyshevWeight());
-        if (trainSize != null) {
-            HyperCleaningSplit.Sizes z = s.sizes();
-            s = s.withSizes(new HyperCleaningSplit.Sizes(trainSize, z.validation(), z.selection(), z.test(), 0));
-        }
-        switch (model) {
-            case "logistic" -> { }
-            case "mlp" -> s = s.withHidden(new int[] {512, 256});
-            default -> throw new InvalidInputException("--model", model, "logistic or mlp");
-        }
-        List<Integer> chosen = preferred != null ? preferred : List.of(0, s.objectives() - 1);
-        Path dir = out.equals(Path.of("results/hyper-cleaning")) ? Path.of("results/stochastic-hyper-cleaning") : out;
-        return new StochasticHyperCleaningExperiment(s, chosen, seeds, dir).run(spec.commandLine().getOut());
-    }
-
     /** The method name of stochastic WC-MHGD on the sample-weight problem ({@link SampleWeightHyperCleaningRun}). */
     static final String STOCHASTIC = "swc";
 
@@ -298,19 +222,16 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /**
      * forum-stochastic's and moml-stochastic's setting: the FORUM paper's §5.1 (batches of 100 per data set, T = 64,
-     * η = 0.3, μ_x = 10, μ_y = 0.3, ρ = 0.5, K = 1,200, the Euclidean QP) unless the command line says otherwise;
-     * only typed options count (reference.conf may fill --iterations and the step options for the other methods).
+     * η = 0.3, μ_x = 10, μ_y = 0.3, ρ = 0.5, K = 1,200, the Euclidean QP) unless the command line says otherwise.
      */
     private MinibatchHyperCleaningRun.Setting setting() {
-        var typed = spec.commandLine().getParseResult();
         MinibatchHyperCleaningRun.Setting s = MinibatchHyperCleaningRun.Setting.paper(2);
-        s = s.withIterations(typed.hasMatchedOption("--iterations") ? iterations : s.iterations(),
-                typed.hasMatchedOption("--select-every") ? selectEvery : s.selectEvery(),
-                patience != null ? patience : s.patience());
+        s = s.withIterations(iterations != null ? iterations : s.iterations(),
+                selectEvery != null ? selectEvery : s.selectEvery(), patience != null ? patience : s.patience());
         s = s.withLower(lowerBatch != null ? lowerBatch : s.lowerBatch(),
-                typed.hasMatchedOption("--lower-iterations") ? lowerIterations : s.lowerIterations(),
-                typed.hasMatchedOption("--lower-step-size") ? lowerStepSize : s.lowerStepSize());
-        s = s.withUpper(typed.hasMatchedOption("--upper-step-size") ? upperStepSize : s.weightStepSize(),
+                lowerIterations != null ? lowerIterations : s.lowerIterations(),
+                lowerStepSize != null ? lowerStepSize : s.lowerStepSize());
+        s = s.withUpper(upperStepSize != null ? upperStepSize : s.weightStepSize(),
                 modelStepSize != null ? modelStepSize : s.modelStepSize(), s.rho());
         return averaging != null ? s.withAveraging(averaging) : s;
     }
@@ -410,9 +331,14 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /** An experiment's {@code DIR/results.json}, indented; the directory is created if missing. */
     static void writeResults(Path dir, Map<String, Object> json) {
-        Path file = dir.resolve("results.json");
+        writeJson(dir.resolve("results.json"), json);
+    }
+
+    /** {@code json} as an indented JSON file; its directory is created if missing. */
+    static void writeJson(Path file, Map<String, Object> json) {
         try {
-            Files.createDirectories(dir);
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

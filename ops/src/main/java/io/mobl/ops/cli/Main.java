@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "mobl", mixinStandardHelpOptions = true, version = "mobl 0.1.0",
         description = "Multi-objective bilevel learning: preference-guided Pareto-stationary solutions and Pareto fronts.",
         subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, CompareCommand.class, BrokerCommand.class,
-                ProduceCommand.class, ExperimentCommand.class, NodeCommand.class,
+                ProduceCommand.class, Experiments.class, NodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USER_ERROR = 2;
@@ -56,10 +56,39 @@ public final class Main {
 
     /** Runs the command line with configuration already loaded (a command that runs another, like demo). */
     static int execute(PrintWriter out, PrintWriter err, ConfigDefaults defaults, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return commandLine(new Main(), defaults, out, err).execute(args);
+    }
+
+    /**
+     * A command line for {@code command} (mobl itself, or one subcommand on its own, as a test runs it) that works
+     * as mobl's does: defaults from the configuration, the options' values checked with it before the command
+     * runs, and user mistakes told in one line with exit status 2.
+     */
+    static CommandLine commandLine(Object command, ConfigDefaults defaults, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
         cli.setDefaultValueProvider(defaults);
+        CommandLine.IParameterExceptionHandler parseErrors = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, args) -> {
+            int code = parseErrors.handleParseException(e, args);
+            CommandLine wrong = e.getCommandLine();
+            if (e instanceof CommandLine.UnmatchedArgumentException && !wrong.getSubcommands().isEmpty()) {
+                wrong.getErr().println("the subcommands of " + wrong.getCommandSpec().qualifiedName() + " are "
+                        + String.join(", ", wrong.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList()));
+            }
+            return code;
+        });
+        cli.setExecutionStrategy(parsed -> {
+            if (CommandLine.printHelpIfRequested(parsed)) return 0;
+            try {
+                defaults.resolve(parsed); // the command line's values pass their keys' checks, before anything runs
+            } catch (InvalidInputException invalid) {
+                err.println("mobl: " + invalid.getMessage());
+                return USER_ERROR;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             while (cause.getCause() != null && !(cause instanceof InvalidInputException)) cause = cause.getCause();
@@ -77,7 +106,23 @@ public final class Main {
             }
             throw e;
         });
-        return cli.execute(args);
+        return cli;
+    }
+
+    /** The typed configuration in force for a running command: reference.conf, file, --set and its options. */
+    static io.mobl.ops.config.MoblConfig config(CommandLine commandLine) {
+        return ConfigDefaults.of(commandLine).config();
+    }
+
+    /** The names of mobl's subcommands, as typed after {@code mobl}. */
+    static java.util.Set<String> subcommandNames() {
+        Command command = Main.class.getAnnotation(Command.class);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Class<?> sub : command.subcommands()) {
+            Command c = sub.getAnnotation(Command.class);
+            if (c != null && !c.name().isEmpty()) names.add(c.name());
+        }
+        return names;
     }
 
     /**

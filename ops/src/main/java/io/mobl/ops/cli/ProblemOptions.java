@@ -7,11 +7,19 @@ import io.mobl.core.problem.quadratic.QuadraticProblemFile;
 import io.mobl.core.problem.quadratic.QuadraticProblems;
 import io.mobl.protocol.InvalidInputException;
 import java.nio.file.Path;
+import io.mobl.ops.config.MoblConfig;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Which problem to solve: a built-in one or a problem file. */
+/**
+ * Which problem to solve: a built-in one or a problem file. The values are read from the typed configuration
+ * ({@link MoblConfig#problem()}), where the command line's have passed their keys' checks.
+ */
 public final class ProblemOptions {
-    @Option(names = "--problem", defaultValue = "quadratic",
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
+
+    @Option(names = "--problem",
             description = "Built-in problem: quadratic (dense, small), quadratic-large (structured, memory O(p+q)), "
                     + "stochastic-quadratic (noisy samples around a dense quadratic, stochastic WC-MHGD) or "
                     + "rank-deficient (lower level convex, not strongly: rank q/2); "
@@ -21,63 +29,66 @@ public final class ProblemOptions {
     @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
     Path problemFile;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the built-in problem's generator. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", description = "Seed of the built-in problem's generator. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--upper-dim", defaultValue = "8", description = "p, the upper-level dimension of a built-in problem. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--upper-dim", description = "p, the upper-level dimension of a built-in problem. Default: ${DEFAULT-VALUE}.")
     int upperDimension;
 
-    @Option(names = "--lower-dim", defaultValue = "12", description = "q, the lower-level dimension of a built-in problem. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lower-dim", description = "q, the lower-level dimension of a built-in problem. Default: ${DEFAULT-VALUE}.")
     int lowerDimension;
 
-    @Option(names = "--objectives", defaultValue = "2", description = "S, the number of upper objectives of a built-in problem. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--objectives", description = "S, the number of upper objectives of a built-in problem. Default: ${DEFAULT-VALUE}.")
     int objectives;
 
-    @Option(names = "--oracles", defaultValue = "all",
+    @Option(names = "--oracles",
             description = "all, or first-order (hide the HV(g)/JV(g) oracles, as for a model without second derivatives). Default: ${DEFAULT-VALUE}.")
     String oracles;
 
+    private MoblConfig.Problem config() {
+        return Main.config(command.commandLine()).problem();
+    }
+
     public BilevelProblem build() {
-        return switch (oracles) {
-            case "all" -> buildAll();
-            case "first-order" -> new FirstOrderView(buildAll());
-            default -> throw new InvalidInputException("--oracles", oracles, "one of all, first-order");
+        return switch (config().oracles()) {
+            case ALL -> buildAll();
+            case FIRST_ORDER -> new FirstOrderView(buildAll());
         };
     }
 
     private BilevelProblem buildAll() {
-        if (problemFile != null) return QuadraticProblemFile.read(problemFile);
-        if (upperDimension < 1) throw new InvalidInputException("--upper-dim", upperDimension, "an integer >= 1");
-        if (lowerDimension < 1) throw new InvalidInputException("--lower-dim", lowerDimension, "an integer >= 1");
-        if (objectives < 1 || objectives > 64) throw new InvalidInputException("--objectives", objectives, "an integer from 1 to 64");
-        return switch (problem) {
-            case "quadratic" -> {
-                if (lowerDimension > 2000) {
-                    throw new InvalidInputException("--lower-dim", lowerDimension,
+        MoblConfig.Problem p = config();
+        if (p.file().isPresent()) return QuadraticProblemFile.read(p.file().get());
+        int lower = p.lowerDim();
+        return switch (p.type()) {
+            case QUADRATIC -> {
+                if (lower > 2000) {
+                    throw new InvalidInputException("--lower-dim", lower,
                             "at most 2000 for the dense quadratic problem (use --problem quadratic-large)");
                 }
-                yield QuadraticProblems.dense(seed, upperDimension, lowerDimension, objectives, 10, 0.5);
+                yield QuadraticProblems.dense(p.seed(), p.upperDim(), lower, p.objectives(), 10, 0.5);
             }
-            case "quadratic-large" -> QuadraticProblems.structured(seed, upperDimension, lowerDimension, objectives, 4, 10, 0.5);
-            case "rank-deficient" -> {
-                if (lowerDimension < 2 || lowerDimension > 2000) {
-                    throw new InvalidInputException("--lower-dim", lowerDimension, "an integer from 2 to 2000 for the rank-deficient problem");
+            case QUADRATIC_LARGE -> QuadraticProblems.structured(p.seed(), p.upperDim(), lower, p.objectives(), 4, 10, 0.5);
+            case RANK_DEFICIENT -> {
+                if (lower < 2 || lower > 2000) {
+                    throw new InvalidInputException("--lower-dim", lower, "an integer from 2 to 2000 for the rank-deficient problem");
                 }
-                yield RankDeficientProblem.random(seed, upperDimension, lowerDimension, lowerDimension / 2, objectives, 0.5);
+                yield RankDeficientProblem.random(p.seed(), p.upperDim(), lower, lower / 2, p.objectives(), 0.5);
             }
-            case "file" -> throw new InvalidInputException("--problem-file", null, "a problem file with --problem file");
-            default -> throw new InvalidInputException("--problem", problem,
-                    "one of quadratic, quadratic-large, stochastic-quadratic, rank-deficient, file");
+            case STOCHASTIC_QUADRATIC -> throw new InvalidInputException("--problem", "stochastic-quadratic",
+                    "a deterministic problem here (stochastic-quadratic runs stochastic WC-MHGD)");
+            case FILE -> throw new InvalidInputException("--problem-file", null, "a problem file with --problem file");
         };
     }
 
     /** Whether the problem is a stochastic one (solved by stochastic WC-MHGD on minibatches). */
     public boolean stochastic() {
-        return problemFile == null && "stochastic-quadratic".equals(problem);
+        return config().type() == MoblConfig.ProblemType.STOCHASTIC_QUADRATIC;
     }
 
     public String describe() {
-        return (problemFile != null ? problemFile.toString() : problem + " (seed " + seed + ")")
-                + (oracles.equals("all") ? "" : ", " + oracles + " oracles");
+        MoblConfig.Problem p = config();
+        return (p.file().isPresent() ? p.file().get().toString() : p.type().configName() + " (seed " + p.seed() + ")")
+                + (p.oracles() == MoblConfig.OracleSet.ALL ? "" : ", " + p.oracles().configName() + " oracles");
     }
 }

@@ -7,14 +7,12 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.experiment.HyperCleaningRun;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
-import io.mobl.protocol.Checks;
-import io.mobl.protocol.InvalidInputException;
+import io.mobl.ops.config.MoblConfig;
 import io.mobl.protocol.Minibatch;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,74 +33,79 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
     @Mixin StreamOptions stream = new StreamOptions();
 
-    @Option(names = "--dataset", defaultValue = "synthetic",
+    @Option(names = "--dataset",
             description = "synthetic: the seeded stochastic quadratic problem's samples; mnist, fashion-mnist or both "
                     + "(mnist,fashion-mnist: one objective each): the hyper-cleaning split of the real images (noisy "
                     + "training set to the lower topic, clean first validation set to the upper topic), float32 pixels "
                     + "in [0, 1] with one-hot labels (see io.mobl.core.data.ImageMinibatches). Default: ${DEFAULT-VALUE}.")
     String dataset;
 
-    @Option(names = "--train-size", defaultValue = "5000", description = "Images data sets: training set size per data set (FORUM: 5,000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--train-size", description = "Images data sets: training set size per data set (FORUM: 5,000). Default: ${DEFAULT-VALUE}.")
     int trainSize;
 
-    @Option(names = "--validation-size", defaultValue = "1000", description = "Images data sets: first validation set size (FORUM: 1,000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--validation-size", description = "Images data sets: first validation set size (FORUM: 1,000). Default: ${DEFAULT-VALUE}.")
     int validationSize;
 
-    @Option(names = "--corruption", defaultValue = "0.5", description = "Images data sets: fraction of training labels replaced by another class. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--corruption", description = "Images data sets: fraction of training labels replaced by another class. Default: ${DEFAULT-VALUE}.")
     double corruption;
 
-    @Option(names = "--run", defaultValue = "run", description = "Write the topics of this run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--run", description = "Write the topics of this run. Default: ${DEFAULT-VALUE}.")
     String run;
 
     @Option(names = "--topic", description = "Write only this topic: upper-level data when its name ends in .upper, lower-level data otherwise.")
     String topic;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic data (the consumer must use the same). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", description = "Seed of the synthetic data (the consumer must use the same). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--count", defaultValue = "10000", description = "Minibatches to write (ignored with --loop). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--count", description = "Minibatches to write (ignored with --loop). Default: ${DEFAULT-VALUE}.")
     long count;
 
-    @Option(names = "--rate", defaultValue = "0", description = "At most this many minibatches per second; 0: as fast as the broker takes them. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rate", description = "At most this many minibatches per second; 0: as fast as the broker takes them. Default: ${DEFAULT-VALUE}.")
     double rate;
 
     @Option(names = "--loop", description = "Keep writing new samples until Ctrl-C (continuous training).")
     boolean loop;
 
-    @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the data topics if they must be created. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--partitions", description = "Partitions of the data topics if they must be created. Default: ${DEFAULT-VALUE}.")
     int partitions;
+
+    /** The configuration in force (reference.conf, file, --set, options), read when the command starts. */
+    private MoblConfig config;
+    private MoblConfig.Produce settings;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (count < 1) throw new InvalidInputException("--count", count, "an integer >= 1");
-        if (!dataset.equals("synthetic")) return produceImages(out);
-        MinibatchProducer.Options options = MinibatchProducer.Options.once().withRate(rate);
-        StochasticQuadraticSpec data = stream.spec(seed);
+        config = Main.config(spec.commandLine());
+        settings = config.produce();
+        if (!settings.synthetic()) return produceImages(out);
+        MinibatchProducer.Options options = MinibatchProducer.Options.once().withRate(settings.rate());
+        StochasticQuadraticSpec data = stream.spec(config.problem().seed());
         StochasticQuadraticProblem problem = data.problem();
         GeneratedStream.PerIteration per = stream.perIteration(problem);
         Function<Minibatch, String> topicOf;
         Iterable<Minibatch> batches;
-        long rounds = loop ? GeneratedStream.FOREVER : count;
+        long rounds = loop ? GeneratedStream.FOREVER : settings.count();
         if (topic == null) {
-            Topics.checkRun(run);
-            topicOf = b -> b.isLower() ? Topics.lower(run) : Topics.upper(run);
-            GeneratedStream all = new GeneratedStream(data.generator(), data.objectives(), stream.rows, per.ratio(),
-                    loop ? GeneratedStream.FOREVER : (count + per.ratio() + data.objectives() - 1) / (per.ratio() + data.objectives()));
-            batches = loop ? all : limit(all, count);
+            Topics.checkRun(config.run());
+            topicOf = b -> b.isLower() ? Topics.lower(config.run()) : Topics.upper(config.run());
+            GeneratedStream all = new GeneratedStream(data.generator(), data.objectives(), stream.rows(), per.ratio(),
+                    loop ? GeneratedStream.FOREVER : (settings.count() + per.ratio() + data.objectives() - 1) / (per.ratio() + data.objectives()));
+            batches = loop ? all : limit(all, settings.count());
         } else {
             boolean upper = topic.endsWith(".upper");
             topicOf = b -> topic;
             batches = oneRole(data, upper, rounds);
         }
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, partitions, out)) {
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, config.run(), config.kafka().partitions(), out)) {
             if (session.embedded() && !loop) {
                 out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
             }
             out.printf("producing %s minibatches of %d samples (%s, seed %d, %d lower-level per %d upper) to %s%s%n",
-                    loop ? "endless" : Long.toString(count), stream.rows, dataset, seed, per.ratio(), data.objectives(),
-                    topic == null ? Topics.lower(run) + " and " + Topics.upper(run) : topic,
-                    rate > 0 ? " at " + rate + "/s" : "");
+                    loop ? "endless" : Long.toString(settings.count()), stream.rows(), "synthetic", config.problem().seed(), per.ratio(), data.objectives(),
+                    topic == null ? Topics.lower(config.run()) + " and " + Topics.upper(config.run()) : topic,
+                    settings.rate() > 0 ? " at " + settings.rate() + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, options);
         }
@@ -116,43 +119,34 @@ public final class ProduceCommand implements Callable<Integer> {
      * ids, so {@code --loop} streams for ever.
      */
     private int produceImages(PrintWriter out) throws Exception {
-        List<String> names = Arrays.stream(dataset.split(",")).map(String::trim).toList();
-        for (String name : names) {
-            if (!DataSets.NAMES.contains(name)) {
-                throw new InvalidInputException("--dataset", dataset, "synthetic, or one or more of " + DataSets.NAMES + " separated by commas");
-            }
-        }
-        if (names.stream().distinct().count() != names.size()) {
-            throw new InvalidInputException("--dataset", dataset, "each data set at most once");
-        }
-        Checks.atLeast("--minibatch-rows", stream.rows, 1);
-        HyperCleaningSplit.Sizes sizes = new HyperCleaningSplit.Sizes(trainSize, validationSize, 0, 0, corruption);
+        List<String> names = settings.dataset(); // mnist and/or fashion-mnist, each once (checked with the configuration)
+        HyperCleaningSplit.Sizes sizes = new HyperCleaningSplit.Sizes(settings.trainSize(), settings.validationSize(), 0, 0, settings.corruption());
         List<LabelledImages> data = names.stream().map(DataSets::load).toList();
-        List<HyperCleaningSplit> splits = HyperCleaningRun.splits(data, sizes, seed);
-        int ratio = stream.perIteration(stream.spec(seed).problem()).ratio();
-        Iterable<Minibatch> all = ImageMinibatches.stream(names, splits, stream.rows, ratio);
+        List<HyperCleaningSplit> splits = HyperCleaningRun.splits(data, sizes, config.problem().seed());
+        int ratio = stream.perIteration(stream.spec(config.problem().seed()).problem()).ratio();
+        Iterable<Minibatch> all = ImageMinibatches.stream(names, splits, stream.rows(), ratio);
         Function<Minibatch, String> topicOf;
         if (topic == null) {
-            Topics.checkRun(run);
-            topicOf = b -> b.isLower() ? Topics.lower(run) : Topics.upper(run);
+            Topics.checkRun(config.run());
+            topicOf = b -> b.isLower() ? Topics.lower(config.run()) : Topics.upper(config.run());
         } else {
             boolean upper = topic.endsWith(".upper");
             all = filter(all, b -> b.isLower() != upper);
             topicOf = b -> topic;
         }
-        Iterable<Minibatch> batches = loop ? all : limit(all, count);
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, partitions, out)) {
+        Iterable<Minibatch> batches = loop ? all : limit(all, settings.count());
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, config.run(), config.kafka().partitions(), out)) {
             if (session.embedded() && !loop) {
                 out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
             }
             out.printf("producing %s minibatches of %d images (%s: %d training images, %.0f%% of their labels corrupted, "
                             + "%d validation images each; split seed %d; float32 pixels, one-hot labels; %d lower-level per %d upper) to %s%s%n",
-                    loop ? "endless" : Long.toString(count), stream.rows, String.join(", ", names), trainSize,
-                    100 * corruption, validationSize, seed, ratio, names.size(),
-                    topic == null ? Topics.lower(run) + " and " + Topics.upper(run) : topic,
-                    rate > 0 ? " at " + rate + "/s" : "");
+                    loop ? "endless" : Long.toString(settings.count()), stream.rows(), String.join(", ", names), settings.trainSize(),
+                    100 * settings.corruption(), settings.validationSize(), config.problem().seed(), ratio, names.size(),
+                    topic == null ? Topics.lower(config.run()) + " and " + Topics.upper(config.run()) : topic,
+                    settings.rate() > 0 ? " at " + settings.rate() + "/s" : "");
             out.flush();
-            send(out, session, topicOf, batches, MinibatchProducer.Options.once().withRate(rate));
+            send(out, session, topicOf, batches, MinibatchProducer.Options.once().withRate(settings.rate()));
         }
         return 0;
     }
@@ -234,7 +228,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
             @Override public Minibatch next() {
                 long k = i++;
-                return upper ? generator.upperBatch((int) (k % s), k / s, stream.rows) : generator.lowerBatch(k, stream.rows);
+                return upper ? generator.upperBatch((int) (k % s), k / s, stream.rows()) : generator.lowerBatch(k, stream.rows());
             }
         };
     }

@@ -38,21 +38,21 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write one JSON line per preference to this file.")
     Path out;
 
-    @Option(names = "--runtime", defaultValue = "actors",
+    @Option(names = "--runtime",
             description = "actors (Pekko: preferences in parallel, hypergradients concurrently) or sync (the plain reference loop). Default: ${DEFAULT-VALUE}.")
     String runtime;
 
     @Option(names = "--telemetry-out", description = "Write every iteration's telemetry as JSON lines to this file.")
     Path telemetryOut;
 
-    @Option(names = "--metrics-port", defaultValue = "9464",
+    @Option(names = "--metrics-port",
             description = "Prometheus scrape endpoint port on --metrics-host (/metrics, /health, /ready); 0 turns it off. Default: ${DEFAULT-VALUE}.")
     int metricsPort;
 
-    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address the endpoint binds to. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--metrics-host", description = "Address the endpoint binds to. Default: ${DEFAULT-VALUE}.")
     String metricsHost;
 
-    @Option(names = "--run", defaultValue = "run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
     String run;
 
     @Option(names = "--continuous",
@@ -63,13 +63,13 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
-    @Option(names = "--pareto-every", defaultValue = "50", description = "With --continuous: publish the current Pareto point every N iterations. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--pareto-every", description = "With --continuous: publish the current Pareto point every N iterations. Default: ${DEFAULT-VALUE}.")
     int paretoEvery;
 
     @Option(names = "--produce", description = "With --continuous: also produce the synthetic data in-process, at --rate.")
     boolean produce;
 
-    @Option(names = "--rate", defaultValue = "500", description = "With --produce: minibatches per second. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rate", description = "With --produce: minibatches per second. Default: ${DEFAULT-VALUE}.")
     double rate;
 
     @Override
@@ -80,7 +80,7 @@ public final class RunCommand implements Callable<Integer> {
         BilevelProblem built = problem.build();
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
         WcMhgdConfig config = algorithm.build(built);
-        List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
+        List<double[]> prefs = preferences.build(built.objectiveCount());
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, %s runtime, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
@@ -112,7 +112,6 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private int continuous(PrintWriter stdout) throws Exception {
-        io.mobl.protocol.Checks.atLeast("--pareto-every", paretoEvery, 1);
         io.mobl.core.stochastic.StochasticQuadraticSpec data = stochastic.spec(problem.seed, problem.upperDimension,
                 problem.lowerDimension, problem.objectives);
         io.mobl.core.stochastic.StochasticQuadraticProblem built = data.problem();
@@ -132,7 +131,7 @@ public final class RunCommand implements Callable<Integer> {
      * after the other; the actor runtime runs WC-MHGD's phases only.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
-        List<double[]> prefs = preferences.build(built.objectiveCount(), 5);
+        List<double[]> prefs = preferences.build(built.objectiveCount());
         algorithm.iterative(built); // the oracle and configuration checks, before anything runs
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s on the synchronous loop (the actor runtime runs wc-mhgd only), K=%d, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),

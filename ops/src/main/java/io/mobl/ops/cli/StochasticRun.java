@@ -26,7 +26,7 @@ final class StochasticRun {
         StochasticQuadraticSpec spec = options.spec(p.seed, p.upperDimension, p.lowerDimension, p.objectives);
         StochasticQuadraticProblem problem = spec.problem();
         StochasticWcMhgdConfig config = options.build(problem, command.algorithm);
-        List<double[]> prefs = command.preferences.build(problem.objectiveCount(), 5);
+        List<double[]> prefs = command.preferences.build(problem.objectiveCount());
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, stochastic wc-mhgd (Alg. 2/3), %s runtime, D=%d α=%.4g β=%.4g η=%.4g"
                         + " u=%.4g, batches %d (minibatches of %d), Q=%d, K=%d, %d preference(s)%n",
                 p.describe(), problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount(),

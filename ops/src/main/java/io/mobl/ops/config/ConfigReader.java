@@ -7,8 +7,14 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.mobl.protocol.InvalidInputException;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -16,16 +22,30 @@ import java.util.regex.Pattern;
 /**
  * Strict, typed reads of a resolved {@link Config}. Unlike {@code Config.getInt} it never truncates 3.7 to 3
  * nor accepts "1.5d" or NaN; every failure is an {@link InvalidInputException} naming the full key, the value,
- * what is allowed and where the value was set.
+ * what is allowed and where the value was set. A value that came from a command-line option (its origin is
+ * {@link #OPTION_ORIGIN} + the option's name) fails naming the option instead, as the user typed it.
+ *
+ * <p>Every read records what the key may be ({@link #expectations()}), so that a test can list the keys that were
+ * read and probe each one's range through the command line.
  */
 final class ConfigReader {
+    /** The origin description of a value given as a command-line option, followed by the option's name. */
+    static final String OPTION_ORIGIN = "command-line option ";
+
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)");
 
     private final Config config;
+    private final Map<String, String> expectations = new LinkedHashMap<>();
 
     ConfigReader(Config config) {
         this.config = config;
+    }
+
+    /** Every key read so far, with what it may be ("an integer in [1, 64]", "one of cg, ns", ...). */
+    Map<String, String> expectations() {
+        return Collections.unmodifiableMap(expectations);
     }
 
     /** A string matching {@code pattern}; numbers given for a string key are taken as their text. */
@@ -41,7 +61,7 @@ final class ConfigReader {
 
     /** One of the names of {@code values}, as {@code nameOf} spells them (exact case). */
     <E extends Enum<E>> E oneOf(String path, E[] values, Function<E, String> nameOf) {
-        String expected = "one of " + String.join(" | ", Arrays.stream(values).map(nameOf).toList());
+        String expected = "one of " + String.join(", ", Arrays.stream(values).map(nameOf).toList());
         ConfigValue value = value(path, expected);
         if (value.valueType() == ConfigValueType.STRING) {
             for (E candidate : values) {
@@ -66,6 +86,95 @@ final class ConfigReader {
 
     int integer(String path, int min, int max) {
         return (int) integer(path, (long) min, (long) max);
+    }
+
+    /** A finite number in [min, max]. */
+    double number(String path, double min, double max, String expected) {
+        ConfigValue value = value(path, expected);
+        OptionalDouble parsed = number(value);
+        if (parsed.isEmpty() || !(parsed.getAsDouble() >= min && parsed.getAsDouble() <= max)) {
+            throw fail(path, value, expected);
+        }
+        return parsed.getAsDouble();
+    }
+
+    /** A positive duration written 500ms, 30s or 2m (the command line's form; HOCON's own forms too). */
+    Duration duration(String path) {
+        String expected = "a positive duration such as 500ms, 30s or 2m";
+        ConfigValue value = value(path, expected);
+        if (value.valueType() == ConfigValueType.STRING) {
+            var match = DURATION.matcher(((String) value.unwrapped()).trim().toLowerCase(Locale.ROOT));
+            if (match.matches()) {
+                double amount = Double.parseDouble(match.group(1));
+                double millis = switch (match.group(2)) {
+                    case "ms" -> amount;
+                    case "s" -> amount * 1_000;
+                    default -> amount * 60_000;
+                };
+                if (millis >= 1) return Duration.ofMillis(Math.round(millis));
+            }
+        }
+        throw fail(path, value, expected);
+    }
+
+    /**
+     * A list of names, each one of {@code allowed}, written as a HOCON list or (from the command line)
+     * comma-separated; at least one. A wrong entry fails naming the list as it was written and the entry.
+     */
+    List<String> names(String path, List<String> allowed) {
+        return names(path, allowed, "one or more of " + String.join(", ", allowed));
+    }
+
+    /** {@link #names(String, List)}, with what the list may be told in {@code expected}. */
+    List<String> names(String path, List<String> allowed, String expected) {
+        ConfigValue value = value(path, expected);
+        List<String> names = new ArrayList<>();
+        if (value instanceof ConfigList list) {
+            for (ConfigValue item : list) names.add(String.valueOf(item.unwrapped()).trim());
+        } else if (value.valueType() == ConfigValueType.STRING) {
+            for (String part : ((String) value.unwrapped()).split(",", -1)) names.add(part.trim());
+        } else {
+            throw fail(path, value, expected);
+        }
+        if (names.isEmpty()) throw fail(path, value, expected);
+        for (String name : names) {
+            if (!allowed.contains(name)) {
+                throw fail(path, value, expected + (name.isEmpty() ? " (an entry is empty)" : " (" + name + " is not one of them)"));
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** A list of strings, written as a HOCON list or (from the command line) comma-separated; may be empty. */
+    List<String> strings(String path) {
+        String expected = "a list, e.g. [a, b] (or a,b)";
+        ConfigValue value = value(path, expected);
+        List<String> items = new ArrayList<>();
+        if (value instanceof ConfigList list) {
+            for (ConfigValue item : list) {
+                if (item.valueType() == ConfigValueType.OBJECT || item.valueType() == ConfigValueType.LIST) {
+                    throw fail(path, value, expected);
+                }
+                items.add(String.valueOf(item.unwrapped()).trim());
+            }
+        } else if (value.valueType() == ConfigValueType.STRING) {
+            String text = ((String) value.unwrapped()).trim();
+            if (!text.isEmpty()) for (String part : text.split(",", -1)) items.add(part.trim());
+        } else {
+            throw fail(path, value, expected);
+        }
+        return List.copyOf(items);
+    }
+
+    /** A TCP port: 1..65535, or -1 for any free port. */
+    int port(String path) {
+        String expected = "a port in 1..65535, or -1 for any free port";
+        ConfigValue value = value(path, expected);
+        Long parsed = value.valueType() == ConfigValueType.NUMBER && (value.unwrapped() instanceof Integer || value.unwrapped() instanceof Long)
+                ? Long.valueOf(((Number) value.unwrapped()).longValue())
+                : value.valueType() == ConfigValueType.STRING ? parseLong(((String) value.unwrapped()).trim()) : null;
+        if (parsed == null || !(parsed == -1 || (parsed >= 1 && parsed <= 65535))) throw fail(path, value, expected);
+        return parsed.intValue();
     }
 
     /** A finite number strictly greater than zero. */
@@ -142,13 +251,43 @@ final class ConfigReader {
 
     static InvalidInputException fail(String path, ConfigValue value, String expected) {
         if (value == null) return new InvalidInputException(path, "null", expected);
+        String option = option(value);
+        if (option != null) return new InvalidInputException(option, String.valueOf(value.unwrapped()), expected);
         return new InvalidInputException(path, render(value), expected + where(value));
     }
 
-    /** " (set at origin)" for values a user wrote; empty for mobl's own defaults. */
+    /**
+     * A failure of a check made on the value at {@code path} by other code (field = the path, or an entry of it,
+     * "path[1]"), told the way {@link #fail} tells its own: naming the option when the value came from one, else
+     * with where the value was set.
+     */
+    InvalidInputException relabel(String path, InvalidInputException failure) {
+        ConfigValue value = config.hasPath(path) ? config.getValue(path) : null;
+        String option = value == null ? null : option(value);
+        String field = failure.field();
+        if (option != null && field != null && field.startsWith(path)) {
+            return new InvalidInputException(option + field.substring(path.length()), failure.value(), failure.expected());
+        }
+        return new InvalidInputException(field, failure.value(), failure.expected() + (value == null ? "" : where(value)));
+    }
+
+    /** How the value at {@code path} is named to the user: its option when it came from one, else the key. */
+    String name(String path) {
+        ConfigValue value = config.hasPath(path) ? config.getValue(path) : null;
+        String option = value == null ? null : option(value);
+        return option != null ? option : path;
+    }
+
+    /** The option that gave the value, or null when a file, --set or reference.conf did. */
+    static String option(ConfigValue value) {
+        String origin = value.origin() == null ? null : value.origin().description();
+        return origin != null && origin.startsWith(OPTION_ORIGIN) ? origin.substring(OPTION_ORIGIN.length()) : null;
+    }
+
+    /** " (set at origin)" for values a user wrote in a file or with --set; empty for mobl's own defaults and options. */
     static String where(ConfigValue value) {
         String origin = value.origin() == null ? null : value.origin().description();
-        if (origin == null || origin.contains("reference.conf")) return "";
+        if (origin == null || origin.contains("reference.conf") || origin.startsWith(OPTION_ORIGIN)) return "";
         return " (set at " + origin + ")";
     }
 
@@ -158,6 +297,7 @@ final class ConfigReader {
     }
 
     private ConfigValue value(String path, String expected) {
+        expectations.put(path, expected);
         if (!config.hasPath(path)) {
             throw new InvalidInputException(path, config.hasPathOrNull(path) ? "null" : "(missing)", expected);
         }

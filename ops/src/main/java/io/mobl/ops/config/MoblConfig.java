@@ -47,8 +47,19 @@ import java.util.regex.Pattern;
  * @param kafka      the broker (or the embedded one) and topic names
  * @param metrics    where the Prometheus endpoint listens
  * @param output     where Pareto points are written (JSON lines); empty: nowhere, they are only printed
+ * @param baselines  the parameters of the algorithms other than WC-MHGD (FORUM's ρ, WC-Penalty's schedule)
+ * @param stochastic stochastic WC-MHGD's batches and data (Alg. 2/3)
+ * @param continuous {@code run --continuous}'s publishing and in-process producer
+ * @param demo       {@code mobl demo}'s smaller run
+ * @param produce    {@code mobl produce}'s data set and pace
+ * @param compare    {@code mobl compare}'s algorithms and budget
+ * @param report     {@code mobl report}'s picture and Kafka wait
+ * @param experiments the real-data experiments' seeds, outputs and choices
+ * @param node       {@code mobl node}'s cluster membership (checked further by {@code NodeSettings})
  * @param effective  the merged, resolved configuration (user layers over every {@code reference.conf} on the
  *                   class path); hand it to {@code ActorSystem.create} so that a {@code pekko} block takes effect
+ * @param keys       every key that was read, with what it may be ({@code "an integer in [1, 64]"}): the keys a test
+ *                   checks against reference.conf and the command line
  */
 public record MoblConfig(
         String run,
@@ -59,7 +70,17 @@ public record MoblConfig(
         Kafka kafka,
         Metrics metrics,
         Optional<Path> output,
-        Config effective) {
+        Baselines baselines,
+        Stochastic stochastic,
+        Continuous continuous,
+        Demo demo,
+        Produce produce,
+        Compare compare,
+        Report report,
+        Experiments experiments,
+        Node node,
+        Config effective,
+        Map<String, String> keys) {
 
     /** Top-level blocks a user's file or overrides may hold. */
     public static final Set<String> ROOTS = Set.of("mobl", "pekko");
@@ -67,6 +88,7 @@ public record MoblConfig(
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern TOPIC = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,249}");
     private static final Pattern ANY_TEXT = Pattern.compile("(?s).*");
+    private static final Pattern NON_BLANK = Pattern.compile("(?s).*\\S.*");
     private static final Pattern BOOTSTRAP_SERVER =
             Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\\d{1,5})");
     private static final Pattern OVERRIDE_KEY = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
@@ -80,7 +102,17 @@ public record MoblConfig(
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(baselines, "baselines");
+        Objects.requireNonNull(stochastic, "stochastic");
+        Objects.requireNonNull(continuous, "continuous");
+        Objects.requireNonNull(demo, "demo");
+        Objects.requireNonNull(produce, "produce");
+        Objects.requireNonNull(compare, "compare");
+        Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(experiments, "experiments");
+        Objects.requireNonNull(node, "node");
         Objects.requireNonNull(effective, "effective");
+        keys = Map.copyOf(keys);
     }
 
     /** The built-in defaults alone (reference.conf), validated. */
@@ -99,13 +131,42 @@ public record MoblConfig(
      * @throws InvalidInputException on the first problem found, naming the key, the value and what is allowed
      */
     public static MoblConfig load(Optional<Path> configFile, Map<String, String> overrides) {
+        return load(configFile, overrides, List.of());
+    }
+
+    /**
+     * One value given on the command line, for the top layer: {@code key} as the option reads it, the option's
+     * {@code name} ("--objectives"), and its {@code text} as typed (list options comma-separated).
+     */
+    public record OptionValue(String key, String name, String text) {
+        public OptionValue {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
+     * {@link #load(Optional, Map)} with the command line's options as the top layer, so that what an option gives
+     * passes the very checks its key does (one range per input) and the typed tree holds the values in force; a
+     * wrong value fails naming the option ({@code --objectives = 65: expected an integer in [1, 64]}).
+     */
+    public static MoblConfig load(Optional<Path> configFile, Map<String, String> overrides, List<OptionValue> options) {
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(overrides, "overrides");
+        Objects.requireNonNull(options, "options");
+        Config optionLayer = ConfigFactory.empty("command line");
+        for (OptionValue option : options) {
+            optionLayer = optionLayer.withValue(option.key(),
+                    ConfigValueFactory.fromAnyRef(option.text(), ConfigReader.OPTION_ORIGIN + option.name()));
+        }
         Config overrideLayer = parseOverrides(overrides);
         Config fileLayer = configFile.map(MoblConfig::parseFile).orElse(ConfigFactory.empty());
-        Config reference = ConfigFactory.defaultReferenceUnresolved();
-        Config user = overrideLayer.withFallback(fileLayer);
+        return load(ConfigFactory.defaultReferenceUnresolved(), optionLayer.withFallback(overrideLayer.withFallback(fileLayer)));
+    }
 
+    /** Validates {@code user} (command line, --set and file, in that order) over {@code reference}. */
+    static MoblConfig load(Config reference, Config user) {
         checkRoots(user);
         Config merged;
         try {
@@ -137,6 +198,10 @@ public record MoblConfig(
         if (!merged.hasPath("mobl.actors")) return;
         try {
             RuntimeSettings.fromConfig(merged);
+        } catch (ConfigException.Missing e) {
+            var missing = Pattern.compile("key '(?:mobl\\.actors\\.)?([A-Za-z0-9-]+)'").matcher(e.getMessage());
+            throw new InvalidInputException(missing.find() ? "mobl.actors." + missing.group(1) : "mobl.actors", "(missing)",
+                    "a value (a key of the actor runtime: see actors/src/main/resources/reference.conf)");
         } catch (ConfigException e) {
             var at = Pattern.compile("at '(?:mobl\\.actors\\.)?([A-Za-z0-9-]+)'").matcher(e.getMessage());
             String key = at.find() ? "mobl.actors." + at.group(1) : null;
@@ -145,6 +210,38 @@ public record MoblConfig(
                     ? new InvalidInputException("mobl.actors", e.getMessage(), "settings the actor runtime can read")
                     : ConfigReader.fail(key, value, "a duration such as 30s, 5m or 7d (or an integer where one is asked)");
         }
+    }
+
+    /**
+     * The topic names for the run {@code run} (the demo's, say) rather than {@link #run()}: the data topics
+     * follow the run as reference.conf's {@code mobl.<run>.lower/upper} do, unless a user named them; the shared
+     * topics are the same for every run.
+     *
+     * @throws InvalidInputException when {@code run} is not a run name
+     */
+    public Topics topicsFor(String run) {
+        if (run == null || !NAME.matcher(run).matches()) {
+            throw new InvalidInputException("run", run, "letters, digits, '.', '_' or '-', 1 to 100 characters");
+        }
+        Config reference = ConfigFactory.defaultReferenceUnresolved()
+                .withValue("mobl.run", ConfigValueFactory.fromAnyRef(run)).resolve();
+        Topics t = kafka.topics();
+        return new Topics(followsRun("mobl.kafka.topics.lower") ? reference.getString("mobl.kafka.topics.lower") : t.lower(),
+                followsRun("mobl.kafka.topics.upper") ? reference.getString("mobl.kafka.topics.upper") : t.upper(),
+                t.telemetry(), t.pareto(), t.control(), t.checkpoints(), t.dlq());
+    }
+
+    private boolean followsRun(String key) {
+        var origin = effective.getValue(key).origin();
+        return origin != null && origin.description() != null && origin.description().contains("reference.conf");
+    }
+
+    /**
+     * How the value of {@code key} is named to the user: the option that gave it ("--preference"), or the key
+     * itself when a file, --set or reference.conf did.
+     */
+    public String nameOf(String key) {
+        return new ConfigReader(effective).name(key);
     }
 
     /** The effective {@code mobl} block as HOCON, for {@code --print-config} and logs. */
@@ -167,10 +264,174 @@ public record MoblConfig(
      * @param objectives S, number of upper-level objectives
      */
     public record Problem(ProblemType type, Optional<Path> file, long seed, int upperDim, int lowerDim,
-                          int objectives) {
+                          int objectives, OracleSet oracles) {
         public Problem {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(oracles, "oracles");
+        }
+
+        /** A problem with all its oracles. */
+        public Problem(ProblemType type, Optional<Path> file, long seed, int upperDim, int lowerDim, int objectives) {
+            this(type, file, seed, upperDim, lowerDim, objectives, OracleSet.ALL);
+        }
+    }
+
+    /**
+     * FORUM's ρ and WC-Penalty's schedule η = η₀K^(−1/4), u = v = c₀K^(1/4), and the minibatches of its stochastic
+     * variant.
+     *
+     * @param rho          FORUM's ρ &gt; 0 of the dynamic barrier
+     * @param penaltyStep  η₀ &gt; 0
+     * @param penaltyScale c₀ &gt; 0
+     * @param penaltyBatch lower-level rows per minibatch of wc-penalty-stochastic
+     * @param penaltySeed  the seed of its draws
+     */
+    public record Baselines(double rho, double penaltyStep, double penaltyScale, int penaltyBatch, long penaltySeed) {}
+
+    /**
+     * Stochastic WC-MHGD (Alg. 2/3) on the built-in stochastic quadratic problem.
+     *
+     * @param batchSize     samples per batch (|𝒯_t|, |𝒟_G|, |𝒟_F^s|)
+     * @param neumannSteps  Q, the terms of Alg. 3's Neumann series
+     * @param minibatchRows samples per minibatch of the data source
+     * @param noise         standard deviation of the gradient noise, ≥ 0
+     */
+    public record Stochastic(int batchSize, int neumannSteps, int minibatchRows, double noise) {}
+
+    /**
+     * @param paretoEvery publish the current Pareto point every this many iterations
+     * @param rate        minibatches per second of the in-process producer ({@code --produce})
+     */
+    public record Continuous(int paretoEvery, double rate) {}
+
+    /**
+     * The streaming demo's run: its name, K, and stochastic WC-MHGD's D, batch size, Q and minibatch rows; produce
+     * writes minibatches in the proportion these read them.
+     */
+    public record Demo(String run, int iterations, int lowerIterations, int batchSize, int neumannSteps, int minibatchRows) {}
+
+    /**
+     * @param dataset        "synthetic", or one or more of "mnist", "fashion-mnist" (one objective each)
+     * @param trainSize      training images per data set of the hyper-cleaning split
+     * @param validationSize first validation images per data set
+     * @param corruption     fraction of training labels replaced by another class, in [0, 1)
+     * @param count          minibatches to write (without --loop)
+     * @param rate           at most this many minibatches per second; 0: no limit
+     */
+    public record Produce(List<String> dataset, int trainSize, int validationSize, double corruption, long count,
+                          double rate) {
+        public static final List<String> DATASETS = List.of("synthetic", "mnist", "fashion-mnist");
+
+        public Produce {
+            dataset = List.copyOf(dataset);
+        }
+
+        public boolean synthetic() {
+            return dataset.equals(List.of("synthetic"));
+        }
+    }
+
+    /**
+     * @param algorithms the algorithms side by side (names as {@code mobl.algorithm.name} spells them)
+     * @param budget     K, outer iterations for every algorithm and run
+     * @param points     N, runs per algorithm
+     * @param startSeed  seed of the starting points
+     * @param out        the JSON table's file
+     */
+    public record Compare(List<String> algorithms, int budget, int points, long startSeed, Path out) {
+        public static final List<String> ALGORITHMS = List.of("wc-mhgd", "wc-penalty", "wc-penalty-stochastic", "forum",
+                "moml", "moco", "linear-scalarisation", "mgda");
+
+        public Compare {
+            algorithms = List.copyOf(algorithms);
+            Objects.requireNonNull(out, "out");
+        }
+    }
+
+    /**
+     * @param width              one panel's width in pixels
+     * @param height             its height
+     * @param kafkaTimeoutSeconds how long the broker may take to answer and hand over a topic
+     */
+    public record Report(int width, int height, int kafkaTimeoutSeconds) {}
+
+    /**
+     * A cluster member's seeds (host:port), discovery method (empty: none), canonical host and port, roles and Pekko
+     * Management port, as the keys give them; {@code io.mobl.ops.cluster.NodeSettings} checks how they go together
+     * (seeds or discovery, not both; the seeds' syntax; the roles' names).
+     */
+    public record Node(List<String> seedNodes, String discoveryMethod, String host, int port, List<String> roles,
+                       int managementPort) {
+        public Node {
+            seedNodes = List.copyOf(seedNodes);
+            roles = List.copyOf(roles);
+        }
+    }
+
+    /** The real-data experiments ({@code mobl experiment ...}). */
+    public record Experiments(HyperCleaning hyperCleaning, StochasticHyperCleaning stochasticHyperCleaning,
+                              DataMixture dataMixture) {}
+
+    /**
+     * The FORUM paper's hyper-cleaning (§5.1).
+     *
+     * @param methods cg, ns (WC-MHGD's options), moml, forum, swc (stochastic WC-MHGD), forum-stochastic and
+     *                moml-stochastic (the FORUM paper's minibatch FORUM and MOML)
+     * @param sweep   preferences in the Pareto sweep: 0 (none) or at least 2
+     */
+    public record HyperCleaning(int seeds, Path out, List<String> methods, Model model, Dtype dtype, int sweep) {
+        /** The deterministic methods of the experiment, swc, and the FORUM paper's minibatch methods. */
+        public static final List<String> METHODS = java.util.stream.Stream.of(
+                io.mobl.core.experiment.HyperCleaningSettings.METHODS.stream(), java.util.stream.Stream.of("swc"),
+                io.mobl.core.experiment.MinibatchHyperCleaningRun.METHODS.stream())
+                .flatMap(m -> m).toList();
+
+        public HyperCleaning {
+            methods = List.copyOf(methods);
+        }
+    }
+
+    /** The WC-MHGD paper's stochastic hyper-cleaning at five corruption rates (§6 b). */
+    public record StochasticHyperCleaning(int seeds, Path out, Model model) {}
+
+    /**
+     * Data-mixture curation.
+     *
+     * @param methods wc-penalty, and cg or ns (WC-MHGD's options)
+     */
+    public record DataMixture(int seeds, Path out, List<String> methods) {
+        public static final List<String> METHODS = io.mobl.core.experiment.DataMixtureSettings.METHODS;
+
+        public DataMixture {
+            methods = List.copyOf(methods);
+        }
+    }
+
+    /** Whether a problem shows all its oracles or hides the second-order ones (HV(g), JV(g)). */
+    public enum OracleSet {
+        ALL, FIRST_ORDER;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** The experiments' lower-level model: one logistic regression per task, or the paper's MLP. */
+    public enum Model {
+        LOGISTIC, MLP;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The number format of the network's batch products. */
+    public enum Dtype {
+        FLOAT64, FLOAT32;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
@@ -228,17 +489,29 @@ public record MoblConfig(
         }
     }
 
-    /** {@code count} preference vectors spread over the simplex (how is the sweep's business). */
-    public record Sweep(int count) implements PreferencePlan {}
+    /**
+     * {@code count} preference vectors spread over the simplex (how is the sweep's business).
+     *
+     * @param chosen whether a user asked for this sweep (false: reference.conf's, so a command that runs one
+     *               preference by nature, {@code run --continuous}, may take its own)
+     */
+    public record Sweep(int count, boolean chosen) implements PreferencePlan {
+        public Sweep(int count) {
+            this(count, false);
+        }
+    }
 
     /**
      * @param bootstrapServers host:port pairs; empty = start the embedded broker
      * @param topics           topic names
+     * @param batchTimeout     how long a run waits for one minibatch before it ends
+     * @param partitions       partitions of a run's data topics when mobl creates them
      */
-    public record Kafka(List<String> bootstrapServers, Topics topics) {
+    public record Kafka(List<String> bootstrapServers, Topics topics, java.time.Duration batchTimeout, int partitions) {
         public Kafka {
             bootstrapServers = List.copyOf(bootstrapServers);
             Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(batchTimeout, "batchTimeout");
         }
 
         /** Whether mobl starts its own in-process broker. */
@@ -252,7 +525,11 @@ public record MoblConfig(
         }
     }
 
-    /** Topic names (DESIGN.md §5). */
+    /**
+     * Topic names (DESIGN.md §5), from {@code mobl.kafka.topics.*}: the run's lower- and upper-level data, and the
+     * shared telemetry, Pareto (compacted), control, checkpoint and dead-letter topics. Each is a valid Kafka name
+     * and no two are the same (checked at load). {@link MoblConfig#topicsFor} gives another run's.
+     */
     public record Topics(String lower, String upper, String telemetry, String pareto, String control,
                          String checkpoints, String dlq) {}
 
@@ -280,7 +557,7 @@ public record MoblConfig(
     }
 
     public enum AlgorithmName {
-        WC_MHGD, WC_MHGD_STOCHASTIC, WC_PENALTY, WC_PENALTY_STOCHASTIC, FORUM, MOML, MOCO, LINEAR_SCALARISATION, MGDA;
+        WC_MHGD, WC_PENALTY, WC_PENALTY_STOCHASTIC, FORUM, MOML, MOCO, LINEAR_SCALARISATION, MGDA;
 
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -359,10 +636,11 @@ public record MoblConfig(
 
     /** Walks the user's {@code mobl} tree beside the reference's: every key must exist there, objects as objects. */
     private static void checkKnownKeys(String path, ConfigValue user, ConfigValue reference) {
-        boolean userObject = user.valueType() == ConfigValueType.OBJECT;
-        boolean referenceObject = reference.valueType() == ConfigValueType.OBJECT;
+        // instanceof, not valueType(): either side may still hold a ${substitution} (topics.lower does)
+        boolean userObject = user instanceof ConfigObject;
+        boolean referenceObject = reference instanceof ConfigObject;
         if (referenceObject && !userObject) {
-            if (user.valueType() == ConfigValueType.NULL) return; // reported when the typed value is read
+            if (isNull(user)) return; // reported when the typed value is read
             throw ConfigReader.fail(path, user,
                     "an object with keys " + ((ConfigObject) reference).keySet().stream().sorted().toList());
         }
@@ -383,12 +661,21 @@ public record MoblConfig(
         }
     }
 
+    private static boolean isNull(ConfigValue value) {
+        try {
+            return value.valueType() == ConfigValueType.NULL;
+        } catch (ConfigException.NotResolved substitution) {
+            return false;
+        }
+    }
+
     private static MoblConfig validate(Config merged, Config user) {
         ConfigReader read = new ConfigReader(merged);
         String run = read.string("mobl.run", NAME, "letters, digits, '.', '_' or '-', 1 to 100 characters");
 
         ProblemType type = read.oneOf("mobl.problem.type", ProblemType.values(), ProblemType::configName);
         String fileText = read.string("mobl.problem.file", ANY_TEXT, "a path, or empty");
+        if (!fileText.isEmpty() && !user.hasPath("mobl.problem.type")) type = ProblemType.FILE; // a file names the problem
         Optional<Path> file = Optional.empty();
         if (type == ProblemType.FILE) {
             if (fileText.isBlank()) {
@@ -396,7 +683,7 @@ public record MoblConfig(
             }
             Path path = path(read, "mobl.problem.file", fileText);
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw read.fail("mobl.problem.file", "a readable problem file (relative paths start at "
+                throw read.fail("mobl.problem.file", "a readable problem file, an existing JSON file (relative paths start at "
                         + Path.of("").toAbsolutePath() + ")");
             }
             file = Optional.of(path);
@@ -407,7 +694,8 @@ public record MoblConfig(
                 read.integer("mobl.problem.seed", Long.MIN_VALUE, Long.MAX_VALUE),
                 read.integer("mobl.problem.upper-dim", 1, 100_000_000),
                 read.integer("mobl.problem.lower-dim", 1, 100_000_000),
-                read.integer("mobl.problem.objectives", 2, 1000));
+                read.integer("mobl.problem.objectives", 2, 64),
+                read.oneOf("mobl.problem.oracles", OracleSet.values(), OracleSet::configName));
 
         Algorithm algorithm = new Algorithm(
                 read.oneOf("mobl.algorithm.name", AlgorithmName.values(), AlgorithmName::configName),
@@ -420,9 +708,25 @@ public record MoblConfig(
                 read.integer("mobl.algorithm.iterations", 1, 100_000_000),
                 read.positive("mobl.algorithm.tolerance"));
 
-        PreferencePlan preferences = preferences(read, user, problem.objectives());
+        Baselines baselines = new Baselines(
+                read.positive("mobl.algorithm.rho"),
+                read.positive("mobl.algorithm.penalty-step"),
+                read.positive("mobl.algorithm.penalty-scale"),
+                read.integer("mobl.algorithm.penalty-batch", 1, 1_000_000),
+                read.integer("mobl.algorithm.penalty-seed", Long.MIN_VALUE, Long.MAX_VALUE));
+
+        PreferencePlan preferences = preferences(read, user, problem);
         RuntimeMode runtime = read.oneOf("mobl.runtime", RuntimeMode.values(), RuntimeMode::configName);
-        Kafka kafka = new Kafka(bootstrapServers(read), topics(read));
+        Stochastic stochastic = new Stochastic(
+                read.integer("mobl.stochastic.batch-size", 1, 1_000_000),
+                read.integer("mobl.stochastic.neumann-steps", 1, 1_000_000),
+                read.integer("mobl.stochastic.minibatch-rows", 1, 1_000_000),
+                read.number("mobl.stochastic.noise", 0, Double.MAX_VALUE, "a finite number >= 0"));
+        Continuous continuous = new Continuous(
+                read.integer("mobl.continuous.pareto-every", 1, 100_000_000),
+                read.number("mobl.continuous.rate", Double.MIN_VALUE, Double.MAX_VALUE, "a finite number > 0"));
+        Kafka kafka = new Kafka(bootstrapServers(read), topics(read), read.duration("mobl.kafka.batch-timeout"),
+                read.integer("mobl.kafka.partitions", 1, 1000));
         String host = read.string("mobl.metrics.host", Pattern.compile("[A-Za-z0-9.:-]+|\\[[0-9A-Fa-f:.]+]"),
                 "a host name or IP address, e.g. 127.0.0.1 (0.0.0.0 exposes metrics on every interface)");
         Metrics metrics = new Metrics(host,
@@ -431,23 +735,106 @@ public record MoblConfig(
         if (!outputText.isEmpty() && outputText.isBlank()) throw read.fail("mobl.output", "a file path, or empty");
         Optional<Path> output = outputText.isEmpty() ? Optional.empty()
                 : Optional.of(path(read, "mobl.output", outputText));
-        return new MoblConfig(run, problem, algorithm, preferences, runtime, kafka, metrics, output, merged);
+
+        Demo demo = new Demo(
+                read.string("mobl.demo.run", NAME, "letters, digits, '.', '_' or '-', 1 to 100 characters"),
+                read.integer("mobl.demo.iterations", 1, 100_000_000),
+                read.integer("mobl.demo.lower-iterations", 1, 1_000_000),
+                read.integer("mobl.demo.batch-size", 1, 1_000_000),
+                read.integer("mobl.demo.neumann-steps", 1, 1_000_000),
+                read.integer("mobl.demo.minibatch-rows", 1, 1_000_000));
+        Produce produce = new Produce(
+                read.names("mobl.produce.dataset", Produce.DATASETS,
+                        "synthetic, or one or more of mnist, fashion-mnist separated by commas"),
+                read.integer("mobl.produce.train-size", 1, 1_000_000),
+                read.integer("mobl.produce.validation-size", 1, 1_000_000),
+                read.number("mobl.produce.corruption", 0, Math.nextDown(1.0), "a number in [0, 1)"),
+                read.integer("mobl.produce.count", 1, 1_000_000_000_000_000L),
+                read.number("mobl.produce.rate", 0, Double.MAX_VALUE, "a finite number >= 0 (0: as fast as the broker takes them)"));
+        if (produce.dataset().size() > 1 && produce.dataset().contains("synthetic")) {
+            throw read.fail("mobl.produce.dataset", "synthetic alone, or one or more of mnist, fashion-mnist");
+        }
+        if (produce.dataset().stream().distinct().count() != produce.dataset().size()) {
+            throw read.fail("mobl.produce.dataset", "each data set at most once");
+        }
+        Compare compare = new Compare(
+                read.names("mobl.compare.algorithms", Compare.ALGORITHMS,
+                        "algorithms, each one of " + String.join(", ", Compare.ALGORITHMS)),
+                read.integer("mobl.compare.budget", 0, 100_000_000),
+                read.integer("mobl.compare.points", 1, 1000),
+                read.integer("mobl.compare.start-seed", Long.MIN_VALUE, Long.MAX_VALUE),
+                path(read, "mobl.compare.out", read.string("mobl.compare.out", NON_BLANK, "a file path")));
+        Report report = new Report(
+                read.integer("mobl.report.width", 100, 10_000),
+                read.integer("mobl.report.height", 100, 10_000),
+                read.integer("mobl.report.kafka-timeout", 1, 3600));
+        Experiments experiments = new Experiments(
+                new HyperCleaning(seeds(read, "hyper-cleaning"), experimentOut(read, "hyper-cleaning"),
+                        read.names("mobl.experiment.hyper-cleaning.methods", HyperCleaning.METHODS),
+                        model(read, "hyper-cleaning"),
+                        read.oneOf("mobl.experiment.hyper-cleaning.dtype", Dtype.values(), Dtype::configName),
+                        experimentSweep(read)),
+                new StochasticHyperCleaning(seeds(read, "stochastic-hyper-cleaning"),
+                        experimentOut(read, "stochastic-hyper-cleaning"), model(read, "stochastic-hyper-cleaning")),
+                new DataMixture(seeds(read, "data-mixture"), experimentOut(read, "data-mixture"),
+                        read.names("mobl.experiment.data-mixture.methods", DataMixture.METHODS)));
+        Node node = new Node(read.strings("mobl.node.seed-nodes"),
+                read.string("mobl.node.discovery-method", ANY_TEXT, "a Pekko Discovery method name, or empty"),
+                read.string("mobl.node.host", NON_BLANK, "a host name or IP address of this machine"),
+                read.port("mobl.node.port"), read.strings("mobl.node.roles"), read.port("mobl.node.management-port"));
+        return new MoblConfig(run, problem, algorithm, preferences, runtime, kafka, metrics, output, baselines, stochastic,
+                continuous, demo, produce, compare, report, experiments, node, merged, read.expectations());
     }
 
-    private static PreferencePlan preferences(ConfigReader read, Config user, int objectives) {
+    private static int seeds(ConfigReader read, String experiment) {
+        return read.integer("mobl.experiment." + experiment + ".seeds", 1, 1000);
+    }
+
+    private static Path experimentOut(ConfigReader read, String experiment) {
+        String key = "mobl.experiment." + experiment + ".out";
+        return path(read, key, read.string(key, NON_BLANK, "a directory path"));
+    }
+
+    private static Model model(ConfigReader read, String experiment) {
+        return read.oneOf("mobl.experiment." + experiment + ".model", Model.values(), Model::configName);
+    }
+
+    private static int experimentSweep(ConfigReader read) {
+        String key = "mobl.experiment.hyper-cleaning.sweep";
+        int sweep = read.integer(key, 0, 1000);
+        if (sweep == 1) throw read.fail(key, "0 or an integer >= 2");
+        return sweep;
+    }
+
+    private static PreferencePlan preferences(ConfigReader read, Config user, Problem problem) {
         double[] preference = read.numbers("mobl.preference");
-        int sweep = read.integer("mobl.sweep", 1, 100_000);
-        if (preference.length == 0) return new Sweep(sweep);
-        if (user.hasPathOrNull("mobl.sweep")) {
-            throw read.fail("mobl.sweep", "unset when mobl.preference is given: run one preference or a sweep, not both");
+        int sweep = read.integer("mobl.sweep", 1, 10_000);
+        boolean sweepGiven = user.hasPathOrNull("mobl.sweep");
+        if (preference.length > 0 && sweepGiven) {
+            // an option on the command line wins over the other one from a file or --set; two options, or two keys,
+            // are a mistake
+            boolean preferenceOption = ConfigReader.option(user.getValue("mobl.preference")) != null;
+            boolean sweepOption = ConfigReader.option(user.getValue("mobl.sweep")) != null;
+            if (preferenceOption && sweepOption) {
+                throw new InvalidInputException("--preference/--sweep", user.getValue("mobl.preference").unwrapped()
+                        + " / " + user.getValue("mobl.sweep").unwrapped(), "one of the two, not both");
+            }
+            if (sweepOption) return new Sweep(sweep, true);
+            if (!preferenceOption) {
+                throw read.fail("mobl.sweep", "unset when mobl.preference is given: run one preference or a sweep, not both");
+            }
         }
+        if (preference.length == 0) return new Sweep(sweep, sweepGiven);
+        if (problem.type() == ProblemType.FILE) return new Fixed(preference); // S is the file's: the command checks it
+        int objectives = problem.objectives();
         if (preference.length != objectives) {
-            throw read.fail("mobl.preference", "one entry per objective (mobl.problem.objectives = " + objectives + ")");
+            throw read.fail("mobl.preference", "one entry per objective (" + read.name("mobl.problem.objectives")
+                    + " = " + objectives + ")");
         }
         try {
-            Checks.preference("mobl.preference", preference, objectives);
+            Checks.preference(read.name("mobl.preference"), preference, objectives);
         } catch (InvalidInputException e) {
-            throw new InvalidInputException(e.field(), e.value(), e.expected() + read.where("mobl.preference"));
+            throw read.relabel("mobl.preference", e);
         }
         return new Fixed(preference);
     }

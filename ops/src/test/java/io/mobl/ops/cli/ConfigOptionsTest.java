@@ -154,29 +154,173 @@ class ConfigOptionsTest {
 
     @Test
     void aValueTheConfigurationAllowsButTheCommandRefusesSaysWhereItCameFrom() {
-        // wc-mhgd-stochastic is a configuration name (chosen through --problem stochastic-quadratic), not an --algorithm
-        assertThat(mobl("run", "--set", "mobl.algorithm.name=wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(2);
+        // the dense quadratic problem takes q <= 2000, a limit of that problem, not of mobl.problem.lower-dim
+        assertThat(mobl("run", "--set", "mobl.problem.lower-dim=3000", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1)
-                .startsWith("mobl: --algorithm = wc-mhgd-stochastic: expected one of wc-mhgd")
-                .contains("the value of mobl.algorithm.name, set at --set mobl.algorithm.name=wc-mhgd-stochastic");
+                .startsWith("mobl: --lower-dim = 3000: expected at most 2000 for the dense quadratic problem")
+                .contains("the value of mobl.problem.lower-dim, set at --set mobl.problem.lower-dim=3000");
         // given on the command line, the option's value is its own
-        assertThat(mobl("run", "--algorithm", "wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(mobl("run", "--lower-dim", "3000", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).hasLineCount(1).doesNotContain("the value of");
-        // an entry of a list option, checked by the command
+        // a key the command line's values are checked with: the option names its value, the key where it was set
         assertThat(mobl("run", "--set", "mobl.preference=0.4,0.6", "--objectives", "3",
                 "--metrics-port", "0", "--runtime", "sync")).isEqualTo(2);
-        assertThat(err.toString()).hasLineCount(1).startsWith("mobl: --preference")
-                .contains("the value of mobl.preference, set at --set mobl.preference=");
+        assertThat(err.toString()).hasLineCount(1).startsWith("mobl: mobl.preference = \"0.4,0.6\": expected one entry per objective (--objectives = 3)")
+                .contains("set at --set mobl.preference=0.4,0.6");
+        // a name the configuration does not know fails at start, from the command line as from --set
+        assertThat(mobl("run", "--set", "mobl.algorithm.name=wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(err.toString()).hasLineCount(1)
+                .startsWith("mobl: mobl.algorithm.name = \"wc-mhgd-stochastic\": expected one of wc-mhgd, wc-penalty")
+                .contains("set at --set mobl.algorithm.name=wc-mhgd-stochastic");
+        assertThat(mobl("run", "--algorithm", "wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(err.toString()).hasLineCount(1).startsWith("mobl: --algorithm = wc-mhgd-stochastic: expected one of wc-mhgd")
+                .doesNotContain("set at");
+    }
+
+    /** mobl and every subcommand under it, the experiments' included. */
+    private static List<CommandSpec> everyCommand() {
+        List<CommandSpec> commands = new ArrayList<>();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(new CommandLine(new Main())));
+        while (!todo.isEmpty()) {
+            CommandLine cli = todo.pop();
+            commands.add(cli.getCommandSpec());
+            todo.addAll(cli.getSubcommands().values());
+        }
+        return commands;
+    }
+
+    /** "run", "experiment hyper-cleaning"; "" for mobl itself. */
+    private static String nameOf(CommandSpec command) {
+        String qualified = command.qualifiedName(" ");
+        int space = qualified.indexOf(' ');
+        return space < 0 ? "" : qualified.substring(space + 1);
+    }
+
+    @Test
+    void noOptionStatesADefaultOfItsOwnReferenceConfIsTheOnlySource() {
+        List<String> own = new ArrayList<>();
+        for (CommandSpec command : everyCommand()) {
+            for (OptionSpec option : command.options()) {
+                if (option.defaultValue() != null) own.add(nameOf(command) + " " + option.longestName() + " = " + option.defaultValue());
+            }
+        }
+        assertThat(own).as("options with a defaultValue of their own (give the default a key in reference.conf)").isEmpty();
+        // and the defaults they show are reference.conf's
+        assertThat(mobl("compare", "--help")).isZero();
+        assertThat(out.toString()).contains("Default: 200").contains("Default: compare.json");
+        assertThat(mobl("experiment", "data-mixture", "--help")).isZero();
+        assertThat(out.toString()).contains("Default: results/data-mixture").contains("wc-penalty,cg.");
+    }
+
+    @Test
+    void everyOptionAcceptsExactlyTheValuesItsKeyAllows() {
+        ConfigDefaults defaults = ConfigDefaults.load(Optional.empty(), Map.of());
+        Map<String, String> expectations = defaults.config().keys();
+        java.util.regex.Pattern range = java.util.regex.Pattern.compile("an integer in \\[(-?\\d+), (-?\\d+)]");
+        java.util.regex.Pattern names = java.util.regex.Pattern.compile("one of (.+)");
+        int probed = 0;
+        for (CommandSpec command : everyCommand()) {
+            String name = nameOf(command);
+            for (OptionSpec option : command.options()) {
+                Optional<String> key = defaults.keyOf(name, option.longestName());
+                if (key.isEmpty()) continue;
+                String expected = expectations.get(key.get());
+                assertThat(expected).as("%s %s reads %s, which the configuration never reads", name, option.longestName(), key.get())
+                        .isNotNull();
+                List<String> accepted = new ArrayList<>();
+                List<String> refused = new ArrayList<>();
+                var bounds = range.matcher(expected);
+                var choices = names.matcher(expected);
+                if (bounds.matches()) {
+                    long lo = Long.parseLong(bounds.group(1));
+                    long hi = Long.parseLong(bounds.group(2));
+                    accepted.addAll(List.of(Long.toString(lo), Long.toString(hi)));
+                    if (lo > Long.MIN_VALUE) refused.add(Long.toString(lo - 1));
+                    if (hi < Long.MAX_VALUE && (hi < Integer.MAX_VALUE || option.type() == long.class)) refused.add(Long.toString(hi + 1));
+                } else if (choices.matches()) {
+                    accepted.addAll(List.of(choices.group(1).split(", ")));
+                    refused.add("bogus");
+                } else {
+                    continue;
+                }
+                for (String value : accepted) {
+                    assertThat(failure(defaults, command, option, value)).as("%s %s %s", name, option.longestName(), value)
+                            .satisfiesAnyOf(e -> assertThat(e).isNull(), // or it fails for another key's sake
+                                    e -> assertThat(e.field()).isNotEqualTo(option.longestName()).isNotEqualTo(key.get()));
+                    assertThat(failureOfSet(key.get(), value)).as("--set %s=%s", key.get(), value)
+                            .satisfiesAnyOf(e -> assertThat(e).isNull(), e -> assertThat(e.field()).isNotEqualTo(key.get()));
+                }
+                for (String value : refused) {
+                    assertThat(failure(defaults, command, option, value)).as("%s %s %s", name, option.longestName(), value)
+                            .isNotNull().satisfies(e -> assertThat(e.field()).isEqualTo(option.longestName()))
+                            .satisfies(e -> assertThat(e.expected()).startsWith(expected));
+                    assertThat(failureOfSet(key.get(), value)).as("--set %s=%s", key.get(), value)
+                            .isNotNull().satisfies(e -> assertThat(e.field()).isEqualTo(key.get()));
+                }
+                probed++;
+            }
+        }
+        assertThat(probed).as("options probed").isGreaterThan(30);
+        // the two the configuration and the command line once disagreed on
+        assertThat(mobl("run", "--objectives", "65", "--metrics-port", "0")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).startsWith("mobl: --objectives = 65: expected an integer in [2, 64]");
+        assertThat(mobl("run", "--set", "mobl.problem.objectives=65", "--metrics-port", "0")).isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).startsWith("mobl: mobl.problem.objectives = \"65\": expected an integer in [2, 64]");
+        assertThat(mobl("run", "--set", "mobl.algorithm.name=wc-mhgd-stochastic", "--metrics-port", "0")).isEqualTo(Main.USER_ERROR);
+    }
+
+    /** The failure of the command line {@code COMMAND OPTION VALUE} at its start (null: it would start). */
+    private static io.mobl.protocol.InvalidInputException failure(ConfigDefaults defaults, CommandSpec command,
+                                                                   OptionSpec option, String value) {
+        List<String> args = new ArrayList<>(List.of(nameOf(command).split(" ")));
+        args.removeIf(String::isEmpty);
+        args.addAll(List.of(option.longestName(), value));
+        for (var required : command.requiredArgs()) {
+            if (required instanceof OptionSpec other && other != option) args.addAll(List.of(other.longestName(), "x.png"));
+        }
+        StringWriter ignored = new StringWriter();
+        CommandLine cli = Main.commandLine(new Main(), defaults, new PrintWriter(ignored), new PrintWriter(ignored));
+        try {
+            defaults.resolve(cli.parseArgs(args.toArray(String[]::new)));
+            return null;
+        } catch (io.mobl.protocol.InvalidInputException e) {
+            return e;
+        }
+    }
+
+    private static io.mobl.protocol.InvalidInputException failureOfSet(String key, String value) {
+        try {
+            ConfigDefaults.load(Optional.empty(), Map.of(key, value));
+            return null;
+        } catch (io.mobl.protocol.InvalidInputException e) {
+            return e;
+        }
+    }
+
+    @Test
+    void theKafkaTopicNamesFollowTheRunAndTheirKeys() {
+        ConfigDefaults defaults = ConfigDefaults.load(Optional.empty(), Map.of("mobl.kafka.topics.telemetry", "ops.telemetry"));
+        StringWriter ignored = new StringWriter();
+        CommandLine cli = Main.commandLine(new Main(), defaults, new PrintWriter(ignored), new PrintWriter(ignored));
+        var topics = defaults.resolve(cli.parseArgs("run", "--run", "r7")).kafka().topics();
+        assertThat(topics).isEqualTo(new io.mobl.ops.config.MoblConfig.Topics("mobl.r7.lower", "mobl.r7.upper", "ops.telemetry",
+                "mobl.pareto", "mobl.control", "mobl.checkpoints", "mobl.dlq"));
+        // another run's data topics (the demo's), the shared ones unchanged
+        var demo = defaults.config().topicsFor("demo");
+        assertThat(demo.lower()).isEqualTo("mobl.demo.lower");
+        assertThat(demo.upper()).isEqualTo("mobl.demo.upper");
+        assertThat(demo.telemetry()).isEqualTo("ops.telemetry");
+        // a data topic a user named keeps its name for every run
+        var named = ConfigDefaults.load(Optional.empty(), Map.of("mobl.kafka.topics.lower", "raw.samples")).config();
+        assertThat(named.topicsFor("demo").lower()).isEqualTo("raw.samples");
+        assertThat(named.topicsFor("demo").upper()).isEqualTo("mobl.demo.upper");
     }
 
     @Test
     void everyOptionOfEverySubcommandReadsAtMostOneKeyAndTheIrregularOnesAreListed() {
         ConfigDefaults defaults = ConfigDefaults.load(Optional.empty(), Map.of());
-        CommandLine cli = new CommandLine(new Main());
-        List<CommandSpec> commands = new ArrayList<>(List.of(cli.getCommandSpec()));
-        cli.getSubcommands().values().forEach(sub -> commands.add(sub.getCommandSpec()));
-        for (CommandSpec command : commands) {
-            String name = command == cli.getCommandSpec() ? "" : command.name();
+        for (CommandSpec command : everyCommand()) {
+            String name = nameOf(command);
             for (OptionSpec option : command.options()) {
                 assertThatCode(() -> defaults.keyOf(name, option.longestName()))
                         .as(name + " " + option.longestName()).doesNotThrowAnyException();
@@ -192,5 +336,16 @@ class ConfigOptionsTest {
         assertThat(defaults.keyOf("report", "--telemetry")).isEmpty();
         assertThat(defaults.keyOf("report", "--bootstrap-servers")).hasValue("mobl.kafka.bootstrap-servers");
         assertThat(defaults.keyOf("", "--config")).isEmpty();
+        assertThat(defaults.keyOf("compare", "--budget")).hasValue("mobl.compare.budget");
+        assertThat(defaults.keyOf("compare", "--out")).hasValue("mobl.compare.out");
+        assertThat(defaults.keyOf("experiment hyper-cleaning", "--seeds")).hasValue("mobl.experiment.hyper-cleaning.seeds");
+        assertThat(defaults.keyOf("experiment data-mixture", "--methods")).hasValue("mobl.experiment.data-mixture.methods");
+        assertThat(defaults.keyOf("experiment hyper-cleaning", "--iterations")).isEmpty();
+        assertThat(defaults.keyOf("demo", "--iterations")).hasValue("mobl.demo.iterations");
+        assertThat(defaults.keyOf("demo", "--sweep")).hasValue("mobl.sweep");
+        assertThat(defaults.keyOf("produce", "--rate")).hasValue("mobl.produce.rate");
+        assertThat(defaults.keyOf("run", "--rate")).hasValue("mobl.continuous.rate");
+        assertThat(defaults.keyOf("produce", "--batch-size")).hasValue("mobl.demo.batch-size");
+        assertThat(defaults.keyOf("run", "--batch-size")).hasValue("mobl.stochastic.batch-size");
     }
 }

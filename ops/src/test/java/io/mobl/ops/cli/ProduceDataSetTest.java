@@ -148,31 +148,57 @@ class ProduceDataSetTest extends BrokerCliTest {
     }
 
     @Test
-    void aKafkaBatchSourceHandsTheMnistBatchesToASolverAsNetworkBatches() throws Exception {
+    void aKafkaBatchSourceHandsOutTheMnistSplitsImagesAndLabelsAsNetworkBatches() throws Exception {
         assumeTrue(DataSets.installed("mnist"), "MNIST is not installed (scripts/fetch-datasets.sh)");
         String run = "mn";
         assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--run", run, "--dataset", "mnist",
                 "--count", "20", "--minibatch-rows", "5", "--train-size", "100", "--validation-size", "30"))
                 .as(err.toString()).isZero();
+        // the split produce made (its default --seed 1 and --corruption 0.5), rebuilt here from the source digits
+        HyperCleaningSplit split = HyperCleaningRun.splits(List.of(DataSets.load("mnist")),
+                new HyperCleaningSplit.Sizes(100, 30, 0, 0, 0.5), 1).get(0);
         ActorSystem system = ActorSystem.create("produce-dataset-test");
         try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 1))) {
             List<Minibatch> used = new ArrayList<>();
+            int corrupted = 0;
             for (int k = 0; k < 3; k++) {
                 Minibatch b = source.next(Minibatch.LOWER, Duration.ofSeconds(60));
                 Batch batch = ImageMinibatches.toBatch(b);
                 assertThat(batch.size()).isEqualTo(5);
                 assertThat(batch.classes()).isEqualTo(10);
-                assertThat(batch.features().columns()).isEqualTo(784);
+                // row i is training image sampleIds[i] of the split, with the label the split gave it (noisy or not)
+                for (int i = 0; i < 5; i++) {
+                    int id = (int) b.sampleIds()[i];
+                    assertThat(id).isBetween(0, 99);
+                    assertThat(batch.labels()[i]).as("label of training image %d", id).isEqualTo(split.train().labels()[id]);
+                    assertPixels(batch.features().getRow(i).toDoubleVector(), split.train().pixels()[id], "training image " + id);
+                    if (split.corrupted()[id]) corrupted++;
+                }
                 used.add(b);
             }
+            assertThat(corrupted).as("a corrupted label among the 15 training images").isPositive();
             Minibatch u = source.next(0, Duration.ofSeconds(60));
             assertThat(u.objective()).isZero();
-            assertThat(ImageMinibatches.toBatch(u).oneHot().sumNumber().doubleValue()).isEqualTo(5.0);
+            Batch validation = ImageMinibatches.toBatch(u);
+            assertThat(validation.oneHot().sumNumber().doubleValue()).isEqualTo(5.0);
+            for (int i = 0; i < 5; i++) {
+                int id = (int) u.sampleIds()[i];
+                assertThat(validation.labels()[i]).isEqualTo(split.validation().labels()[id]);
+                assertPixels(validation.features().getRow(i).toDoubleVector(), split.validation().pixels()[id], "validation image " + id);
+            }
             used.add(u);
             source.iterationDone(0, used);
             assertThat(source.stats().handedOut()).isEqualTo(4);
         } finally {
             system.terminate();
+        }
+    }
+
+    /** The network's row holds the source image's pixels in float32 precision. */
+    private static void assertPixels(double[] row, double[] source, String what) {
+        assertThat(row).as(what).hasSize(784);
+        for (int j = 0; j < 784; j++) {
+            assertThat((float) row[j]).as("%s pixel %d", what, j).isEqualTo((float) source[j]);
         }
     }
 

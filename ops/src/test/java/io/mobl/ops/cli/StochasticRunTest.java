@@ -40,6 +40,6 @@ class StochasticRunTest extends CliTest {
     void aBadBatchSizeIsRefusedByName() {
         assertThat(mobl("run", "--problem", "stochastic-quadratic", "--batch-size", "0", "--metrics-port", "0"))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("--batch-size").contains("an integer >= 1");
+        assertThat(err.toString()).contains("--batch-size = 0").contains("an integer in [1, 1000000]");
     }
 }

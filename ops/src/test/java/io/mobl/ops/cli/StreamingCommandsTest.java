@@ -1,7 +1,14 @@
 package io.mobl.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.mobl.core.algorithm.RunListener;
+import io.mobl.core.algorithm.SynchronousSolver;
+import io.mobl.core.algorithm.WcMhgdConfig;
+import io.mobl.core.hypergradient.ConjugateGradient;
+import io.mobl.core.linalg.Vectors;
+import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.protocol.ControlMessage;
 import io.mobl.protocol.codec.JsonCodec;
 import io.mobl.streams.kafka.Topics;
@@ -14,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -51,14 +60,47 @@ class StreamingCommandsTest extends BrokerCliTest {
     }
 
     @Test
-    void theDemoStreamsThroughAnEmbeddedBrokerAndPrintsTheFrontAndTheTopics() {
-        int code = mobl("demo", "--iterations", "20", "--sweep", "3");
+    void theDemoStreamsThroughAnEmbeddedBrokerAndPrintsTheFrontAndTheTopics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path json = dir.resolve("demo.json");
+        int code = mobl("demo", "--iterations", "20", "--sweep", "3", "--out", json.toString());
         String text = out.toString();
         assertThat(code).as(err + text).isZero();
         assertThat(text).contains("embedded Kafka broker").contains("produced").contains("sweep on the actor runtime")
                 .contains("0 dead-lettered").contains("Pareto front").contains("0.250,0.750").contains("0.750,0.250")
                 .contains("exact weighted-Chebyshev points").contains("on topic mobl.telemetry").contains("on topic mobl.pareto");
         assertThat(text).contains("telemetry: 63 records").contains("Pareto points: 3 on topic");
+
+        // each preference's point is near the mean problem's exact weighted-Chebyshev point of that preference:
+        // 20 iterations of Alg. 2 cover over half the way from x_0 (measured: 0.36 of 1.06, 0.23 of 0.71, 0.49 of 1.57;
+        // the exact points of different preferences are 1.1-2.3 apart, so a point compared with another's fails)
+        var exact = StochasticQuadraticSpec.defaults(1).meanProblem();
+        var config = WcMhgdConfig.defaults(exact, new ConjugateGradient(10),
+                10, 1.0, 5_000, 1e-9);
+        Pattern row = Pattern.compile(
+                "(?m)^([0-9.]+),([0-9.]+) φ\\* = +([0-9.]+) +([0-9.]+) +\\|x - x\\*\\| = ([0-9.e+-]+)$");
+        Matcher m = row.matcher(text);
+        var written = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertThat(written.at("/points")).hasSize(3);
+        assertThat(written.at("/deadLettered").asLong()).isZero();
+        assertThat(written.at("/minibatchesConsumed").asLong()).isPositive();
+        assertThat(written.at("/telemetryRecords").asLong()).isEqualTo(63);
+        int rows = 0;
+        while (m.find()) {
+            // the file holds what the table printed
+            assertThat(written.at("/exact/" + rows + "/distance").asDouble())
+                    .isCloseTo(Double.parseDouble(m.group(5)), org.assertj.core.api.Assertions.withinPercentage(0.1));
+            assertThat(written.at("/points/" + rows + "/iterations").asInt()).isEqualTo(20);
+            double[] preference = {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
+            var point = SynchronousSolver.solve(exact, config, preference, "exact", RunListener.NONE);
+            assertThat(Double.parseDouble(m.group(3))).isCloseTo(point.point().objectives()[0],
+                    within(1e-6));
+            double start = Vectors.norm(exact.initialUpper().sub(point.x()));
+            assertThat(Double.parseDouble(m.group(5))).as("|x - x*| at r = %s (|x_0 - x*| = %.3f)", m.group(1) + "," + m.group(2), start)
+                    .isLessThan(start / 2);
+            rows++;
+        }
+        assertThat(rows).as(text).isEqualTo(3);
     }
 
     @Test
@@ -119,9 +161,9 @@ class StreamingCommandsTest extends BrokerCliTest {
     @Test
     void theBrokerCommandServesARunsTopicsUntilStopped() throws Exception {
         BrokerCommand command = new BrokerCommand();
-        CommandLine cli = new CommandLine(command);
         StringWriter brokerOut = new StringWriter();
-        cli.setOut(new PrintWriter(brokerOut, true));
+        CommandLine cli = Main.commandLine(command, ConfigDefaults.load(java.util.Optional.empty(), Map.of()),
+                new PrintWriter(brokerOut, true), new PrintWriter(new StringWriter(), true));
         CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> cli.execute("--run", "b1"));
         await("the bootstrap address", Duration.ofSeconds(90), () -> brokerOut.toString().contains("Ctrl-C stops the broker"));
         String bootstrap = brokerOut.toString().lines().filter(l -> l.startsWith("bootstrap servers: ")).findFirst()

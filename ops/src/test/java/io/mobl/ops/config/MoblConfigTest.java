@@ -53,6 +53,62 @@ class MoblConfigTest {
     }
 
     @Test
+    void everyKeyOfReferenceConfIsReadAndAKeyNobodyReadsFails() {
+        com.typesafe.config.Config reference = com.typesafe.config.ConfigFactory.defaultReferenceUnresolved();
+        // ops' reference.conf (the first on the class path: this module's), and the actor runtime's block, which its
+        // RuntimeSettings reads and this configuration checks at load; the actors module's other keys
+        // (mobl.serialization) are read by the actor system it starts
+        java.net.URL ops = MoblConfig.class.getResource("/reference.conf");
+        assertThat(ops.toString()).contains("ops");
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (var entry : com.typesafe.config.ConfigFactory.parseURL(ops).getConfig("mobl").entrySet()) {
+            keys.add("mobl." + entry.getKey());
+        }
+        for (var entry : com.typesafe.config.ConfigFactory.defaultReference().getConfig("mobl.actors").entrySet()) {
+            keys.add("mobl.actors." + entry.getKey());
+        }
+        assertThat(keys).hasSizeGreaterThan(60);
+        Map<String, String> read = MoblConfig.defaults().keys();
+        for (String key : keys) {
+            // loading without the key must fail naming it: every key is read (none is only parsed and dropped)
+            assertThatThrownBy(() -> MoblConfig.load(reference.withoutPath(key), com.typesafe.config.ConfigFactory.empty()))
+                    .as(key).isInstanceOf(InvalidInputException.class)
+                    .satisfies(e -> assertThat(((InvalidInputException) e).field() + " " + e.getMessage())
+                            .contains(key.startsWith("mobl.actors.") ? key.substring("mobl.actors.".length()) : key));
+            // and, outside the actor runtime's block (RuntimeSettings reads that), into the typed tree, with its range
+            if (!key.startsWith("mobl.actors.")) assertThat(read).as(key).containsKey(key);
+        }
+        // a key that nothing reads is a key nobody may set
+        assertThat(read.keySet()).allSatisfy(key -> assertThat(keys).contains(key));
+    }
+
+    @Test
+    void theCommandsOwnBlocksLoadIntoTheTypedTree() {
+        MoblConfig config = MoblConfig.defaults();
+        assertThat(config.problem().oracles()).isEqualTo(MoblConfig.OracleSet.ALL);
+        assertThat(config.baselines()).isEqualTo(new MoblConfig.Baselines(0.1, 0.1, 1.0, 2, 1));
+        assertThat(config.stochastic()).isEqualTo(new MoblConfig.Stochastic(32, 10, 8, 1.0));
+        assertThat(config.continuous()).isEqualTo(new MoblConfig.Continuous(50, 500));
+        assertThat(config.kafka().batchTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(config.kafka().partitions()).isEqualTo(2);
+        assertThat(config.demo()).isEqualTo(new MoblConfig.Demo("demo", 200, 5, 8, 5, 8));
+        assertThat(config.produce()).isEqualTo(new MoblConfig.Produce(java.util.List.of("synthetic"), 5000, 1000, 0.5, 10_000, 0));
+        assertThat(config.compare().algorithms()).containsExactly("wc-mhgd", "linear-scalarisation", "mgda", "moml", "moco", "forum");
+        assertThat(config.compare().out()).isEqualTo(Path.of("compare.json"));
+        assertThat(config.report()).isEqualTo(new MoblConfig.Report(800, 600, 30));
+        assertThat(config.experiments().hyperCleaning()).isEqualTo(new MoblConfig.HyperCleaning(3,
+                Path.of("results/hyper-cleaning"), java.util.List.of("cg", "ns", "moml"), MoblConfig.Model.LOGISTIC,
+                MoblConfig.Dtype.FLOAT64, 5));
+        assertThat(config.experiments().dataMixture().methods()).containsExactly("wc-penalty", "cg");
+        // durations and lists also as the command line writes them
+        MoblConfig set = MoblConfig.load(Optional.empty(), Map.of("mobl.kafka.batch-timeout", "500ms",
+                "mobl.produce.dataset", "mnist,fashion-mnist", "mobl.experiment.hyper-cleaning.sweep", "0"));
+        assertThat(set.kafka().batchTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(set.produce().dataset()).containsExactly("mnist", "fashion-mnist");
+        assertThat(set.experiments().hyperCleaning().sweep()).isZero();
+    }
+
+    @Test
     void overridesWinOverTheFileWhichWinsOverTheDefaults() throws IOException {
         Path file = write("""
                 mobl {
@@ -194,11 +250,12 @@ class MoblConfigTest {
                 "mobl.algorithm.iterations        | 0       | an integer in [1, 100000000]",
                 "mobl.algorithm.lower-iterations  | -1      | an integer in [1, 1000000]",
                 "mobl.algorithm.cg-steps          | 1e3     | an integer in [1, 1000000]",
-                "mobl.problem.objectives          | 1       | an integer in [2, 1000]",
+                "mobl.problem.objectives          | 1       | an integer in [2, 64]",
+                "mobl.problem.objectives          | 65      | an integer in [2, 64]",
                 "mobl.problem.upper-dim           | 0       | an integer in [1, 100000000]",
                 "mobl.problem.lower-dim           | 99999999999 | an integer in [1, 100000000]",
                 "mobl.problem.seed                | 1.5     | an integer in",
-                "mobl.sweep                       | 0       | an integer in [1, 100000]",
+                "mobl.sweep                       | 0       | an integer in [1, 10000]",
                 "mobl.metrics.port                | 70000   | an integer in [-1, 65535]",
                 "mobl.metrics.port                | -2      | an integer in [-1, 65535]",
                 "mobl.algorithm.tolerance         | 0       | a finite number > 0",
@@ -207,11 +264,11 @@ class MoblConfigTest {
                 "mobl.algorithm.chebyshev-weight  | 1.5d    | a finite number > 0",
                 "mobl.algorithm.lower-step-size   | fast    | a finite number > 0, or auto",
                 "mobl.algorithm.upper-step-size   | 0       | a finite number > 0, or auto",
-                "mobl.algorithm.name              | adam    | one of wc-mhgd | wc-mhgd-stochastic",
+                "mobl.algorithm.name              | adam    | one of wc-mhgd, wc-penalty, wc-penalty-stochastic, forum",
                 "mobl.algorithm.name              | WC-MHGD | one of wc-mhgd",
-                "mobl.algorithm.hypergradient     | lbfgs   | one of cg | ns",
-                "mobl.problem.type                | csv     | one of quadratic | quadratic-large | file",
-                "mobl.runtime                     | threads | one of actors | sync",
+                "mobl.algorithm.hypergradient     | lbfgs   | one of cg, ns",
+                "mobl.problem.type                | csv     | one of quadratic, quadratic-large, stochastic-quadratic, rank-deficient, file",
+                "mobl.runtime                     | threads | one of actors, sync",
                 "mobl.run                         | my run  | letters, digits",
                 "mobl.kafka.topics.pareto         | ..      | a Kafka topic name",
                 "mobl.kafka.topics.control        | a/b     | a Kafka topic name",
@@ -220,6 +277,15 @@ class MoblConfigTest {
                 "mobl.metrics.host                | a b     | a host name or IP address",
                 "mobl.output                      | ' '     | a file path",
                 "mobl.preference                  | 0.5,x   | a list of finite numbers",
+                "mobl.kafka.batch-timeout         | soon    | a positive duration such as 500ms, 30s or 2m",
+                "mobl.kafka.batch-timeout         | 0s      | a positive duration",
+                "mobl.produce.dataset             | cifar   | synthetic, or one or more of mnist, fashion-mnist",
+                "mobl.produce.corruption          | 1       | a number in [0, 1)",
+                "mobl.compare.algorithms          | forum,x | algorithms, each one of",
+                "mobl.experiment.hyper-cleaning.sweep | 1   | 0 or an integer >= 2",
+                "mobl.experiment.hyper-cleaning.dtype | float16 | one of float64, float32",
+                "mobl.problem.oracles             | some    | one of all, first-order",
+                "mobl.stochastic.noise            | -1      | a finite number >= 0",
         })
         void aWrongValueNamesKeyValueAndWhatIsAllowed(String key, String value, String expected) {
             fails(Map.of(key, value))
@@ -279,9 +345,16 @@ class MoblConfigTest {
             set.put("mobl.problem.file", dir.resolve("absent.bin").toString());
             fails(set).satisfies(e -> assertThat(e.field()).isEqualTo("mobl.problem.file"))
                     .hasMessageContaining("a readable problem file");
-            fails(Map.of("mobl.problem.file", "data.bin"))
+            Map<String, String> quadratic = new LinkedHashMap<>();
+            quadratic.put("mobl.problem.type", "quadratic");
+            quadratic.put("mobl.problem.file", "data.bin");
+            fails(quadratic)
                     .satisfies(e -> assertThat(e.field()).isEqualTo("mobl.problem.file"))
                     .hasMessageContaining("empty unless mobl.problem.type = file");
+            // a file alone names the problem (as --problem-file alone does), so it must be readable
+            fails(Map.of("mobl.problem.file", "data.bin"))
+                    .satisfies(e -> assertThat(e.field()).isEqualTo("mobl.problem.file"))
+                    .hasMessageContaining("a readable problem file");
         }
 
         @Test

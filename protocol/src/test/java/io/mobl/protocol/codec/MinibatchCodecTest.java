@@ -144,13 +144,73 @@ class MinibatchCodecTest {
     // ------------------------------------------------------------------ corruption
 
     @Property(tries = 1000)
-    void randomBytesAreRejectedWithAReason(@ForAll byte[] noise, @ForAll boolean withMagic, @ForAll boolean withVersion) {
+    void randomBytesAreRejectedNamingTheFirstHeaderCheckTheyFail(@ForAll byte[] noise, @ForAll boolean withMagic,
+                                                                 @ForAll boolean withVersion, @ForAll boolean withDtype) {
         byte[] data = noise.clone();
         if (withMagic && data.length >= 4) System.arraycopy(MinibatchCodec.MAGIC, 0, data, 0, 4);
         if (withVersion && data.length >= 5) data[4] = 1;
-        RecordDecodeException e = catchThrowableOfType(RecordDecodeException.class, () -> MinibatchCodec.decode(data));
-        // A random array can, in principle, be a valid minibatch; that needs a matching length, so it is vanishingly rare.
-        if (e != null) assertThat(e.getMessage()).isNotBlank();
+        if (withDtype && data.length >= 6) data[5] = (byte) (data[5] & 1);
+        Minibatch decoded = null;
+        RecordDecodeException e = null;
+        try {
+            decoded = MinibatchCodec.decode(data);
+        } catch (RecordDecodeException rejected) {
+            e = rejected;
+        }
+        if (e == null) {
+            // only a well-formed record decodes, and then it is exactly these bytes (nothing ignored, nothing guessed)
+            assertThat(MinibatchCodec.encode(decoded)).isEqualTo(data);
+            return;
+        }
+        String expected = firstFailedCheck(data);
+        if (expected != null) assertThat(e.reason()).startsWith(expected);
+        else assertThat(e.reason()).isNotBlank(); // a check past the header: UTF-8 of the id, a non-finite value
+    }
+
+    /**
+     * The first header check that {@code data} fails, read off the layout in {@link MinibatchCodec}'s javadoc
+     * independently of the decoder, as the start of the decoder's reason; null when the whole header is sound.
+     */
+    private static String firstFailedCheck(byte[] data) {
+        boolean magic = data.length >= 4 && Arrays.equals(Arrays.copyOf(data, 4), MinibatchCodec.MAGIC);
+        if (data.length >= 4 && !magic) return "bad magic";
+        if (data.length < MinibatchCodec.HEADER_BYTES) return "truncated header";
+        ByteBuffer header = ByteBuffer.wrap(data);
+        if (data[4] != MinibatchCodec.SCHEMA_VERSION) return "unsupported schema version " + (data[4] & 0xFF);
+        if (data[5] != 0 && data[5] != 1) return "unknown dtype " + (data[5] & 0xFF);
+        int objective = header.getInt(6);
+        int rows = header.getInt(10);
+        int featureDim = header.getInt(14);
+        int labelDim = header.getInt(18);
+        int idLength = header.getShort(22) & 0xFFFF;
+        if (objective < -1) return "objective " + objective;
+        if (rows < 1) return "rows " + rows;
+        if (featureDim < 1) return "featureDim " + featureDim;
+        if (labelDim < 0) return "labelDim " + labelDim;
+        if (idLength == 0) return "empty batch id";
+        long width = data[5] == 0 ? 8 : 4;
+        long length = MinibatchCodec.HEADER_BYTES + idLength + 8L * rows + width * rows * ((long) featureDim + labelDim);
+        if (data.length != length) return "payload length " + data.length + " does not match header";
+        return null;
+    }
+
+    @Example
+    void aCorruptedValueInAWellFormedRecordIsRejectedAndAnyOtherFlipDecodesToExactlyItsBytes() {
+        Minibatch b = Minibatch.of("flip", -1, new double[][] {{1, 2}, {3, 4}}, new double[][] {{1}, {0}}, new long[] {5, 6});
+        byte[] good = MinibatchCodec.encode(b);
+        for (int i = 0; i < good.length; i++) {
+            for (int bit = 0; bit < 8; bit++) {
+                byte[] flipped = good.clone();
+                flipped[i] ^= (byte) (1 << bit);
+                try {
+                    assertThat(MinibatchCodec.encode(MinibatchCodec.decode(flipped))).as("byte %d bit %d", i, bit)
+                            .isEqualTo(flipped);
+                } catch (RecordDecodeException rejected) {
+                    String expected = firstFailedCheck(flipped);
+                    if (expected != null) assertThat(rejected.reason()).as("byte %d bit %d", i, bit).startsWith(expected);
+                }
+            }
+        }
     }
 
     @Property(tries = 200)

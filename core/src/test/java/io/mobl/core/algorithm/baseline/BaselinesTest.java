@@ -20,6 +20,7 @@ import io.mobl.core.lower.LowerLevelDescent;
 import io.mobl.core.problem.FirstOrderView;
 import io.mobl.core.problem.quadratic.QuadraticProblem;
 import io.mobl.core.problem.quadratic.QuadraticProblems;
+import io.mobl.core.weights.MinNormWeights;
 import io.mobl.protocol.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,10 +94,23 @@ class BaselinesTest {
         }
     }
 
-    private double measureRatio(IterativeAlgorithm<?> algorithm, int iterations) {
+    /** The algorithm's own gap after {@code iterations} over its first, and the same ratio of the exact gap. */
+    private record Ratios(double own, double exact) {}
+
+    private Ratios gapRatios(IterativeAlgorithm<?> algorithm, int iterations) {
         List<StepReport> reports = new ArrayList<>();
         run(algorithm, iterations, reports);
-        return reports.get(iterations).measure() / reports.get(0).measure();
+        return new Ratios(reports.get(iterations).measure() / reports.get(0).measure(),
+                exactGap(reports.get(iterations).x()) / exactGap(reports.get(0).x()));
+    }
+
+    /** min_λ ‖∇Φ(x)λ‖² over the simplex with the closed-form hypergradients ∇φ_s(x) of the quadratic problem. */
+    private double exactGap(INDArray x) {
+        double[][] gram = new double[2][2];
+        for (int a = 0; a < 2; a++) {
+            for (int b = 0; b < 2; b++) gram[a][b] = Vectors.dot(problem.hypergradient(a, x), problem.hypergradient(b, x));
+        }
+        return MinNormWeights.stationarityGap(gram);
     }
 
     private static <S> void run(IterativeAlgorithm<S> algorithm, int iterations, List<StepReport> reports) {
@@ -105,16 +119,23 @@ class BaselinesTest {
     }
 
     @Test
-    void everyHypergradientBaselineDrivesItsStationarityGapDown() {
+    void everyHypergradientBaselineDrivesItsOwnAndTheExactStationarityGapDown() {
         double alpha = 1.0 / problem.smoothness().orElseThrow().lowerLipschitz();
         double beta = 1.0 / problem.smoothness().orElseThrow().upperLipschitz(); // 1/L_φ: plain gradient descent on φ
-        assertThat(measureRatio(new HypergradientDescent(problem, HypergradientDescentConfig.mgda(5, 10, alpha, beta)), 40))
-                .isLessThan(1e-2);
-        assertThat(measureRatio(new HypergradientDescent(problem, HypergradientDescentConfig.moml(10, alpha, beta)), 40))
-                .isLessThan(1e-2);
-        assertThat(measureRatio(new Moco(problem, MocoConfig.defaults(10, alpha, beta)), 40)).isLessThan(1e-2);
-        assertThat(measureRatio(new WcMhgdAlgorithm(problem,
-                new WcMhgdConfig(10, alpha, beta, 1.0, new ConjugateGradient(5), 40, 0)), 40)).isLessThan(1e-2);
+        List<IterativeAlgorithm<?>> algorithms = List.of(
+                new HypergradientDescent(problem, HypergradientDescentConfig.mgda(5, 10, alpha, beta)),
+                new HypergradientDescent(problem, HypergradientDescentConfig.moml(10, alpha, beta)),
+                new Moco(problem, MocoConfig.defaults(10, alpha, beta)),
+                new WcMhgdAlgorithm(problem, new WcMhgdConfig(10, alpha, beta, 1.0, new ConjugateGradient(5), 40, 0)));
+        for (IterativeAlgorithm<?> algorithm : algorithms) {
+            Ratios ratios = gapRatios(algorithm, 40);
+            // the gap on the algorithm's own hypergradient estimates, and the one that matters, on Φ's gradients at x:
+            // 40 iterations divide both by at least 5,000 (measured: 5e-6 for MGDA and MOML, 1e-6 for MoCo, 1.8e-4 for
+            // WC-MHGD, whose weighted-Chebyshev steps slow down near the front); an unrolled hypergradient whose
+            // implicit term is off by half leaves MOML's exact gap at 4e-3 and MoCo's at 1e-3 while their own vanish
+            assertThat(ratios.own()).as(algorithm.name() + "'s own gap").isLessThan(5e-4);
+            assertThat(ratios.exact()).as(algorithm.name() + "'s exact gap").isLessThan(5e-4);
+        }
     }
 
     @Test

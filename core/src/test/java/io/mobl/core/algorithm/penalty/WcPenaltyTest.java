@@ -27,21 +27,6 @@ class WcPenaltyTest {
         return reports.stream().mapToDouble(StepReport::measure).average().orElseThrow();
     }
 
-    /** min_z max_s r_s f_s(z) over {y ∈ M(x)}, from the exact weighted-sum minimisers and bisection (S = 2). */
-    private double exactChebyshevValue() {
-        double lo = 0;
-        double hi = 1;
-        for (int i = 0; i < 100; i++) {
-            double mid = 0.5 * (lo + hi);
-            INDArray[] z = problem.weightedMinimiser(new double[] {mid * preference[0], (1 - mid) * preference[1]});
-            double gap = preference[0] * problem.upper(0, z[0], z[1]).value() - preference[1] * problem.upper(1, z[0], z[1]).value();
-            if (gap > 0) lo = mid; else hi = mid;
-        }
-        INDArray[] z = problem.weightedMinimiser(new double[] {lo * preference[0], (1 - lo) * preference[1]});
-        return Math.max(preference[0] * problem.upper(0, z[0], z[1]).value(),
-                preference[1] * problem.upper(1, z[0], z[1]).value());
-    }
-
     @Test
     void kktResidualAndFeasibilityGoToZeroOnTheRankDeficientProblem() {
         // the poster: (1/T)Σ‖𝒦‖² = O(S/√T) with η = Θ(T^−1/4), u = v = Θ(T^1/4); 16× the horizon is 4× smaller
@@ -57,7 +42,7 @@ class WcPenaltyTest {
         // and the point reached is the weighted-Chebyshev solution of the known feasible set
         StepReport end = endLong;
         double reached = Math.max(preference[0] * end.objectives()[0], preference[1] * end.objectives()[1]);
-        double exact = exactChebyshevValue();
+        double exact = ExactChebyshev.of(problem, preference).value();
         assertThat(Math.abs(reached - exact)).isLessThan(0.03 * exact);
     }
 
