@@ -1,5 +1,7 @@
 package io.mobl.bench;
 
+import io.mobl.streams.kafka.KafkaSourceSettings;
+import io.mobl.streams.kafka.TopicNames;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.linalg.Vectors;
@@ -13,7 +15,6 @@ import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.actors.ActorRuntime;
-import io.mobl.streams.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.pekko.actor.ActorSystem;
 
 /**
  * Issue 4's benchmark, on one embedded broker and one topic, side by side in one run:
@@ -36,8 +36,9 @@ import org.apache.pekko.actor.ActorSystem;
  *       record as mobl does (target ≥ 0.8); the ratio to a raw consumer that only touches the bytes is reported
  *       beside it, and so is the ratio to raw decoding consumers with mobl's parallelism: mobl reads each
  *       partition with its own consumer (each keeps a fetch in flight), so one raw consumer per partition, each on
- *       its own thread, is the like-for-like baseline. Each reader reads the whole topic from the start with its
- *       own consumer group;</li>
+ *       its own thread, is the like-for-like baseline. mobl hands the lower-level batches out in (offset,
+ *       partition) order, the same sequence whatever the timing (the raw readers take whatever arrives). Each
+ *       reader reads the whole topic from the start with its own consumer group;</li>
  *   <li><b>wait fraction</b>: the share of a stochastic WC-MHGD run's wall time (one preference on the actor
  *       runtime) that the LowerLevelSolver spends blocked in {@code next} for data, with the data already in
  *       Kafka (target &lt; 5 %), counted from the arrival of the first lower batch (the consumers' group join
@@ -53,7 +54,7 @@ import org.apache.pekko.actor.ActorSystem;
 public final class KafkaStreamingBenchmark {
     private static final int ROWS = 8;
     private static final long SEED = 1;
-    /** mobl's default max.poll.records ({@link KafkaBatchSource.Settings#of}) and a larger poll, for comparison. */
+    /** mobl's default max.poll.records ({@link KafkaSourceSettings#of}) and a larger poll, for comparison. */
     private static final String DEFAULT_POLL_SIZES = "500,2000";
 
     public static void main(String[] args) throws Exception {
@@ -71,18 +72,17 @@ public final class KafkaStreamingBenchmark {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("benchmark", "Kafka minibatch delivery to stochastic WC-MHGD vs a raw KafkaConsumer; lower-level wait fraction");
         results.put("machine", JsonResults.machine());
-        ActorSystem system = ActorSystem.create("kafka-streaming-benchmark");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(); ActorRuntime actors = new ActorRuntime()) {
             // 1. delivery: `count` lower-level minibatches in one topic
             String run = "bench";
-            broker.createTopic(Topics.lower(run), 2, false);
-            broker.createTopic(Topics.upper(run), 2, false);
+            broker.createTopic(TopicNames.defaults(run).lower(), 2, false);
+            broker.createTopic(TopicNames.defaults(run).upper(), 2, false);
             List<Minibatch> batches = new ArrayList<>(count);
             var generator = spec.generator();
             for (int i = 0; i < count; i++) batches.add(generator.lowerBatch(i, ROWS));
             long t0 = System.nanoTime();
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-                producer.produce(Topics.lower(run), batches);
+                producer.produce(TopicNames.defaults(run).lower(), batches);
             }
             double produceSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("produced %d minibatches of %d samples in %.2f s%n", count, ROWS, produceSeconds);
@@ -101,7 +101,7 @@ public final class KafkaStreamingBenchmark {
                     + " consumer group and is timed from its first record; medians over rounds");
             List<Map<String, Object>> configs = new ArrayList<>();
             for (int maxPoll : pollSizes) {
-                configs.add(delivery(system, broker.bootstrapServers(), run, count, problem, maxPoll, repetitions));
+                configs.add(delivery(broker.bootstrapServers(), run, count, problem, maxPoll, repetitions));
             }
             d.put("byMaxPollRecords", configs);
             d.put("target", ">= 0.8 (moblOverRawDecodingMedian)");
@@ -112,10 +112,10 @@ public final class KafkaStreamingBenchmark {
                     .withBatchTimeout(Duration.ofSeconds(60));
             GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, ROWS);
             String solveRun = "bench-solve";
-            broker.createTopic(Topics.lower(solveRun), 2, false);
-            broker.createTopic(Topics.upper(solveRun), 2, false);
+            broker.createTopic(TopicNames.defaults(solveRun).lower(), 2, false);
+            broker.createTopic(TopicNames.defaults(solveRun).upper(), 2, false);
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-                producer.produce(b -> b.isLower() ? Topics.lower(solveRun) : Topics.upper(solveRun),
+                producer.produce(TopicNames.defaults(solveRun),
                         new GeneratedStream(spec.generator(), spec.objectives(), ROWS, per.ratio(), per.rounds(config.maxIterations() + 1L)),
                         MinibatchProducer.Options.once());
             }
@@ -129,7 +129,7 @@ public final class KafkaStreamingBenchmark {
                 actors.solve(problem, config, GeneratedBatchSource.of(spec, ROWS), new double[] {0.5, 0.5}, "mem",
                         RunListener.NONE).solution().toCompletableFuture().get();
                 double memorySeconds = (System.nanoTime() - m0) / 1e9;
-                try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(),
+                try (KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(),
                         solveRun, spec.objectives()).withGroupPrefix("solve" + r), KafkaBatchSource.BatchCheck.of(problem))) {
                     // The consumers join their groups and fetch in the background from start(); a run that starts
                     // at once waits for that first (~0.6 s here), once. Reported apart, as startupSeconds; the
@@ -169,9 +169,6 @@ public final class KafkaStreamingBenchmark {
             w.put("loadAverage1mAfter", load());
             w.put("target", "< 0.05 (lowerWaitFractionMedian)");
             results.put("lowerLevelWait", w);
-        } finally {
-            system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
         }
         JsonResults.write(out, results);
         System.out.println("wrote " + out.toAbsolutePath());
@@ -181,7 +178,7 @@ public final class KafkaStreamingBenchmark {
     private enum Reader { RAW_BYTES, RAW_DECODING, RAW_DECODING_PER_PARTITION, MOBL }
 
     /** One max.poll.records: rounds of the three readers, the order rotating; medians. */
-    private static Map<String, Object> delivery(ActorSystem system, String bootstrap, String run, int count,
+    private static Map<String, Object> delivery(String bootstrap, String run, int count,
                                                 StochasticQuadraticProblem problem, int maxPoll, int repetitions) throws Exception {
         Reader[] readers = Reader.values();
         double[] rawBytes = new double[repetitions], rawDecoding = new double[repetitions], mobl = new double[repetitions];
@@ -198,10 +195,10 @@ public final class KafkaStreamingBenchmark {
                 String group = "p" + maxPoll + "-" + reader.name().toLowerCase(java.util.Locale.ROOT) + "-" + r;
                 order.add(reader.name());
                 rate[reader.ordinal()] = switch (reader) {
-                    case RAW_BYTES -> rawConsumer(bootstrap, Topics.lower(run), count, group, maxPoll, false);
-                    case RAW_DECODING -> rawConsumer(bootstrap, Topics.lower(run), count, group, maxPoll, true);
-                    case RAW_DECODING_PER_PARTITION -> rawConsumerPerPartition(bootstrap, Topics.lower(run), count, group, maxPoll);
-                    case MOBL -> moblSource(system, bootstrap, run, count, problem, group, maxPoll);
+                    case RAW_BYTES -> rawConsumer(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll, false);
+                    case RAW_DECODING -> rawConsumer(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll, true);
+                    case RAW_DECODING_PER_PARTITION -> rawConsumerPerPartition(bootstrap, TopicNames.defaults(run).lower(), count, group, maxPoll);
+                    case MOBL -> moblSource(bootstrap, run, count, problem, group, maxPoll);
                 };
             }
             row.put("round", r < 0 ? "warm-up" : Integer.toString(r));
@@ -320,11 +317,11 @@ public final class KafkaStreamingBenchmark {
 
     /**
      * Minibatches per second handed out by KafkaBatchSource and acknowledged, one at a time, as a solver does; with
-     * the settings a run gets ({@link KafkaBatchSource.Settings#of}) but {@code maxPoll} records a poll.
+     * the settings a run gets ({@link KafkaSourceSettings#of}) but {@code maxPoll} records a poll.
      */
-    private static double moblSource(ActorSystem system, String bootstrap, String run, int count,
+    private static double moblSource(String bootstrap, String run, int count,
                                      StochasticQuadraticProblem problem, String group, int maxPoll) throws Exception {
-        try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(bootstrap, run, 2)
+        try (KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(bootstrap, run, 2)
                 .withGroupPrefix(group).withMaxPollRecords(maxPoll), KafkaBatchSource.BatchCheck.of(problem))) {
             long t0 = 0;
             for (int i = 0; i < count; i++) {

@@ -43,14 +43,26 @@ public final class IterativeRun {
     }
 
     /**
+     * As {@link #run(IterativeAlgorithm, Object, int, Consumer)}, stopping early with a {@link DivergenceException}
+     * that names the step to lower when {@code guard} sees the run diverge (null: no guard).
+     */
+    public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
+                                  DivergenceGuard guard) {
+        return run(algorithm, start, iterations, listener, guard, null);
+    }
+
+    /**
      * As {@link #run(IterativeAlgorithm, Object, int, Consumer)} for a stochastic algorithm fed by {@code source}:
      * after each step is reported, the minibatches it consumed ({@link IterativeAlgorithm.Step#used()}) are
      * acknowledged to the source ({@link BatchSource#iterationDone}), as the contract of a stochastic step asks.
-     *
-     * @param source the algorithm's own source, or null for a deterministic algorithm
      */
-    public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
-                                  BatchSource source) {
+    public static <S> Outcome runAcknowledging(IterativeAlgorithm<S> algorithm, S start, int iterations,
+                                               Consumer<StepReport> listener, BatchSource source) {
+        return run(algorithm, start, iterations, listener, null, source);
+    }
+
+    private static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
+                                   DivergenceGuard guard, BatchSource source) {
         if (iterations < 0) throw new io.mobl.protocol.InvalidInputException("iterations", iterations, "an integer >= 0");
         OracleCalls before = calls(algorithm);
         long allocatedBefore = allocated();
@@ -60,8 +72,15 @@ public final class IterativeRun {
         StepReport report;
         int k = 0;
         while (true) {
-            IterativeAlgorithm.Step<S> step = algorithm.step(state);
+            IterativeAlgorithm.Step<S> step;
+            try {
+                step = algorithm.step(state);
+            } catch (NonFiniteValueException e) {
+                if (guard == null) throw e;
+                throw guard.nonFinite(e);
+            }
             report = step.report();
+            if (guard != null) guard.observe(report.iteration(), report.objectives(), report.stepNorm());
             peak = Math.max(peak, report.workingBytes());
             listener.accept(report);
             if (source != null) source.iterationDone(report.iteration(), step.used());

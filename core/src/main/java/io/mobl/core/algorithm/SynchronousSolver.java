@@ -18,11 +18,24 @@ public final class SynchronousSolver {
 
     public static Solution solve(BilevelProblem problem, WcMhgdConfig config, double[] preference, String run,
                                  RunListener listener) {
+        return solve(problem, config, preference, run, listener, null);
+    }
+
+    /** As {@link #solve(BilevelProblem, WcMhgdConfig, double[], String, RunListener)}, watched by {@code guard} (or null). */
+    public static Solution solve(BilevelProblem problem, WcMhgdConfig config, double[] preference, String run,
+                                 RunListener listener, DivergenceGuard guard) {
         CountingProblem counted = new CountingProblem(problem);
         WcMhgd algorithm = new WcMhgd(counted, config);
         WcMhgdState state = algorithm.initialState(preference);
         while (true) {
-            WcMhgd.Iteration iteration = algorithm.iterate(state);
+            WcMhgd.Iteration iteration;
+            try {
+                iteration = algorithm.iterate(state);
+            } catch (NonFiniteValueException e) {
+                if (guard == null) throw e;
+                throw guard.nonFinite(e);
+            }
+            if (guard != null) guard.observe(state.iteration(), iteration.update().objectives(), iteration.update().stepNorm());
             listener.onIteration(iteration.telemetry(run, counted.calls()));
             if (config.finished(state.iteration(), iteration.update().stationarity())) {
                 ParetoPoint point = iteration.paretoPoint(run, counted.calls());
@@ -36,9 +49,19 @@ public final class SynchronousSolver {
     /** One solve per preference, one after the other (the actor runtime runs them in parallel). */
     public static List<Solution> sweep(BilevelProblem problem, WcMhgdConfig config, List<double[]> preferences,
                                        String run, RunListener listener) {
+        return sweep(problem, config, preferences, run, listener, List.of());
+    }
+
+    /**
+     * As {@link #sweep(BilevelProblem, WcMhgdConfig, List, String, RunListener)}, each preference's run watched by a
+     * {@link DivergenceGuard} of its own that names these steps (none when {@code steps} is empty).
+     */
+    public static List<Solution> sweep(BilevelProblem problem, WcMhgdConfig config, List<double[]> preferences,
+                                       String run, RunListener listener, List<StepSize> steps) {
         List<Solution> solutions = new ArrayList<>(preferences.size());
         for (double[] preference : preferences) {
-            solutions.add(solve(problem, config, preference, run, listener));
+            solutions.add(solve(problem, config, preference, run, listener,
+                    steps.isEmpty() ? null : DivergenceGuard.of("wc-mhgd", steps)));
         }
         return solutions;
     }

@@ -9,7 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A labelled image set held as plain arrays: {@code pixels} is n×d row-major in [0, 1] (d = rows·cols), labels
- * are class indices in 0..classes−1. Kept as Java arrays so that shuffling and splitting are cheap and exact;
+ * are class indices in 0..classes−1. Any labelled feature vectors take the same form ({@link CsvFormat} reads
+ * them, unscaled, into {@code pixels}). Kept as Java arrays so that shuffling and splitting are cheap and exact;
  * {@link #features()} makes the float64 ND4J matrix the models multiply with.
  *
  * @param name    where the images came from (shown in errors and reports)

@@ -39,6 +39,7 @@ public final class MultiHeadNetwork {
     private final long[] headOffsets;
     private final long parameterCount;
     private final Precision precision;
+    private final Activation activation;
     private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
 
     /**
@@ -53,6 +54,11 @@ public final class MultiHeadNetwork {
 
     /** As {@link #MultiHeadNetwork(int, int[], int, int)}, computing its batch products in {@code precision}. */
     public MultiHeadNetwork(int inputs, int[] hidden, int classes, int heads, Precision precision) {
+        this(inputs, hidden, classes, heads, precision, Activation.RELU);
+    }
+
+    /** As {@link #MultiHeadNetwork(int, int[], int, int, Precision)} with another trunk nonlinearity. */
+    public MultiHeadNetwork(int inputs, int[] hidden, int classes, int heads, Precision precision, Activation activation) {
         Checks.atLeast("inputs", inputs, 1);
         Checks.atLeast("classes", classes, 2);
         Checks.atLeast("heads", heads, 1);
@@ -79,6 +85,7 @@ public final class MultiHeadNetwork {
         }
         this.parameterCount = offset;
         this.precision = precision;
+        this.activation = java.util.Objects.requireNonNull(activation, "activation");
     }
 
     /** One multinomial logistic regression per task. */
@@ -91,20 +98,22 @@ public final class MultiHeadNetwork {
     public int classes() { return classes; }
     public int heads() { return heads; }
     public Precision precision() { return precision; }
+    public Activation activation() { return activation; }
 
     /** The same architecture (and parameter layout) computing in {@code other}. */
     public MultiHeadNetwork withPrecision(Precision other) {
-        return other == precision ? this : new MultiHeadNetwork(inputs, hidden, classes, heads, other);
+        return other == precision ? this : new MultiHeadNetwork(inputs, hidden, classes, heads, other, activation);
     }
 
     public int parameterCount() {
         return Math.toIntExact(parameterCount);
     }
 
-    /** "784-512-256 + 2×10" style. */
+    /** "784-512-256 + 2×10" style ("784-64 tanh + 1×10" for another activation than ReLU). */
     public String describe() {
         StringBuilder s = new StringBuilder().append(inputs);
         for (int h : hidden) s.append('-').append(h);
+        if (activation != Activation.RELU && hidden.length > 0) s.append(' ').append(activation.label());
         return s.append(" + ").append(heads).append('×').append(classes).toString();
     }
 
@@ -412,7 +421,7 @@ public final class MultiHeadNetwork {
             Dense a = ws.activations[l];
             biasRows(a, n, width, theta, trunkBiasOffset(l));
             Dense.gemm(false, false, n, width, in, 1, previous, 0, in, theta, (int) trunkOffsets[l], width, 1, a, 0, width);
-            for (int i = 0, end = n * width; i < end; i++) if (a.get(i) < 0) a.put(i, 0);
+            activate(a, n * width);
             previous = a;
             in = width;
         }
@@ -461,7 +470,7 @@ public final class MultiHeadNetwork {
                 Dense.gemm(false, false, n, width, in, 1, rPrevious, 0, in, theta, (int) trunkOffsets[l], width, 1, r, 0, width);
             }
             Dense a = ws.activations[l];
-            for (int i = 0, end = n * width; i < end; i++) if (!(a.get(i) > 0)) r.put(i, 0);
+            derivative(r, null, a, null, n * width);
             previous = a;
             rPrevious = r;
             in = width;
@@ -497,7 +506,7 @@ public final class MultiHeadNetwork {
             int width = hidden[l];
             int in = layerInputs(l);
             Dense dz = back[current];
-            mask(dz, ws.activations[l], n * width);
+            derivative(dz, null, ws.activations[l], null, n * width);
             Dense previous = l == 0 ? features : ws.activations[l - 1];
             Dense.gemm(true, false, in, width, n, 1, previous, 0, in, dz, 0, width, beta, g, (int) trunkOffsets[l], width);
             columnSums(dz, n, width, g, trunkBiasOffset(l), addTrunk);
@@ -541,8 +550,7 @@ public final class MultiHeadNetwork {
             int in = layerInputs(l);
             Dense dz = back[current];
             Dense rdz = rBack[current];
-            mask(dz, ws.activations[l], n * width);
-            mask(rdz, ws.activations[l], n * width);
+            derivative(dz, rdz, ws.activations[l], ws.rActivations()[l], n * width);
             Dense previous = l == 0 ? features : ws.activations[l - 1];
             int w = (int) trunkOffsets[l];
             Dense.gemm(true, false, in, width, n, 1, previous, 0, in, rdz, 0, width, beta, g, w, width);
@@ -582,9 +590,38 @@ public final class MultiHeadNetwork {
         for (int j = 1; j < n; j++) block.copyFrom(block, 0, j * width, width);
     }
 
-    /** d ← d ⊙ 1[a > 0] over the first count entries. */
-    private static void mask(Dense d, Dense a, int count) {
-        for (int i = 0; i < count; i++) if (!(a.get(i) > 0)) d.put(i, 0);
+    /** a ← σ(a) over the first count entries, in place (the pre-activations become activations). */
+    private void activate(Dense a, int count) {
+        if (activation == Activation.RELU) {
+            for (int i = 0; i < count; i++) if (a.get(i) < 0) a.put(i, 0);
+        } else {
+            for (int i = 0; i < count; i++) a.put(i, Math.tanh(a.get(i)));
+        }
+    }
+
+    /**
+     * Through the activation of a layer whose activations are a, over the first count entries, in place:
+     * d ← d ⊙ σ'(z) (a gradient, or a forward direction R{z} becoming R{a}); and where r is given (the backward
+     * R-pass, with R{a} in ra) first r ← r ⊙ σ'(z) + d ⊙ σ''(z)R{z}, with the d before it was multiplied. For ReLU
+     * σ' = 1[a &gt; 0] and σ'' = 0; for tanh σ' = 1 − a² and σ''(z)R{z} = −2a·R{a}.
+     */
+    private void derivative(Dense d, Dense r, Dense a, Dense ra, int count) {
+        if (activation == Activation.RELU) {
+            for (int i = 0; i < count; i++) {
+                if (!(a.get(i) > 0)) {
+                    d.put(i, 0);
+                    if (r != null) r.put(i, 0);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            double ai = a.get(i);
+            double slope = 1 - ai * ai;
+            double di = d.get(i);
+            if (r != null) r.put(i, r.get(i) * slope - 2 * ai * di * ra.get(i));
+            d.put(i, di * slope);
+        }
     }
 
     /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c], summed row by row (the block's own order in memory). */

@@ -1,6 +1,7 @@
 package io.mobl.core.problem;
 
 import io.mobl.core.linalg.Vectors;
+import io.mobl.protocol.OracleCalls;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -90,6 +91,29 @@ public interface BilevelProblem {
 
     /** Where the lower level starts, y_0 (length q). */
     INDArray initialLower();
+
+    /**
+     * How one call of {@code oracle} is counted in {@link OracleCalls}: as one call of itself, unless the problem
+     * computes that oracle from others ({@link FiniteDifferenceOracles} makes a Hessian-vector product from two
+     * gradients, and says so here), so that the counts are of the oracles actually evaluated.
+     */
+    default OracleCalls costOf(Oracle oracle) {
+        return switch (oracle) {
+            case UPPER_GRADIENT -> new OracleCalls(1, 0, 0, 0);
+            case LOWER_GRADIENT -> new OracleCalls(0, 1, 0, 0);
+            case JACOBIAN_VECTOR -> new OracleCalls(0, 0, 1, 0);
+            case HESSIAN_VECTOR -> new OracleCalls(0, 0, 0, 1);
+        };
+    }
+
+    /**
+     * Upper-level points, besides x_0, where the lower level may be most curved: where ∇_y g's Lipschitz constant
+     * is also estimated when the problem does not state it ({@link ProblemConstants}), so that a step 1/L stays
+     * stable as x moves (a weighted training loss is most curved where the weights are largest). None by default.
+     */
+    default java.util.List<INDArray> curvatureProbes() {
+        return java.util.List.of();
+    }
 
     /** Smoothness constants when the problem knows them; they give default step sizes. */
     default Optional<Smoothness> smoothness() {

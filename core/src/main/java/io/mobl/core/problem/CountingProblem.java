@@ -33,9 +33,16 @@ public final class CountingProblem implements BilevelProblem {
     @Override public INDArray initialLower() { return delegate.initialLower(); }
     @Override public Optional<Smoothness> smoothness() { return delegate.smoothness(); }
 
+    /** One call of {@code oracle}, counted as the delegate says it costs ({@link BilevelProblem#costOf}). */
+    private void count(Oracle oracle) {
+        counter.add(delegate.costOf(oracle));
+    }
+
+    @Override public OracleCalls costOf(Oracle oracle) { return delegate.costOf(oracle); }
+
     @Override
     public UpperEvaluation upper(int objective, INDArray x, INDArray y) {
-        counter.count(Oracle.UPPER_GRADIENT);
+        count(Oracle.UPPER_GRADIENT);
         return delegate.upper(objective, x, y);
     }
 
@@ -46,43 +53,43 @@ public final class CountingProblem implements BilevelProblem {
 
     @Override
     public INDArray lowerGradient(INDArray x, INDArray y) {
-        counter.count(Oracle.LOWER_GRADIENT);
+        count(Oracle.LOWER_GRADIENT);
         return delegate.lowerGradient(x, y);
     }
 
     @Override
     public INDArray lowerGradientX(INDArray x, INDArray y) {
-        counter.count(Oracle.LOWER_GRADIENT);
+        count(Oracle.LOWER_GRADIENT);
         return delegate.lowerGradientX(x, y);
     }
 
     @Override
     public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {
-        counter.count(Oracle.LOWER_GRADIENT);
+        count(Oracle.LOWER_GRADIENT);
         return delegate.lowerGradientInto(x, y, out);
     }
 
     @Override
     public INDArray lowerDescent(INDArray x, INDArray start, int iterations, double stepSize) {
-        for (int t = 0; t < iterations; t++) counter.count(Oracle.LOWER_GRADIENT);
+        for (int t = 0; t < iterations; t++) count(Oracle.LOWER_GRADIENT);
         return delegate.lowerDescent(x, start, iterations, stepSize);
     }
 
     @Override
     public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
-        counter.count(Oracle.HESSIAN_VECTOR);
+        count(Oracle.HESSIAN_VECTOR);
         return delegate.hessianVectorInto(x, y, v, out);
     }
 
     @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
-        counter.count(Oracle.HESSIAN_VECTOR);
+        count(Oracle.HESSIAN_VECTOR);
         return delegate.hessianVector(x, y, v);
     }
 
     @Override
     public INDArray jacobianVector(INDArray x, INDArray y, INDArray v) {
-        counter.count(Oracle.JACOBIAN_VECTOR);
+        count(Oracle.JACOBIAN_VECTOR);
         return delegate.jacobianVector(x, y, v);
     }
 }

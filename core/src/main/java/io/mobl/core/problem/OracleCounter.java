@@ -10,15 +10,6 @@ public final class OracleCounter {
     private final LongAdder jacobian = new LongAdder();
     private final LongAdder hessian = new LongAdder();
 
-    void count(Oracle oracle) {
-        switch (oracle) {
-            case UPPER_GRADIENT -> upper.increment();
-            case LOWER_GRADIENT -> lower.increment();
-            case JACOBIAN_VECTOR -> jacobian.increment();
-            case HESSIAN_VECTOR -> hessian.increment();
-        }
-    }
-
     /**
      * Adds {@code calls} calls of one kind at once: the stochastic problems count one call per sample of the batch
      * an oracle was evaluated on (the papers' convention for Gc, JV and HV in the stochastic setting).
@@ -30,6 +21,14 @@ public final class OracleCounter {
             case JACOBIAN_VECTOR -> jacobian.add(calls);
             case HESSIAN_VECTOR -> hessian.add(calls);
         }
+    }
+
+    /** Adds every count of {@code calls}. */
+    public void add(OracleCalls calls) {
+        upper.add(calls.upperGradients());
+        lower.add(calls.lowerGradients());
+        jacobian.add(calls.jacobianVectorProducts());
+        hessian.add(calls.hessianVectorProducts());
     }
 
     public OracleCalls snapshot() {

@@ -1,6 +1,8 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.AlgorithmPlan;
 import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.WcMhgdAlgorithm;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.algorithm.baseline.HypergradientDescent;
@@ -18,10 +20,11 @@ import io.mobl.core.hypergradient.NeumannSeries;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.Oracle;
 import io.mobl.core.problem.RequiredOracles;
-import io.mobl.core.problem.Smoothness;
+import io.mobl.core.problem.SampledLowerLevel;
 import io.mobl.protocol.InvalidInputException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 import io.mobl.ops.config.MoblConfig;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,8 +76,9 @@ public final class AlgorithmOptions {
     @Option(names = "--rho", description = "FORUM: ρ of the dynamic barrier φ_k = ρ/2‖∇q̃‖². Default: ${DEFAULT-VALUE}.")
     double rho;
 
-    @Option(names = "--penalty-step", description = "WC-Penalty: η₀ of the step η = η₀·K^(−1/4). Default: ${DEFAULT-VALUE}.")
-    double penaltyStep;
+    @Option(names = "--penalty-step",
+            description = "WC-Penalty: η₀ of the step η = η₀·K^(−1/4) (default: η = 1/L_P, the Lipschitz constant of ∇P estimated at θ_0).")
+    Double penaltyStep;
 
     @Option(names = "--penalty-scale", description = "WC-Penalty: c₀ of the penalties u = v = c₀·K^(1/4). Default: ${DEFAULT-VALUE}.")
     double penaltyScale;
@@ -98,24 +102,18 @@ public final class AlgorithmOptions {
     }
 
     public WcMhgdConfig build(BilevelProblem problem) {
+        return wcMhgd(problem, StepSizes.of(problem)).config();
+    }
+
+    /** WC-MHGD's configuration with its steps (given, or derived from {@code steps}' constants). */
+    public StepSizes.Derived<WcMhgdConfig> wcMhgd(BilevelProblem problem, StepSizes steps) {
         if (!name().equals("wc-mhgd")) {
             throw new InvalidInputException("--algorithm", name(), "wc-mhgd on this path");
         }
-        return wcMhgdConfig(problem);
-    }
-
-    /** WC-MHGD's configuration from these options, whatever --algorithm says. */
-    private WcMhgdConfig wcMhgdConfig(BilevelProblem problem) {
+        RequiredOracles.check(problem, "wc-mhgd", EnumSet.allOf(Oracle.class));
         MoblConfig.Algorithm a = config().algorithm();
-        HypergradientMethod method = method();
-        boolean auto = a.lowerStepSize().isEmpty() || a.upperStepSize().isEmpty();
-        WcMhgdConfig defaults = auto
-                ? WcMhgdConfig.defaults(problem, method, a.lowerIterations(), a.chebyshevWeight(), a.iterations(), a.tolerance())
-                : null;
-        return new WcMhgdConfig(a.lowerIterations(),
-                a.lowerStepSize().isPresent() ? a.lowerStepSize().getAsDouble() : defaults.lowerStepSize(),
-                a.upperStepSize().isPresent() ? a.upperStepSize().getAsDouble() : defaults.upperStepSize(),
-                a.chebyshevWeight(), method, a.iterations(), a.tolerance());
+        return steps.wcMhgd(method(), a.lowerIterations(), a.chebyshevWeight(), a.iterations(), a.tolerance(),
+                a.lowerStepSize(), a.upperStepSize());
     }
 
     /** The chosen algorithm's name, one of {@link #KNOWN}. */
@@ -123,9 +121,14 @@ public final class AlgorithmOptions {
         return config().algorithm().name().configName();
     }
 
+    /** K, as given or by default. */
+    public int iterations() {
+        return config().algorithm().iterations();
+    }
+
     /** Any of {@link #KNOWN} as a pure step on {@code problem}, with these options; checks the oracles first. */
     public IterativeAlgorithm<?> iterative(BilevelProblem problem) {
-        return iterative(name(), problem, config().algorithm().iterations());
+        return iterative(name(), problem, iterations());
     }
 
     /**
@@ -133,6 +136,21 @@ public final class AlgorithmOptions {
      * iterations (WC-Penalty's schedule is set for it).
      */
     public IterativeAlgorithm<?> iterative(String name, BilevelProblem problem, int iterations) {
+        return plan(name, problem, StepSizes.of(problem), iterations).on(problem);
+    }
+
+    /** {@link #plan(String, BilevelProblem, StepSizes, int)} for the horizon K of these options. */
+    public AlgorithmPlan plan(String name, BilevelProblem problem, StepSizes steps) {
+        return plan(name, problem, steps, iterations());
+    }
+
+    /**
+     * The named algorithm (one of {@link #KNOWN}) planned for {@code problem}: the oracles checked, every step size
+     * given or derived (from {@code steps}, which several plans on one problem may share), WC-Penalty's schedule set
+     * for a horizon of {@code iterations}; build it on the problem or a counting wrapper of it with
+     * {@link AlgorithmPlan#on}.
+     */
+    public AlgorithmPlan plan(String name, BilevelProblem problem, StepSizes steps, int iterations) {
         if (!KNOWN.contains(name)) {
             throw new InvalidInputException("--algorithm", name, "one of " + String.join(", ", KNOWN));
         }
@@ -141,39 +159,82 @@ public final class AlgorithmOptions {
         Set<Oracle> needed = name.equals("forum") ? EnumSet.of(Oracle.UPPER_GRADIENT, Oracle.LOWER_GRADIENT)
                 : EnumSet.allOf(Oracle.class);
         RequiredOracles.check(problem, name, needed); // before any default that might fail for another reason
+        OptionalDouble alpha = a.lowerStepSize();
+        OptionalDouble beta = a.upperStepSize();
         int horizon = Math.max(iterations, 1);
         int d = a.lowerIterations();
         return switch (name) {
-            case "wc-mhgd" -> new WcMhgdAlgorithm(problem, wcMhgdConfig(problem));
-            case "wc-penalty" -> new WcPenalty(problem, WcPenaltyConfig.forHorizon(horizon, b.penaltyStep(), b.penaltyScale()));
-            case "wc-penalty-stochastic" -> new StochasticWcPenalty(problem,
-                    WcPenaltyConfig.forHorizon(horizon, b.penaltyStep(), b.penaltyScale()), b.penaltyBatch(), b.penaltySeed());
-            case "forum" -> new Forum(problem, ForumConfig.of(d, lowerStep(problem), upperStep(problem), b.rho()));
-            case "moml" -> new HypergradientDescent(problem,
-                    HypergradientDescentConfig.moml(d, lowerStep(problem), upperStep(problem)));
-            case "moco" -> new Moco(problem, MocoConfig.defaults(d, lowerStep(problem), upperStep(problem)));
-            case "linear-scalarisation" -> new HypergradientDescent(problem,
-                    HypergradientDescentConfig.linear(a.cgSteps(), d, lowerStep(problem), upperStep(problem)));
-            case "mgda" -> new HypergradientDescent(problem,
-                    HypergradientDescentConfig.mgda(a.cgSteps(), d, lowerStep(problem), upperStep(problem)));
+            case "wc-mhgd" -> {
+                StepSizes.Derived<WcMhgdConfig> w = steps.wcMhgd(method(), d, a.chebyshevWeight(), a.iterations(),
+                        a.tolerance(), alpha, beta);
+                yield new AlgorithmPlan(name, w.steps(), p -> new WcMhgdAlgorithm(p, w.config()));
+            }
+            case "wc-penalty" -> {
+                StepSizes.Derived<WcPenaltyConfig> w = steps.wcPenalty(horizon, b.penaltyStep(), b.penaltyScale(),
+                        problem.initialUpper());
+                yield new AlgorithmPlan(name, w.steps(), p -> new WcPenalty(p, w.config()));
+            }
+            case "wc-penalty-stochastic" -> {
+                if (!(problem instanceof SampledLowerLevel sampled)) {
+                    throw new InvalidInputException("problem", problem.getClass().getSimpleName(),
+                            "a problem whose lower level is a finite sum that can be sampled (SampledLowerLevel)");
+                }
+                StepSizes.Derived<WcPenaltyConfig> w = steps.stochasticWcPenalty(horizon, b.penaltyStep(),
+                        b.penaltyScale(), problem.initialUpper(), sampled, b.penaltyBatch(), b.penaltySeed());
+                yield new AlgorithmPlan(name, w.steps(),
+                        p -> new StochasticWcPenalty(p, w.config(), b.penaltyBatch(), b.penaltySeed()));
+            }
+            case "forum" -> {
+                StepSizes.Derived<ForumConfig> w = steps.forum(d, b.rho(), alpha, beta);
+                yield new AlgorithmPlan(name, w.steps(), p -> new Forum(p, w.config()));
+            }
+            case "moml" -> hypergradientDescent(name, steps, HypergradientDescentConfig.Weighting.MIN_NORM,
+                    new NeumannSeries(), d, alpha, beta);
+            case "linear-scalarisation" -> hypergradientDescent(name, steps,
+                    HypergradientDescentConfig.Weighting.LINEAR_SCALARISATION, new ConjugateGradient(a.cgSteps()), d, alpha,
+                    beta);
+            case "mgda" -> hypergradientDescent(name, steps, HypergradientDescentConfig.Weighting.MIN_NORM,
+                    new ConjugateGradient(a.cgSteps()), d, alpha, beta);
+            case "moco" -> {
+                StepSizes.Derived<MocoConfig> w = steps.moco(d, alpha, beta);
+                yield new AlgorithmPlan(name, w.steps(), p -> new Moco(p, w.config()));
+            }
             default -> throw new IllegalStateException(name);
         };
     }
 
-    private Smoothness smoothness(String field, BilevelProblem problem) {
-        return problem.smoothness().orElseThrow(() -> new InvalidInputException(field, "auto",
-                "an explicit value: this problem does not state its smoothness constants"));
+    private static AlgorithmPlan hypergradientDescent(String name, StepSizes steps,
+                                                      HypergradientDescentConfig.Weighting weighting,
+                                                      HypergradientMethod method, int lowerIterations,
+                                                      OptionalDouble alpha, OptionalDouble beta) {
+        StepSizes.Derived<HypergradientDescentConfig> w = steps.hypergradientDescent(weighting, method, lowerIterations,
+                alpha, beta);
+        return new AlgorithmPlan(name, w.steps(), p -> new HypergradientDescent(p, w.config()));
     }
 
-    /** α (or FORUM's η): --lower-step-size, else 1/L. */
-    private double lowerStep(BilevelProblem problem) {
-        var alpha = config().algorithm().lowerStepSize();
-        return alpha.isPresent() ? alpha.getAsDouble() : 1.0 / smoothness("--lower-step-size", problem).lowerLipschitz();
+    /** A command that holds nothing but these options, to read them as the CLI does. */
+    @picocli.CommandLine.Command(name = "algorithm")
+    private static final class Holder {
+        @picocli.CommandLine.Mixin AlgorithmOptions options = new AlgorithmOptions();
     }
 
-    /** β (or FORUM's μ): --upper-step-size, else Theorem 5.5's step of WC-MHGD, the same for every algorithm. */
-    private double upperStep(BilevelProblem problem) {
-        var beta = config().algorithm().upperStepSize();
-        return beta.isPresent() ? beta.getAsDouble() : WcMhgdConfig.theoremUpperStep(smoothness("--upper-step-size", problem));
+    /**
+     * These options read from {@code args} ("--algorithm", "forum", "--rho", "0.5", …) exactly as {@code mobl run}
+     * reads them: what is not given takes its default from mobl's configuration (reference.conf), and every value
+     * passes its key's check. For callers without a command line (the Java API, {@code io.mobl.api}).
+     *
+     * @throws InvalidInputException naming the option and the value when one is wrong
+     */
+    public static AlgorithmOptions parse(List<String> args) {
+        Holder holder = new Holder();
+        ConfigDefaults defaults = ConfigDefaults.load(java.util.Optional.empty(), java.util.Map.of());
+        picocli.CommandLine cli = new picocli.CommandLine(holder);
+        cli.setDefaultValueProvider(defaults);
+        try {
+            defaults.resolve(cli.parseArgs(args.toArray(new String[0])));
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new InvalidInputException("algorithm options", String.join(" ", args), e.getMessage());
+        }
+        return holder.options;
     }
 }

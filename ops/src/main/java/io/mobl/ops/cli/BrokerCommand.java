@@ -1,6 +1,6 @@
 package io.mobl.ops.cli;
 
-import io.mobl.streams.kafka.Topics;
+import io.mobl.streams.kafka.TopicNames;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +45,7 @@ public final class BrokerCommand implements Callable<Integer> {
             out.println("topics: " + String.join(", ", session.admin().listTopics().names().get()));
             out.println("e.g. ./mobl produce --bootstrap-servers " + session.bootstrapServers() + " --run " + run + " --loop --rate 200");
             out.println("     ./mobl run --continuous --bootstrap-servers " + session.bootstrapServers() + " --run " + run);
-            out.println("control: JSON records keyed '" + run + "' on " + Topics.CONTROL + ", e.g. {\"type\":\"set-preference\",\"run\":\"" + run + "\",\"preference\":[0.7,0.3]}");
+            out.println("control: JSON records keyed '" + run + "' on " + TopicNames.defaults(run).control() + ", e.g. {\"type\":\"set-preference\",\"run\":\"" + run + "\",\"preference\":[0.7,0.3]}");
             out.println("Ctrl-C stops the broker.");
             out.flush();
             stop.await();

@@ -2,7 +2,10 @@ package io.mobl.ops.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.mobl.core.algorithm.AlgorithmPlan;
+import io.mobl.core.algorithm.DivergenceGuard;
 import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.IterativeRun;
 import io.mobl.core.algorithm.StepReport;
 import io.mobl.core.linalg.Vectors;
@@ -83,13 +86,17 @@ public final class CompareCommand implements Callable<Integer> {
         settings = Main.config(spec.commandLine()).compare();
         List<String> names = settings.algorithms();
         BilevelProblem built = problem.build();
-        // oracles and step sizes, before anything runs; WC-Penalty's schedule is set for the horizon K
-        for (String name : names) algorithm.iterative(name, built, settings.budget());
+        // names, oracles and step sizes, before anything runs; the problem's constants are estimated once for every
+        // algorithm, and WC-Penalty's schedule is set for the horizon K
+        StepSizes steps = StepSizes.of(built);
+        Map<String, AlgorithmPlan> plans = new LinkedHashMap<>();
+        for (String name : names) plans.put(name, algorithm.plan(name, built, steps, settings.budget()));
         int s = built.objectiveCount();
         List<double[]> preferences = preferences(s);
         List<INDArray> starts = starts(built);
         stdout.printf("mobl compare: %s, p=%d q=%d S=%d, budget K=%d, %d run(s) per algorithm: %s%n", problem.describe(),
                 built.upperDimension(), built.lowerDimension(), s, settings.budget(), settings.points(), String.join(", ", names));
+        for (AlgorithmPlan plan : plans.values()) stdout.printf("steps of %s: %s%n", plan.name(), plan.describeSteps());
 
         List<RunResult> all = new ArrayList<>();
         Map<String, List<RunResult>> byAlgorithm = new LinkedHashMap<>();
@@ -97,7 +104,7 @@ public final class CompareCommand implements Callable<Integer> {
             List<RunResult> results = new ArrayList<>();
             for (int i = 0; i < settings.points(); i++) {
                 CountingProblem counted = new CountingProblem(built);
-                results.add(runOnce(algorithm.iterative(name, counted, settings.budget()), preferences.get(i), starts.get(i)));
+                results.add(runOnce(plans.get(name).on(counted), preferences.get(i), starts.get(i), plans.get(name).guard()));
             }
             byAlgorithm.put(name, results);
             all.addAll(results);
@@ -114,8 +121,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     private record RunResult(double[] front, IterativeRun.Outcome outcome, Double exactStationarity) {}
 
-    private <S> RunResult runOnce(IterativeAlgorithm<S> iterative, double[] preference, INDArray start) {
-        IterativeRun.Outcome outcome = IterativeRun.run(iterative, iterative.initialState(preference, start), settings.budget(), r -> {});
+    private <S> RunResult runOnce(IterativeAlgorithm<S> iterative, double[] preference, INDArray start,
+                                  DivergenceGuard guard) {
+        IterativeRun.Outcome outcome = IterativeRun.run(iterative, iterative.initialState(preference, start), settings.budget(),
+                r -> {}, guard);
         StepReport last = outcome.last();
         double[] front = ExactFronts.trueObjectives(iterative.problem(), last.x()).orElse(last.objectives());
         Double exact = ExactFronts.trueHypergradients(iterative.problem(), last.x()).map(g -> {

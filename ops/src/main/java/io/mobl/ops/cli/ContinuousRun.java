@@ -1,5 +1,6 @@
 package io.mobl.ops.cli;
 
+import io.mobl.streams.kafka.KafkaSourceSettings;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
@@ -17,7 +18,6 @@ import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.MinibatchProducer;
 import io.mobl.streams.kafka.StreamingRun;
-import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +60,7 @@ final class ContinuousRun {
                 GeneratedStream endless = new GeneratedStream(data.generator(), data.objectives(), rows,
                         per.ratio(), GeneratedStream.FOREVER);
                 MinibatchProducer p = producer;
-                producerThread = new Thread(() -> p.produce(b -> b.isLower() ? Topics.lower(s.run()) : Topics.upper(s.run()),
+                producerThread = new Thread(() -> p.produce(session.topics(),
                         endless, MinibatchProducer.Options.once().withRate(s.produceRate())), "mobl-continuous-producer");
                 producerThread.setDaemon(true);
                 producerThread.start();
@@ -70,8 +70,7 @@ final class ContinuousRun {
             MoblMetrics metrics = MoblMetrics.bindTo(registry);
             Listener listener = new Listener(session, out, metrics);
             try (MetricsEndpoint endpoint = new MetricsEndpoint(MetricsServer.startIfEnabled(registry, s.metricsHost(), s.metricsPort()));
-                 KafkaBatchSource source = KafkaBatchSource.start(session.system(),
-                    KafkaBatchSource.Settings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()),
+                 KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()),
                     KafkaBatchSource.BatchCheck.of(problem));
                  KafkaMeters meters = new KafkaMeters(metrics, source, session.admin(), Duration.ofSeconds(2))) {
                 endpoint.server().ifPresent(m -> {
@@ -91,11 +90,11 @@ final class ContinuousRun {
                 Runtime.getRuntime().addShutdownHook(hook);
                 Solution last;
                 try (ControlTopic control = ControlTopic.start(session.system(), session.admin(), session.bootstrapServers(),
-                        Topics.CONTROL, s.run(), running.controlHandler(), source.deadLetters())) {
+                        session.topics(), s.run(), running.controlHandler(), source.deadLetters())) {
                     out.printf("continuous run %s on %s: reading %s and %s; telemetry to %s every iteration, Pareto points to %s every %d; "
                                     + "control on %s (key '%s'); Ctrl-C or {\"type\":\"stop\",\"run\":\"%s\"} stops it%n",
-                            s.run(), session.bootstrapServers(), Topics.lower(s.run()), Topics.upper(s.run()), Topics.TELEMETRY,
-                            Topics.PARETO, s.paretoEvery(), Topics.CONTROL, s.run(), s.run());
+                            s.run(), session.bootstrapServers(), session.topics().lower(), session.topics().upper(), session.topics().telemetry(),
+                            session.topics().pareto(), s.paretoEvery(), session.topics().control(), s.run(), s.run());
                     out.flush();
                     last = running.run();
                 } finally {

@@ -70,11 +70,11 @@ public final class DemoCommand implements Callable<Integer> {
             long p0 = System.nanoTime();
             long produced;
             try (MinibatchProducer producer = new MinibatchProducer(session.bootstrapServers())) {
-                produced = producer.produce(b -> b.isLower() ? Topics.lower(run) : Topics.upper(run), batches,
+                produced = producer.produce(session.topics(), batches,
                         MinibatchProducer.Options.once());
             }
             out.printf(Locale.ROOT, "produced %,d minibatches (%d samples each) to %s and %s in %.1f s%n", produced,
-                    stream.rows, Topics.lower(run), Topics.upper(run), (System.nanoTime() - p0) / 1e9);
+                    stream.rows, session.topics().lower(), session.topics().upper(), (System.nanoTime() - p0) / 1e9);
             out.flush();
 
             // 2. the sweep, each preference with its own consumer groups
@@ -114,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
             session.pareto().flush(Duration.ofSeconds(30));
             out.println();
             out.printf("telemetry: %,d records on topic %s; Pareto points: %d on topic %s (compacted, keyed run/preference)%n",
-                    session.telemetry().sent(), Topics.TELEMETRY, session.pareto().sent(), Topics.PARETO);
+                    session.telemetry().sent(), session.topics().telemetry(), session.pareto().sent(), session.topics().pareto());
             out.printf("Kafka: %s%s%n", session.bootstrapServers(), session.embedded()
                     ? " (the embedded broker, removed when the demo ends; ./mobl broker keeps one running)" : "");
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -39,15 +39,15 @@ final class KafkaMeters implements AutoCloseable {
         this.admin = admin;
         this.run = source.settings().run();
         metrics.watchBatchesConsumed(run, () -> source.stats().handedOut());
-        metrics.watchDeadLetters(Topics.lower(run), () -> source.stats().deadLetteredLower());
-        metrics.watchDeadLetters(Topics.upper(run), () -> source.stats().deadLetteredUpper());
+        metrics.watchDeadLetters(source.settings().topics().lower(), () -> source.stats().deadLetteredLower());
+        metrics.watchDeadLetters(source.settings().topics().upper(), () -> source.stats().deadLetteredUpper());
         timer.scheduleWithFixedDelay(this::update, 0, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     synchronized void update() {
         try {
-            lag(Topics.lower(run), source.settings().groupPrefix() + ".lower");
-            lag(Topics.upper(run), source.settings().groupPrefix() + ".upper");
+            lag(source.settings().topics().lower(), source.settings().groups().lower());
+            lag(source.settings().topics().upper(), source.settings().groups().upper());
         } catch (Exception e) {
             LOG.debug("could not update the Kafka meters: {}", e.toString());
         }

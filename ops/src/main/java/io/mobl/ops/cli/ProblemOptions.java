@@ -3,8 +3,8 @@ package io.mobl.ops.cli;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.FirstOrderView;
 import io.mobl.core.problem.quadratic.RankDeficientProblem;
-import io.mobl.core.problem.quadratic.QuadraticProblemFile;
 import io.mobl.core.problem.quadratic.QuadraticProblems;
+import io.mobl.ops.config.ProblemFile;
 import io.mobl.protocol.InvalidInputException;
 import java.nio.file.Path;
 import io.mobl.ops.config.MoblConfig;
@@ -26,7 +26,7 @@ public final class ProblemOptions {
                     + "file reads --problem-file. Default: ${DEFAULT-VALUE}.")
     String problem;
 
-    @Option(names = "--problem-file", description = "A problem file, {\"type\":\"quadratic\",\"A\":…,\"B\":…,\"objectives\":[…]}.")
+    @Option(names = "--problem-file", description = "A problem file (F.conf or F.json: HOCON or JSON, the same keys): type = quadratic (A, B, objectives) or type = learning (a model trained on named CSV/IDX data sources; see the README).")
     Path problemFile;
 
     @Option(names = "--seed", description = "Seed of the built-in problem's generator. Default: ${DEFAULT-VALUE}.")
@@ -58,7 +58,7 @@ public final class ProblemOptions {
 
     private BilevelProblem buildAll() {
         MoblConfig.Problem p = config();
-        if (p.file().isPresent()) return QuadraticProblemFile.read(p.file().get());
+        if (p.file().isPresent()) return ProblemFile.read(p.file().get());
         int lower = p.lowerDim();
         return switch (p.type()) {
             case QUADRATIC -> {

@@ -11,6 +11,7 @@ import io.mobl.ops.config.MoblConfig;
 import io.mobl.protocol.Minibatch;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.MinibatchProducer;
+import io.mobl.streams.kafka.TopicNames;
 import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
 import java.util.List;
@@ -89,7 +90,7 @@ public final class ProduceCommand implements Callable<Integer> {
         long rounds = loop ? GeneratedStream.FOREVER : settings.count();
         if (topic == null) {
             Topics.checkRun(config.run());
-            topicOf = b -> b.isLower() ? Topics.lower(config.run()) : Topics.upper(config.run());
+            topicOf = b -> b.isLower() ? TopicNames.defaults(config.run()).lower() : TopicNames.defaults(config.run()).upper();
             GeneratedStream all = new GeneratedStream(data.generator(), data.objectives(), stream.rows(), per.ratio(),
                     loop ? GeneratedStream.FOREVER : (settings.count() + per.ratio() + data.objectives() - 1) / (per.ratio() + data.objectives()));
             batches = loop ? all : limit(all, settings.count());
@@ -104,7 +105,7 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             out.printf("producing %s minibatches of %d samples (%s, seed %d, %d lower-level per %d upper) to %s%s%n",
                     loop ? "endless" : Long.toString(settings.count()), stream.rows(), "synthetic", config.problem().seed(), per.ratio(), data.objectives(),
-                    topic == null ? Topics.lower(config.run()) + " and " + Topics.upper(config.run()) : topic,
+                    topic == null ? TopicNames.defaults(config.run()).lower() + " and " + TopicNames.defaults(config.run()).upper() : topic,
                     settings.rate() > 0 ? " at " + settings.rate() + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, options);
@@ -128,7 +129,7 @@ public final class ProduceCommand implements Callable<Integer> {
         Function<Minibatch, String> topicOf;
         if (topic == null) {
             Topics.checkRun(config.run());
-            topicOf = b -> b.isLower() ? Topics.lower(config.run()) : Topics.upper(config.run());
+            topicOf = b -> b.isLower() ? TopicNames.defaults(config.run()).lower() : TopicNames.defaults(config.run()).upper();
         } else {
             boolean upper = topic.endsWith(".upper");
             all = filter(all, b -> b.isLower() != upper);
@@ -143,7 +144,7 @@ public final class ProduceCommand implements Callable<Integer> {
                             + "%d validation images each; split seed %d; float32 pixels, one-hot labels; %d lower-level per %d upper) to %s%s%n",
                     loop ? "endless" : Long.toString(settings.count()), stream.rows(), String.join(", ", names), settings.trainSize(),
                     100 * settings.corruption(), settings.validationSize(), config.problem().seed(), ratio, names.size(),
-                    topic == null ? Topics.lower(config.run()) + " and " + Topics.upper(config.run()) : topic,
+                    topic == null ? TopicNames.defaults(config.run()).lower() + " and " + TopicNames.defaults(config.run()).upper() : topic,
                     settings.rate() > 0 ? " at " + settings.rate() + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, MinibatchProducer.Options.once().withRate(settings.rate()));

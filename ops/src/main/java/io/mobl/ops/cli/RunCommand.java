@@ -1,10 +1,8 @@
 package io.mobl.ops.cli;
 
-import io.mobl.core.algorithm.IterativeAlgorithm;
-import io.mobl.core.algorithm.IterativeRun;
+import io.mobl.core.algorithm.AlgorithmPlan;
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.Solution;
-import io.mobl.core.algorithm.StepReport;
-import io.mobl.core.problem.CountingProblem;
 import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
@@ -79,18 +77,20 @@ public final class RunCommand implements Callable<Integer> {
         if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
-        WcMhgdConfig config = algorithm.build(built);
+        StepSizes.Derived<WcMhgdConfig> derived = algorithm.wcMhgd(built, StepSizes.of(built));
+        WcMhgdConfig config = derived.config();
         List<double[]> prefs = preferences.build(built.objectiveCount());
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, wc-mhgd/%s, %s runtime, D=%d α=%.4g β=%.4g u=%.4g, K=%d ε=%.1e, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
+        stdout.printf("steps: %s%n", derived.describe());
         List<ParetoPoint> points;
         try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
                 telemetryOut != null)) {
             reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
             points = switch (runtime) {
-                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting).stream()
+                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps()).stream()
                         .map(Solution::point).toList();
                 case "actors" -> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
@@ -115,11 +115,8 @@ public final class RunCommand implements Callable<Integer> {
         io.mobl.core.stochastic.StochasticQuadraticSpec data = stochastic.spec(problem.seed, problem.upperDimension,
                 problem.lowerDimension, problem.objectives);
         io.mobl.core.stochastic.StochasticQuadraticProblem built = data.problem();
-        io.mobl.core.algorithm.StochasticWcMhgdConfig config = stochastic.build(built, algorithm).withBatchTimeout(kafka.batchTimeout());
-        config = new io.mobl.core.algorithm.StochasticWcMhgdConfig(config.lowerIterations(), config.lowerStepSize(),
-                config.upperStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), config.jacobianBatchSize(),
-                config.upperBatchSize(), config.neumannSteps(), config.neumannStepSize(), config.neumannBatchScale(),
-                config.lowerStrongConvexity(), Integer.MAX_VALUE, 0, config.batchTimeout()); // until stopped
+        io.mobl.core.algorithm.StochasticWcMhgdConfig config = stochastic.build(built, algorithm)
+                .withBatchTimeout(kafka.batchTimeout()).untilStopped();
         List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
         return ContinuousRun.run(stdout, kafka.bootstrapServers, data, config, stochastic.minibatchRows,
@@ -127,33 +124,23 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link IterativeRun}), one preference
+     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link io.mobl.core.algorithm.IterativeRun}), one preference
      * after the other; the actor runtime runs WC-MHGD's phases only.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
         List<double[]> prefs = preferences.build(built.objectiveCount());
-        algorithm.iterative(built); // the oracle and configuration checks, before anything runs
+        AlgorithmPlan plan = algorithm.plan(algorithm.name(), built, StepSizes.of(built)); // checks, then the steps
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s on the synchronous loop (the actor runtime runs wc-mhgd only), K=%d, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 algorithm.name(), algorithm.iterations, prefs.size());
+        stdout.printf("steps: %s%n", plan.describeSteps());
         List<ParetoPoint> points = new java.util.ArrayList<>();
-        for (double[] preference : prefs) {
-            CountingProblem counted = new CountingProblem(built);
-            points.add(solve(algorithm.iterative(counted), preference));
-        }
+        for (double[] preference : prefs) points.add(plan.solve(built, preference, algorithm.iterations, run));
         ParetoTable.print(stdout, points);
         if (out != null) {
             io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;
-    }
-
-    private <S> ParetoPoint solve(IterativeAlgorithm<S> iterative, double[] preference) {
-        IterativeRun.Outcome outcome = IterativeRun.run(iterative,
-                iterative.initialState(preference, iterative.problem().initialUpper()), algorithm.iterations, r -> {});
-        StepReport last = outcome.last();
-        return new ParetoPoint(run, preference, last.x().toDoubleVector(), last.objectives(), Math.max(last.measure(), 0),
-                outcome.iterations(), outcome.calls());
     }
 }

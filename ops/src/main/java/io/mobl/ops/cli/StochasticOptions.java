@@ -1,6 +1,9 @@
 package io.mobl.ops.cli;
 
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
+import io.mobl.core.problem.ProblemConstants;
+import io.mobl.protocol.InvalidInputException;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.ops.config.MoblConfig;
@@ -44,14 +47,23 @@ public final class StochasticOptions {
 
     /** Theorem 5.7's step sizes where {@code --lower-step-size} and {@code --upper-step-size} do not set them. */
     StochasticWcMhgdConfig build(StochasticBilevelProblem problem, AlgorithmOptions algorithm) {
+        return derive(problem, () -> {
+            throw new InvalidInputException("--lower-step-size", "auto",
+                    "explicit step sizes: this stochastic problem does not state its smoothness constants");
+        }).config();
+    }
+
+    /**
+     * Theorem 5.7's step sizes where {@code --lower-step-size} and {@code --upper-step-size} do not set them, from the
+     * problem's stated constants or, where it states none, from an estimate on a view of the batches {@code view}
+     * makes.
+     */
+    StepSizes.Derived<StochasticWcMhgdConfig> derive(StochasticBilevelProblem problem,
+                                                     java.util.function.Supplier<io.mobl.core.problem.BilevelProblem> view) {
         MoblConfig.Stochastic s = config().stochastic();
         MoblConfig.Algorithm a = config().algorithm();
-        StochasticWcMhgdConfig d = StochasticWcMhgdConfig.defaults(problem, a.lowerIterations(), s.neumannSteps(),
-                s.batchSize(), a.chebyshevWeight(), a.iterations(), a.tolerance());
-        return new StochasticWcMhgdConfig(d.lowerIterations(),
-                a.lowerStepSize().orElse(d.lowerStepSize()), a.upperStepSize().orElse(d.upperStepSize()),
-                d.chebyshevWeight(), d.lowerBatchSize(), d.jacobianBatchSize(), d.upperBatchSize(), d.neumannSteps(),
-                d.neumannStepSize(), d.neumannBatchScale(), d.lowerStrongConvexity(), d.maxIterations(), d.tolerance(),
-                d.batchTimeout());
+        return StepSizes.of(ProblemConstants.of(problem.smoothness(), view)).stochasticWcMhgd(a.lowerIterations(),
+                s.neumannSteps(), s.batchSize(), a.chebyshevWeight(), a.iterations(), a.tolerance(), a.lowerStepSize(),
+                a.upperStepSize());
     }
 }

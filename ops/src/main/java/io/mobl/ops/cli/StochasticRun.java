@@ -3,7 +3,9 @@ package io.mobl.ops.cli;
 import io.mobl.actors.ActorRuntime;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StochasticSolver;
+import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
+import io.mobl.core.stochastic.SampledView;
 import io.mobl.core.stochastic.GeneratedBatchSource;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
@@ -25,7 +27,10 @@ final class StochasticRun {
         StochasticOptions options = command.stochastic;
         StochasticQuadraticSpec spec = options.spec(p.seed, p.upperDimension, p.lowerDimension, p.objectives);
         StochasticQuadraticProblem problem = spec.problem();
-        StochasticWcMhgdConfig config = options.build(problem, command.algorithm);
+        StepSizes.Derived<StochasticWcMhgdConfig> derived = options.derive(problem,
+                () -> SampledView.of(problem, GeneratedBatchSource.of(spec, options.minibatchRows), options.batchSize,
+                        StochasticWcMhgdConfig.DEFAULT_BATCH_TIMEOUT));
+        StochasticWcMhgdConfig config = derived.config();
         List<double[]> prefs = command.preferences.build(problem.objectiveCount());
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, stochastic wc-mhgd (Alg. 2/3), %s runtime, D=%d α=%.4g β=%.4g η=%.4g"
                         + " u=%.4g, batches %d (minibatches of %d), Q=%d, K=%d, %d preference(s)%n",
@@ -33,13 +38,15 @@ final class StochasticRun {
                 command.runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.neumannStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), options.minibatchRows,
                 config.neumannSteps(), config.maxIterations(), prefs.size());
+        stdout.printf("steps: %s%n", derived.describe());
         List<ParetoPoint> points;
         try (RunReporting reporting = new RunReporting(command.metricsHost, command.metricsPort, prefs.size(),
                 config.maxIterations(), command.telemetryOut != null)) {
             reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
             points = switch (command.runtime) {
                 case "sync" -> StochasticSolver.sweep(problem, config, prefs,
-                                i -> GeneratedBatchSource.of(spec, options.minibatchRows), command.run, reporting)
+                                i -> GeneratedBatchSource.of(spec, options.minibatchRows), command.run, reporting,
+                                derived.steps())
                         .stream().map(Solution::point).toList();
                 case "actors" -> {
                     try (ActorRuntime actors = new ActorRuntime()) {

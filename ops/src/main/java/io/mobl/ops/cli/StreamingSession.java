@@ -1,5 +1,6 @@
 package io.mobl.ops.cli;
 
+import io.mobl.streams.kafka.TopicNames;
 import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import io.mobl.streams.kafka.ParetoSink;
 import io.mobl.streams.kafka.TelemetrySink;
@@ -26,11 +27,13 @@ final class StreamingSession implements AutoCloseable {
     private final String bootstrapServers;
     private final Admin admin;
     private final ActorSystem system;
+    private final TopicNames topics;
     private TelemetrySink telemetry;
     private ParetoSink pareto;
 
-    private StreamingSession(EmbeddedKafkaBroker broker, String bootstrapServers, Admin admin, ActorSystem system) {
+    private StreamingSession(EmbeddedKafkaBroker broker, String bootstrapServers, Admin admin, ActorSystem system, TopicNames topics) {
         this.broker = broker;
+        this.topics = topics;
         this.bootstrapServers = bootstrapServers;
         this.admin = admin;
         this.system = system;
@@ -58,9 +61,9 @@ final class StreamingSession implements AutoCloseable {
                 admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
             }
-            Topics.ensure(admin, Topics.defaults(run, dataPartitions));
+            Topics.ensure(admin, Topics.specs(TopicNames.defaults(run), dataPartitions));
             system = ActorSystem.create("mobl-streams");
-            return new StreamingSession(broker, bootstrap, admin, system);
+            return new StreamingSession(broker, bootstrap, admin, system, TopicNames.defaults(run));
         } catch (RuntimeException e) {
             if (system != null) system.terminate();
             if (admin != null && broker == null) admin.close();
@@ -77,13 +80,16 @@ final class StreamingSession implements AutoCloseable {
 
     ActorSystem system() { return system; }
 
+    /** The run's topics (the defaults of reference.conf for now). */
+    TopicNames topics() { return topics; }
+
     synchronized TelemetrySink telemetry() {
-        if (telemetry == null) telemetry = new TelemetrySink(system, bootstrapServers);
+        if (telemetry == null) telemetry = new TelemetrySink(system, bootstrapServers, topics);
         return telemetry;
     }
 
     synchronized ParetoSink pareto() {
-        if (pareto == null) pareto = new ParetoSink(system, bootstrapServers);
+        if (pareto == null) pareto = new ParetoSink(system, bootstrapServers, topics);
         return pareto;
     }
 

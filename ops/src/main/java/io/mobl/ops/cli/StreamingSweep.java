@@ -1,11 +1,13 @@
 package io.mobl.ops.cli;
 
+import io.mobl.streams.kafka.KafkaSourceSettings;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
 import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.ParetoPoint;
+import io.mobl.streams.kafka.ConsumerGroups;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.actors.ActorRuntime;
 import java.util.ArrayList;
@@ -47,8 +49,8 @@ final class StreamingSweep {
         List<Solution> solutions;
         try (ActorRuntime actors = new ActorRuntime()) {
             solutions = actors.sweep(problem, config, preferences, i -> {
-                KafkaBatchSource source = KafkaBatchSource.start(session.system(), KafkaBatchSource.Settings.of(
-                                session.bootstrapServers(), run, problem.objectiveCount()).withGroupPrefix("mobl." + run + ".p" + i),
+                KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(
+                                session.bootstrapServers(), run, problem.objectiveCount()).withGroups(ConsumerGroups.forPreference(run, i)),
                         KafkaBatchSource.BatchCheck.of(problem));
                 sources.add(source);
                 return source;

@@ -188,6 +188,17 @@ final class ConfigReader {
         return parsed.getAsDouble();
     }
 
+    /** A finite number ≥ 0. */
+    double nonNegative(String path) {
+        String expected = "a finite number >= 0";
+        ConfigValue value = value(path, expected);
+        OptionalDouble parsed = number(value);
+        if (parsed.isEmpty() || !(parsed.getAsDouble() >= 0) || !Double.isFinite(parsed.getAsDouble())) {
+            throw fail(path, value, expected);
+        }
+        return parsed.getAsDouble();
+    }
+
     /** A finite number > 0, or the word {@code auto} (empty). */
     OptionalDouble positiveOrAuto(String path) {
         String expected = "a finite number > 0, or auto";

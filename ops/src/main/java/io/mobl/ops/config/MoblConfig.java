@@ -282,12 +282,12 @@ public record MoblConfig(
      * variant.
      *
      * @param rho          FORUM's ρ &gt; 0 of the dynamic barrier
-     * @param penaltyStep  η₀ &gt; 0
+     * @param penaltyStep  η₀ &gt; 0; empty = auto (η = 1/L_P derived from the problem, {@code StepSizes})
      * @param penaltyScale c₀ &gt; 0
      * @param penaltyBatch lower-level rows per minibatch of wc-penalty-stochastic
      * @param penaltySeed  the seed of its draws
      */
-    public record Baselines(double rho, double penaltyStep, double penaltyScale, int penaltyBatch, long penaltySeed) {}
+    public record Baselines(double rho, OptionalDouble penaltyStep, double penaltyScale, int penaltyBatch, long penaltySeed) {}
 
     /**
      * Stochastic WC-MHGD (Alg. 2/3) on the built-in stochastic quadratic problem.
@@ -683,7 +683,7 @@ public record MoblConfig(
             }
             Path path = path(read, "mobl.problem.file", fileText);
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw read.fail("mobl.problem.file", "a readable problem file, an existing JSON file (relative paths start at "
+                throw read.fail("mobl.problem.file", "a readable problem file, an existing problem file (.json or .conf; relative paths start at "
                         + Path.of("").toAbsolutePath() + ")");
             }
             file = Optional.of(path);
@@ -710,7 +710,7 @@ public record MoblConfig(
 
         Baselines baselines = new Baselines(
                 read.positive("mobl.algorithm.rho"),
-                read.positive("mobl.algorithm.penalty-step"),
+                read.positiveOrAuto("mobl.algorithm.penalty-step"),
                 read.positive("mobl.algorithm.penalty-scale"),
                 read.integer("mobl.algorithm.penalty-batch", 1, 1_000_000),
                 read.integer("mobl.algorithm.penalty-seed", Long.MIN_VALUE, Long.MAX_VALUE));

@@ -48,8 +48,10 @@ class CompareCommandTest extends CliTest {
                                     java.util.Arrays.toString(optimal)).isFalse();
                 }
             }
-            // 25 iterations from three starts bring every algorithm close to Pareto stationarity (from about 1 at x_0)
-            assertThat(row.get("exactStationarity").asDouble()).as(name).isLessThan(0.1);
+            // 25 iterations from three starts bring every algorithm close to Pareto stationarity (from about 1 at x_0);
+            // measured: wc-mhgd 0.058, moml 0.023, linear scalarisation 0.019, and FORUM, whose steps are now its own
+            // Theorem 1's (η = 1/L_z, μ = 1/max(L_F, L_z) = 0.0995, where it had WC-MHGD's β = 0.110), 0.106
+            assertThat(row.get("exactStationarity").asDouble()).as(name).isLessThan(name.equals("forum") ? 0.12 : 0.1);
         }
         // WC-MHGD's own measure is its gap on CG hypergradients, which CG makes exact on this small problem
         JsonNode wcMhgd = table.get("rows").get(0);
@@ -170,8 +172,13 @@ class CompareCommandTest extends CliTest {
             assertThat(measure[1]).as(variant[0] + "'s KKT measure after 30 steps, against 1").isLessThan(measure[0] / 2);
         }
         assertThat(out.toString()).contains("wc-penalty");
-        assertThat(mobl("run", "--algorithm", "wc-penalty-stochastic", "--iterations", "3", "--metrics-port", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("problem = ").contains("finite sum");
+        // the quadratics' lower level is a finite sum too (A's eigen-rows), as long as A can be decomposed densely
+        assertThat(mobl("run", "--algorithm", "wc-penalty-stochastic", "--iterations", "3", "--metrics-port", "0"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("wc-penalty-stochastic on the synchronous loop");
+        assertThat(mobl("run", "--problem", "quadratic-large", "--lower-dim", "2500", "--algorithm", "wc-penalty-stochastic",
+                "--iterations", "3", "--metrics-port", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("lower-dim = 2500").contains("sampled lower level");
     }
 
     private static String[] concat(String[] head, String... tail) {

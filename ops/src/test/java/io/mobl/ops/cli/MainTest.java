@@ -48,7 +48,7 @@ class MainTest extends CliTest {
         assertThat(mobl("run", "--preference", "0.5,0.6", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).startsWith("mobl: --preference").contains("summing to 1").doesNotContain("Exception");
         assertThat(mobl("run", "--problem-file", dir.resolve("missing.json").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("problem-file").contains("an existing JSON file");
+        assertThat(err.toString()).contains("problem-file").contains("an existing problem file");
         assertThat(mobl("run", "--algorithm", "magic")).isEqualTo(2);
         assertThat(err.toString()).contains("--algorithm = magic: expected one of wc-mhgd");
     }

@@ -1,5 +1,7 @@
 package io.mobl.ops.cli;
 
+import io.mobl.streams.kafka.KafkaSourceSettings;
+import io.mobl.streams.kafka.TopicNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,7 +15,6 @@ import io.mobl.core.model.Batch;
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.codec.MinibatchCodec;
 import io.mobl.streams.kafka.KafkaBatchSource;
-import io.mobl.streams.kafka.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,7 @@ class ProduceDataSetTest extends BrokerCliTest {
                 "--train-size", "60", "--validation-size", "20", "--corruption", "0.5", "--seed", "7"))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("produced " + count + " minibatches");
-        List<Minibatch> all = readAll(List.of(Topics.lower(run), Topics.upper(run)), count);
+        List<Minibatch> all = readAll(List.of(TopicNames.defaults(run).lower(), TopicNames.defaults(run).upper()), count);
         assertThat(all).hasSize(count);
         List<Minibatch> lower = all.stream().filter(Minibatch::isLower).toList();
         List<Minibatch> upper = all.stream().filter(b -> !b.isLower()).toList();
@@ -158,7 +159,7 @@ class ProduceDataSetTest extends BrokerCliTest {
         HyperCleaningSplit split = HyperCleaningRun.splits(List.of(DataSets.load("mnist")),
                 new HyperCleaningSplit.Sizes(100, 30, 0, 0, 0.5), 1).get(0);
         ActorSystem system = ActorSystem.create("produce-dataset-test");
-        try (KafkaBatchSource source = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 1))) {
+        try (KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 1))) {
             List<Minibatch> used = new ArrayList<>();
             int corrupted = 0;
             for (int k = 0; k < 3; k++) {

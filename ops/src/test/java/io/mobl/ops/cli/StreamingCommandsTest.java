@@ -1,5 +1,6 @@
 package io.mobl.ops.cli;
 
+import io.mobl.streams.kafka.TopicNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -107,8 +108,8 @@ class StreamingCommandsTest extends BrokerCliTest {
     void produceWritesTheRequestedMinibatchesToTheRunsTopicsAndRefusesUnknownDataSets() throws Exception {
         int code = mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--run", "prod", "--count", "100");
         assertThat(code).as(err.toString() + out).isZero();
-        long lower = endOffsets(broker.admin(), Topics.lower("prod"));
-        long upper = endOffsets(broker.admin(), Topics.upper("prod"));
+        long lower = endOffsets(broker.admin(), TopicNames.defaults("prod").lower());
+        long upper = endOffsets(broker.admin(), TopicNames.defaults("prod").upper());
         assertThat(lower + upper).isEqualTo(100);
         assertThat(upper).isGreaterThan(0).isLessThan(lower);
 
@@ -142,19 +143,19 @@ class StreamingCommandsTest extends BrokerCliTest {
         assertThat(scrape.get()).contains("mobl_batches_consumed_total").contains("topic=\"mobl.cont.lower\"");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.CONTROL, run.getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(TopicNames.defaults(run).control(), run.getBytes(StandardCharsets.UTF_8),
                     JsonCodec.encode(new ControlMessage.Stop(run)))).get(10, TimeUnit.SECONDS);
         }
         int code = running.get(60, TimeUnit.SECONDS);
         String text = out.toString();
         assertThat(code).as(err + text).isZero();
         assertThat(text).contains("continuous run cont").contains("stopped after iteration").contains("0.600,0.400");
-        long telemetry = endOffsets(broker.admin(), Topics.TELEMETRY);
+        long telemetry = endOffsets(broker.admin(), TopicNames.defaults(run).telemetry());
         assertThat(telemetry).isGreaterThan(15);
-        assertThat(endOffsets(broker.admin(), Topics.PARETO)).isGreaterThanOrEqualTo(4);
+        assertThat(endOffsets(broker.admin(), TopicNames.defaults(run).pareto())).isGreaterThanOrEqualTo(4);
         // the batches of every finished iteration are committed (the in-process producer wrote more than that)
         long committedLower = committed(broker.admin(), "mobl.cont.lower");
-        assertThat(committedLower).isGreaterThan(0).isLessThanOrEqualTo(endOffsets(broker.admin(), Topics.lower(run)));
+        assertThat(committedLower).isGreaterThan(0).isLessThanOrEqualTo(endOffsets(broker.admin(), TopicNames.defaults(run).lower()));
         assertThat(committed(broker.admin(), "mobl.cont.upper")).isGreaterThan(0);
     }
 
@@ -170,7 +171,7 @@ class StreamingCommandsTest extends BrokerCliTest {
                 .orElseThrow().substring("bootstrap servers: ".length()).trim();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
-                    .contains(Topics.lower("b1"), Topics.upper("b1"), Topics.CONTROL, Topics.TELEMETRY, Topics.PARETO, Topics.DLQ);
+                    .contains(TopicNames.defaults("b1").all().toArray(String[]::new));
         }
         command.stop.countDown();
         assertThat(running.get(60, TimeUnit.SECONDS)).isZero();

@@ -86,7 +86,7 @@ class MoblConfigTest {
     void theCommandsOwnBlocksLoadIntoTheTypedTree() {
         MoblConfig config = MoblConfig.defaults();
         assertThat(config.problem().oracles()).isEqualTo(MoblConfig.OracleSet.ALL);
-        assertThat(config.baselines()).isEqualTo(new MoblConfig.Baselines(0.1, 0.1, 1.0, 2, 1));
+        assertThat(config.baselines()).isEqualTo(new MoblConfig.Baselines(0.1, java.util.OptionalDouble.empty(), 1.0, 2, 1));
         assertThat(config.stochastic()).isEqualTo(new MoblConfig.Stochastic(32, 10, 8, 1.0));
         assertThat(config.continuous()).isEqualTo(new MoblConfig.Continuous(50, 500));
         assertThat(config.kafka().batchTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));

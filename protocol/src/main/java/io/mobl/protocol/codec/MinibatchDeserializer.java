@@ -7,7 +7,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Kafka adapter for {@link MinibatchCodec#decode}. A null value (tombstone) decodes to null, as Kafka's
  * convention has it; a bad record throws {@link RecordDecodeException}, which a plain KafkaConsumer reports as
  * a {@code RecordDeserializationException} naming partition and offset. Streams that must survive poison
- * records read raw bytes and call {@link MinibatchCodec#decode} themselves (see mobl-streams' MinibatchSource).
+ * records read raw bytes and call {@link MinibatchCodec#decode} themselves (see mobl-streams' PartitionReader).
  */
 public final class MinibatchDeserializer implements Deserializer<Minibatch> {
     @Override

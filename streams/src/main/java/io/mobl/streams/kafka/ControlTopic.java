@@ -94,20 +94,20 @@ public final class ControlTopic implements AutoCloseable {
     }
 
     /**
-     * Starts listening for {@code run}'s commands on {@code topic} (which must exist; {@link Topics#ensure} creates
-     * {@link Topics#CONTROL}). Dead letters go to {@code deadLetters.topic()}.
+     * Starts listening for {@code run}'s commands on {@code topics.control()} (which must exist; {@link Topics#ensure}
+     * creates it). Dead letters go to {@code deadLetters.topic()}.
      */
-    public static ControlTopic start(ClassicActorSystemProvider system, Admin admin, String bootstrapServers, String topic,
+    public static ControlTopic start(ClassicActorSystemProvider system, Admin admin, String bootstrapServers, TopicNames topics,
                                      String run, Handler handler, DeadLetters deadLetters) {
-        return new ControlTopic(system, bootstrapServers, topic, Topics.checkRun(run), handler, deadLetters, false,
-                endOffsets(admin, topic));
+        return new ControlTopic(system, bootstrapServers, topics.control(), Topics.checkRun(run), handler, deadLetters, false,
+                endOffsets(admin, topics.control()));
     }
 
-    /** As {@link #start(ClassicActorSystemProvider, Admin, String, String, String, Handler, DeadLetters)}, with its own publisher to {@link Topics#DLQ}. */
-    public static ControlTopic start(ClassicActorSystemProvider system, Admin admin, String bootstrapServers, String run,
-                                     Handler handler) {
-        return new ControlTopic(system, bootstrapServers, Topics.CONTROL, Topics.checkRun(run), handler,
-                new DeadLetters(bootstrapServers), true, endOffsets(admin, Topics.CONTROL));
+    /** As {@link #start(ClassicActorSystemProvider, Admin, String, TopicNames, String, Handler, DeadLetters)}, with its own publisher to {@code topics.dlq()}. */
+    public static ControlTopic start(ClassicActorSystemProvider system, Admin admin, String bootstrapServers, TopicNames topics,
+                                     String run, Handler handler) {
+        return new ControlTopic(system, bootstrapServers, topics.control(), Topics.checkRun(run), handler,
+                new DeadLetters(bootstrapServers, topics), true, endOffsets(admin, topics.control()));
     }
 
     /**

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Publishes records that failed to decode to the dead-letter topic ({@code mobl.dlq} by default): the
+ * Publishes records that could not be used to the dead-letter topic ({@link TopicNames#dlq()}): the
  * original key and value, the original headers, and four headers (UTF-8 text) saying why and where from:
  * {@value #REASON}, {@value #SOURCE_TOPIC}, {@value #SOURCE_PARTITION}, {@value #SOURCE_OFFSET}.
  * Thread-safe; one instance can serve several sources.
@@ -41,12 +41,13 @@ public final class DeadLetters implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    public DeadLetters(String bootstrapServers) {
-        this(bootstrapServers, Topics.DLQ, Map.of());
+    /** Publishes to {@code topics.dlq()}. */
+    public DeadLetters(String bootstrapServers, TopicNames topics) {
+        this(bootstrapServers, topics, Map.of());
     }
 
     /** @param producerProperties extra Kafka producer properties (security, timeouts, ...) */
-    public DeadLetters(String bootstrapServers, String topic, Map<String, Object> producerProperties) {
+    public DeadLetters(String bootstrapServers, TopicNames topics, Map<String, Object> producerProperties) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -55,7 +56,7 @@ public final class DeadLetters implements AutoCloseable {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "mobl-dlq-" + Integer.toHexString(System.identityHashCode(this)));
         props.putAll(producerProperties);
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        this.topic = topic;
+        this.topic = topics.dlq();
     }
 
     /**

@@ -41,6 +41,10 @@ import java.util.stream.Stream;
  * <p>Single-node settings: replication factor 1 for the internal topics, one partition for the offsets and
  * transaction topics (a group coordinator loads in milliseconds), no initial rebalance delay, a small log
  * cleaner buffer. Any of them can be overridden by {@link #start(Map)}.
+ *
+ * <p>{@link #stop()} shuts the broker down and keeps its data; {@link #restart()} starts it again on the same
+ * directory and ports, so clients connected to it see a broker that went away and came back with every record,
+ * offset and transaction it had (a test of what a run does when its broker restarts).
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -48,13 +52,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int ATTEMPTS = 3;
 
     private final Path dir;
-    private final KafkaRaftServer server;
+    private final Properties props;
+    private KafkaRaftServer server;
     private final String bootstrapServers;
     private final Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path dir, KafkaRaftServer server, String bootstrapServers, Admin admin) {
+    private EmbeddedKafkaBroker(Path dir, Properties props, KafkaRaftServer server, String bootstrapServers, Admin admin) {
         this.dir = dir;
+        this.props = props;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.admin = admin;
@@ -144,7 +150,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             awaitReady(admin);
             log.info("embedded Kafka broker ready at {} in {} ms (log dir {})", bootstrap,
                     (System.nanoTime() - t0) / 1_000_000, dir);
-            return new EmbeddedKafkaBroker(dir, server, bootstrap, admin);
+            return new EmbeddedKafkaBroker(dir, props, server, bootstrap, admin);
         } catch (Exception e) {
             if (admin != null) admin.close(Duration.ofSeconds(1));
             if (server != null) {
@@ -212,6 +218,60 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Shuts the broker down and waits for it, keeping its data for {@link #restart()}. Idempotent. */
+    public synchronized void stop() {
+        if (closed) throw new IllegalStateException("the embedded Kafka broker is closed");
+        if (server == null) return;
+        long t0 = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        server = null;
+        log.info("embedded Kafka broker at {} stopped in {} ms (data kept in {})", bootstrapServers, (System.nanoTime() - t0) / 1_000_000, dir);
+    }
+
+    /** Whether the broker is running (not {@link #stop()}ped or closed). */
+    public synchronized boolean running() {
+        return server != null;
+    }
+
+    /**
+     * Starts a {@link #stop()}ped broker again: the same directory (records, offsets, transactions) and the same
+     * ports, so clients reconnect to the address they had. Returns once the broker answers.
+     */
+    public synchronized void restart() {
+        if (closed) throw new IllegalStateException("the embedded Kafka broker is closed");
+        if (server != null) return;
+        long t0 = System.nanoTime();
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+            try {
+                s.startup();
+                awaitReady(admin);
+                server = s;
+                log.info("embedded Kafka broker at {} restarted in {} ms", bootstrapServers, (System.nanoTime() - t0) / 1_000_000);
+                return;
+            } catch (Exception e) {
+                // a port still held by the old sockets: shut this attempt down and try again
+                last = e instanceof RuntimeException r ? r : new IllegalStateException("embedded Kafka broker did not restart", e);
+                log.warn("embedded Kafka broker failed to restart (attempt {} of {}): {}", attempt, ATTEMPTS, e.toString());
+                try {
+                    s.shutdown();
+                    s.awaitShutdown();
+                } catch (RuntimeException ignored) {
+                    // keep the first error
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw last;
+                }
+            }
+        }
+        throw last;
+    }
+
     /** Shuts the broker down, waits for it, and deletes its directory. Idempotent. */
     @Override
     public synchronized void close() {
@@ -222,8 +282,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             admin.close(Duration.ofSeconds(2));
         } finally {
             try {
-                server.shutdown();
-                server.awaitShutdown();
+                if (server != null) {
+                    server.shutdown();
+                    server.awaitShutdown();
+                }
             } finally {
                 deleteRecursively(dir);
                 log.info("embedded Kafka broker at {} stopped in {} ms", bootstrapServers, (System.nanoTime() - t0) / 1_000_000);

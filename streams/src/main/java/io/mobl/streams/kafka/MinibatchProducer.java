@@ -21,7 +21,14 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Writes minibatches to a topic (kafka-clients producer, {@code acks=all}, idempotent), optionally at a
  * limited rate and in several passes (epochs). Keys: the batch id for lower-level data, the objective number
- * for upper-level data (so each objective's batches stay in order in one partition).
+ * for upper-level data (so each objective's batches stay in order in one partition: the one the default
+ * partitioner gives the key, where {@link KafkaBatchSource} reads the objective).
+ *
+ * <p><b>Lower-level batches go round robin over the topic's partitions</b> (the i-th one this producer sends to a
+ * topic to partition i mod P, whatever its key), so the partitions fill evenly and the i-th batch sits at offset
+ * about i / P. The source reads lower-level batches in (offset, partition) order, which is then the order they
+ * were produced in, and no partition runs dry while another still holds batches; with the default partitioner
+ * (a hash of the batch id) the partitions drift apart and the reader would wait on the drier one.
  *
  * <p>In epoch e ≥ 1 a batch is sent as {@code <batchId>~e<e>}: a replayed data set is new data to the solver,
  * and must not be mistaken for a replay of the same record by the consumer's replay window.
@@ -52,6 +59,8 @@ public final class MinibatchProducer implements AutoCloseable {
     }
 
     private final Producer<String, byte[]> producer;
+    /** Per topic: its partition count and how many lower-level batches this producer has sent to it. */
+    private final Map<String, int[]> lowerTurns = new HashMap<>();
     private final AtomicLong acknowledged = new AtomicLong();
     private volatile boolean stopped;
 
@@ -89,9 +98,13 @@ public final class MinibatchProducer implements AutoCloseable {
         return produce(b -> topic, batches, options);
     }
 
+    /** Each batch to its level's topic: lower-level ones to {@code topics.lower()}, the others to {@code topics.upper()}. */
+    public long produce(TopicNames topics, Iterable<Minibatch> batches, Options options) {
+        return produce(b -> b.isLower() ? topics.lower() : topics.upper(), batches, options);
+    }
+
     /**
-     * As {@link #produce(String, Iterable, Options)}, each batch to the topic {@code topicOf} names (e.g. a run's
-     * lower-level batches to {@code mobl.<run>.lower} and the others to {@code mobl.<run>.upper}); the rate counts
+     * As {@link #produce(String, Iterable, Options)}, each batch to the topic {@code topicOf} names; the rate counts
      * the records of all topics together.
      */
     public long produce(java.util.function.Function<Minibatch, String> topicOf, Iterable<Minibatch> batches, Options options) {
@@ -114,7 +127,7 @@ public final class MinibatchProducer implements AutoCloseable {
                 }
                 Minibatch out = epoch == 0 ? b : b.withBatchId(b.batchId() + "~e" + epoch);
                 topic = topicOf.apply(out);
-                producer.send(new ProducerRecord<>(topic, keyOf(out), MinibatchCodec.encode(out)), (md, e) -> {
+                producer.send(new ProducerRecord<>(topic, partitionFor(topic, out), keyOf(out), MinibatchCodec.encode(out)), (md, e) -> {
                     if (e == null) acknowledged.incrementAndGet();
                     else firstError.compareAndSet(null, e);
                 });
@@ -127,6 +140,15 @@ public final class MinibatchProducer implements AutoCloseable {
             throw new KafkaException("sending minibatches to " + topic + " failed: " + firstError.get().getMessage(), firstError.get());
         }
         return count;
+    }
+
+    /** Lower-level batches: the next partition of the topic in turn; upper-level ones: null (the key decides). */
+    private Integer partitionFor(String topic, Minibatch b) {
+        if (!b.isLower()) return null;
+        int[] turn = lowerTurns.computeIfAbsent(topic, t -> new int[] {producer.partitionsFor(t).size(), 0});
+        int partition = turn[1];
+        turn[1] = (partition + 1) % turn[0];
+        return partition;
     }
 
     /** Ends a running {@link #produce} after the record it is sending. */

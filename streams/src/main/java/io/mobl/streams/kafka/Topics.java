@@ -24,18 +24,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * The topics of DESIGN.md §5 and their default names. {@link #ensure(Admin, String)} creates the missing ones
- * (existing topics are left as they are, whatever their settings).
+ * The topics of DESIGN.md §5 (named by {@link TopicNames}) as the broker should hold them:
+ * {@link #ensure(Admin, TopicNames)} creates the missing ones (existing topics are left as they are, whatever their
+ * settings), {@link #awaitTopics} waits until they are served.
  */
 public final class Topics {
-    public static final String TELEMETRY = "mobl.telemetry";
-    /** Compacted: the newest Pareto point per run/preference. */
-    public static final String PARETO = "mobl.pareto";
-    public static final String CONTROL = "mobl.control";
-    /** Compacted: the newest coordinator checkpoint per run/preference. */
-    public static final String CHECKPOINTS = "mobl.checkpoints";
-    public static final String DLQ = "mobl.dlq";
-
     private static final Pattern RUN = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
     private Topics() {}
@@ -49,12 +42,6 @@ public final class Topics {
         }
     }
 
-    /** {@code mobl.<run>.lower}: lower-level minibatches. */
-    public static String lower(String run) { return "mobl." + checkRun(run) + ".lower"; }
-
-    /** {@code mobl.<run>.upper}: upper-level (validation) minibatches, objective id in each record. */
-    public static String upper(String run) { return "mobl." + checkRun(run) + ".upper"; }
-
     /** The run name must be usable inside a topic name. */
     public static String checkRun(String run) {
         if (run == null || !RUN.matcher(run).matches()) {
@@ -63,22 +50,40 @@ public final class Topics {
         return run;
     }
 
-    /** The seven topics of a run, the data topics with {@code dataPartitions} partitions, the others with one. */
-    public static List<Spec> defaults(String run, int dataPartitions) {
+    /**
+     * The seven topics of a run, the data topics with {@code dataPartitions} partitions, the others with one; the
+     * Pareto and checkpoint topics compacted (the newest record per run/preference is what counts).
+     */
+    public static List<Spec> specs(TopicNames topics, int dataPartitions) {
         if (dataPartitions < 1) throw new InvalidInputException("dataPartitions", dataPartitions, "an integer >= 1");
         return List.of(
-                new Spec(lower(run), dataPartitions, false),
-                new Spec(upper(run), dataPartitions, false),
-                new Spec(TELEMETRY, 1, false),
-                new Spec(PARETO, 1, true),
-                new Spec(CONTROL, 1, false),
-                new Spec(CHECKPOINTS, 1, true),
-                new Spec(DLQ, 1, false));
+                new Spec(topics.lower(), dataPartitions, false),
+                new Spec(topics.upper(), dataPartitions, false),
+                new Spec(topics.telemetry(), 1, false),
+                new Spec(topics.pareto(), 1, true),
+                new Spec(topics.control(), 1, false),
+                new Spec(topics.checkpoints(), 1, true),
+                new Spec(topics.dlq(), 1, false));
     }
 
-    /** Creates whichever of the run's default topics are missing; returns the names it created. */
-    public static Set<String> ensure(Admin admin, String run) {
-        return ensure(admin, defaults(run, 1));
+    /** Creates whichever of these topics are missing (data topics with one partition); returns the names it created. */
+    public static Set<String> ensure(Admin admin, TopicNames topics) {
+        return ensure(admin, specs(topics, 1));
+    }
+
+    /** The number of partitions of {@code topic}, which must exist. */
+    public static int partitionCount(Admin admin, String topic, Duration timeout) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot read the partitions of " + topic
+                    + " (create the run's topics first, e.g. with Topics.ensure): " + cause.getMessage(), cause);
+        }
     }
 
     /**

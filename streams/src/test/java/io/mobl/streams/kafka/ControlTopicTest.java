@@ -51,6 +51,8 @@ class ControlTopicTest {
     private static final double[] BEFORE = {0.3, 0.7};
     private static final double[] AFTER = {0.7, 0.3};
     private static final double TOLERANCE = 1e-6;
+    /** Both runs of this class share the default control and dead-letter topics. */
+    private static final TopicNames TOPICS = TopicNames.defaults("ctl");
 
     static EmbeddedKafkaBroker broker;
     static ActorRuntime runtime;
@@ -60,8 +62,8 @@ class ControlTopicTest {
     @BeforeAll
     static void start() {
         broker = EmbeddedKafkaBroker.start();
-        broker.createTopic(Topics.CONTROL, 1, false);
-        broker.createTopic(Topics.DLQ, 1, false);
+        broker.createTopic(TOPICS.control(), 1, false);
+        broker.createTopic(TOPICS.dlq(), 1, false);
         runtime = new ActorRuntime();
         streams = org.apache.pekko.actor.ActorSystem.create("control-topic-test");
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
@@ -81,7 +83,7 @@ class ControlTopicTest {
     }
 
     private static void send(String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.CONTROL, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
+        producer.send(new ProducerRecord<>(TOPICS.control(), key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -157,7 +159,7 @@ class ControlTopicTest {
         java.util.concurrent.atomic.AtomicReference<ControlTopic> started = new java.util.concurrent.atomic.AtomicReference<>();
         BooleanSupplier commandPending = () -> listener.size() >= 2 && (started.get() == null || started.get().applied() == 0);
         SweepHandle sweep = runtime.sweep(new Held(PROBLEM, commandPending), config, List.of(BEFORE), "ctl", listener);
-        try (ControlTopic control = ControlTopic.start(streams, broker.admin(), broker.bootstrapServers(), "ctl",
+        try (ControlTopic control = ControlTopic.start(streams, broker.admin(), broker.bootstrapServers(), TOPICS, "ctl",
                 ControlTopic.forSweep(sweep))) {
             started.set(control);
             await("the run under way", Duration.ofSeconds(30), () -> listener.size() >= 2);
@@ -202,7 +204,7 @@ class ControlTopicTest {
     void aStopSentOnTheControlTopicEndsAnEndlessRun() throws Exception {
         Recording listener = new Recording();
         SweepHandle sweep = runtime.sweep(PROBLEM, config(100_000_000), List.of(BEFORE, AFTER), "endless", listener);
-        try (ControlTopic control = ControlTopic.start(streams, broker.admin(), broker.bootstrapServers(), "endless",
+        try (ControlTopic control = ControlTopic.start(streams, broker.admin(), broker.bootstrapServers(), TOPICS, "endless",
                 ControlTopic.forSweep(sweep))) {
             await("the run under way", Duration.ofSeconds(30), () -> listener.size() >= 4);
             send("endless", new ControlMessage.Stop("endless"));
@@ -215,7 +217,7 @@ class ControlTopicTest {
     /** Offset → reason of the first {@code n} records of the DLQ. */
     private static Map<String, String> deadLetterReasons(int n) {
         Map<String, String> reasons = new java.util.TreeMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readFromStart(broker.bootstrapServers(), Topics.DLQ, n)) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readFromStart(broker.bootstrapServers(), TOPICS.dlq(), n)) {
             reasons.put(KafkaTestSupport.header(r, DeadLetters.SOURCE_OFFSET), KafkaTestSupport.header(r, DeadLetters.REASON));
         }
         return reasons;

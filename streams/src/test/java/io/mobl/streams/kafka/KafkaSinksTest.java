@@ -32,9 +32,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The JSON sinks and the minibatch producer against a real embedded KRaft broker (one for the class). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KafkaSinksTest extends BrokerTest {
+    static final TopicNames TOPICS = TopicNames.defaults("sinks");
+
     @BeforeAll
     static void createTopics() {
-        Topics.ensure(admin, "sinks");
+        Topics.ensure(admin, TOPICS);
     }
 
     static final OracleCalls CALLS = new OracleCalls(10, 20, 30, 40);
@@ -62,7 +64,7 @@ class KafkaSinksTest extends BrokerTest {
     @Test
     void telemetryIsPlainJsonThatAKafkaConsumerReadsBack() throws Exception {
         List<IterateTelemetry> sent = new ArrayList<>();
-        try (TelemetrySink sink = new TelemetrySink(system, broker.bootstrapServers())) {
+        try (TelemetrySink sink = new TelemetrySink(system, broker.bootstrapServers(), TOPICS)) {
             for (int k = 0; k < 100; k++) {
                 IterateTelemetry t = telemetry(k);
                 assertThat(sink.offer(t)).isTrue();
@@ -73,7 +75,7 @@ class KafkaSinksTest extends BrokerTest {
             assertThat(sink.dropped()).isZero();
             assertThat(sink.failed()).isZero();
         }
-        List<ConsumerRecord<String, String>> back = readBack(Topics.TELEMETRY, 100, new StringDeserializer());
+        List<ConsumerRecord<String, String>> back = readBack(TOPICS.telemetry(), 100, new StringDeserializer());
         assertThat(back).hasSize(100);
         ObjectMapper plain = new ObjectMapper();
         for (int i = 0; i < back.size(); i++) {
@@ -95,13 +97,13 @@ class KafkaSinksTest extends BrokerTest {
             points.add(new ParetoPoint("sinks", new double[] {a, 1 - a}, new double[] {i, -i},
                     new double[] {a, 1 - a}, 1e-5, 100 + i, CALLS));
         }
-        try (ParetoSink sink = new ParetoSink(system, broker.bootstrapServers())) {
+        try (ParetoSink sink = new ParetoSink(system, broker.bootstrapServers(), TOPICS)) {
             points.forEach(sink::offer);
             sink.closeAsync().toCompletableFuture().get(20, TimeUnit.SECONDS);
             assertThat(sink.sent()).isEqualTo(5);
             assertThatThrownBy(() -> sink.offer(points.get(0))).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         }
-        List<ConsumerRecord<String, ParetoPoint>> back = readBack(Topics.PARETO, 5, JsonCodec.paretoPointDeserializer());
+        List<ConsumerRecord<String, ParetoPoint>> back = readBack(TOPICS.pareto(), 5, JsonCodec.paretoPointDeserializer());
         assertThat(back).extracting(ConsumerRecord::key).containsExactly(points.stream().map(ParetoPoint::key).toArray(String[]::new));
         assertThat(back).extracting(ConsumerRecord::value).containsExactlyElementsOf(points);
     }
@@ -116,7 +118,7 @@ class KafkaSinksTest extends BrokerTest {
         Map<String, String> fast = Map.of("max.block.ms", "100", "delivery.timeout.ms", "400", "request.timeout.ms", "300",
                 "linger.ms", "0", "reconnect.backoff.max.ms", "100");
         String nowhere = "127.0.0.1:" + deadPort;
-        try (TelemetrySink telemetry = new TelemetrySink(system, nowhere, Topics.TELEMETRY, 4, fast)) {
+        try (TelemetrySink telemetry = new TelemetrySink(system, nowhere, TOPICS, 4, fast)) {
             int accepted = 0;
             for (int k = 0; k < 50; k++) if (telemetry.offer(telemetry(k))) accepted++;
             assertThat(telemetry.dropped()).isPositive();
@@ -126,7 +128,7 @@ class KafkaSinksTest extends BrokerTest {
             assertThat(telemetry.failed()).as("each failed send counted once").isEqualTo(accepted);
             assertThat(telemetry.sent()).isZero();
         }
-        try (ParetoSink pareto = new ParetoSink(system, nowhere, Topics.PARETO, 2, fast)) {
+        try (ParetoSink pareto = new ParetoSink(system, nowhere, TOPICS, 2, fast)) {
             ParetoPoint p = new ParetoPoint("sinks", new double[] {0.5, 0.5}, new double[] {1}, new double[] {1, 2}, 0, 1, CALLS);
             assertThatThrownBy(() -> {
                 for (int i = 0; i < 50; i++) pareto.offer(p);
@@ -136,7 +138,7 @@ class KafkaSinksTest extends BrokerTest {
 
     @Test
     void theProducerLimitsItsRateAndRenamesLaterEpochs() throws Exception {
-        String topic = Topics.upper("sinks");
+        String topic = TopicNames.defaults("sinks").upper();
         List<Minibatch> data = List.of(KafkaTestSupport.batch("u-0", 0, 0), KafkaTestSupport.batch("u-1", 1, 1),
                 KafkaTestSupport.batch("u-2", 0, 2), KafkaTestSupport.batch("u-3", 1, 3), KafkaTestSupport.batch("u-4", 0, 4));
         long t0 = System.nanoTime();

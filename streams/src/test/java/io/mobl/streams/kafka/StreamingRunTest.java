@@ -76,13 +76,13 @@ class StreamingRunTest extends BrokerTest {
     }
 
     private static void createTopics(String run) {
-        broker.createTopic(Topics.lower(run), 2, false);
-        broker.createTopic(Topics.upper(run), 2, false);
+        broker.createTopic(TopicNames.defaults(run).lower(), 2, false);
+        broker.createTopic(TopicNames.defaults(run).upper(), 2, false);
     }
 
     private static long produce(String run, GeneratedStream stream) {
         try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-            return producer.produce(b -> b.isLower() ? Topics.lower(run) : Topics.upper(run), stream,
+            return producer.produce(b -> b.isLower() ? TopicNames.defaults(run).lower() : TopicNames.defaults(run).upper(), stream,
                     MinibatchProducer.Options.once());
         }
     }
@@ -134,7 +134,7 @@ class StreamingRunTest extends BrokerTest {
         Solution solution;
         Recording source;
         KafkaBatchSource.Stats stats;
-        try (KafkaBatchSource kafka = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 2)
+        try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2)
                 .withMaxPollRecords(500).withBuffers(64, 16), KafkaBatchSource.BatchCheck.of(PROBLEM))) {
             source = new Recording(kafka, 0);
             // iterations 0..1999: 2000 × (3 + 2) = 10,000 minibatches, exactly what was produced; the actors' lower-level
@@ -164,8 +164,8 @@ class StreamingRunTest extends BrokerTest {
     void poisonRecordsAmongGoodOnesAreDeadLetteredWithTheirReasonAndTheActorsUseEveryGoodOne() throws Exception {
         String run = "poison";
         String dlq = "poison.dlq";
-        broker.createTopic(Topics.lower(run), 1, false);
-        broker.createTopic(Topics.upper(run), 1, false);
+        broker.createTopic(TopicNames.defaults(run).lower(), 1, false);
+        broker.createTopic(TopicNames.defaults(run).upper(), 1, false);
         broker.createTopic(dlq, 1, false);
         GeneratedStream stream = new GeneratedStream(SPEC.generator(), 2, 1, 3, 40); // 40 iterations' worth
 
@@ -199,7 +199,7 @@ class StreamingRunTest extends BrokerTest {
                 broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
             int i = 0, p = 0;
             for (Minibatch b : stream) {
-                String topic = b.isLower() ? Topics.lower(run) : Topics.upper(run);
+                String topic = b.isLower() ? TopicNames.defaults(run).lower() : TopicNames.defaults(run).upper();
                 if (b.isLower() && i++ % 17 == 5 && p < poisons.size()) {
                     Poison bad = poisons.get(p++);
                     long offset = raw.send(new ProducerRecord<>(topic, bad.name().getBytes(StandardCharsets.UTF_8), bad.value())).get().offset();
@@ -212,7 +212,7 @@ class StreamingRunTest extends BrokerTest {
         }
 
         Recording source;
-        try (KafkaBatchSource kafka = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 2)
+        try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2)
                 .withDeadLetterTopic(dlq), KafkaBatchSource.BatchCheck.of(PROBLEM))) {
             source = new Recording(kafka, 0);
             Solution solution = actors.solve(PROBLEM, singleSampleConfig(39), source, PREFERENCE, run, RunListener.NONE)
@@ -230,7 +230,7 @@ class StreamingRunTest extends BrokerTest {
             Poison bad = poisonAt.get(Long.parseLong(header(r, DeadLetters.SOURCE_OFFSET)));
             assertThat(bad).as("dead letter from offset %s", header(r, DeadLetters.SOURCE_OFFSET)).isNotNull();
             assertThat(header(r, DeadLetters.REASON)).as(bad.name()).contains(bad.reason());
-            assertThat(header(r, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.lower(run));
+            assertThat(header(r, DeadLetters.SOURCE_TOPIC)).isEqualTo(TopicNames.defaults(run).lower());
         }
     }
 
@@ -241,7 +241,7 @@ class StreamingRunTest extends BrokerTest {
         produce(run, new GeneratedStream(SPEC.generator(), 2, 1, 3, 2000)); // 10,000 minibatches waiting
         int lowerBuffer = 8, upperBuffer = 4, maxPoll = 50;
         AtomicLong maxAhead = new AtomicLong();
-        try (KafkaBatchSource kafka = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 2)
+        try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2)
                 .withBuffers(lowerBuffer, upperBuffer).withMaxPollRecords(maxPoll))) {
             Recording slow = new Recording(kafka, 3);
             StreamingRun solver = new StreamingRun(PROBLEM, singleSampleConfig(Integer.MAX_VALUE), slow, PREFERENCE, run,
@@ -278,7 +278,7 @@ class StreamingRunTest extends BrokerTest {
         GeneratedStream.PerIteration per = GeneratedStream.perIteration(config, rows);
         produce(run, new GeneratedStream(SPEC.generator(), 2, rows, per.ratio(), per.rounds(300)));
         Solution solution;
-        try (KafkaBatchSource kafka = KafkaBatchSource.start(system, KafkaBatchSource.Settings.of(broker.bootstrapServers(), run, 2),
+        try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2),
                 KafkaBatchSource.BatchCheck.of(PROBLEM))) {
             solution = new StreamingRun(PROBLEM, config, kafka, PREFERENCE, run, RunListener.NONE, 1000).run();
         }

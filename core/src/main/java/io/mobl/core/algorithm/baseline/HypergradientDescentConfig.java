@@ -1,5 +1,6 @@
 package io.mobl.core.algorithm.baseline;
 
+import io.mobl.core.algorithm.LowerDescent;
 import io.mobl.core.hypergradient.ConjugateGradient;
 import io.mobl.core.hypergradient.HypergradientMethod;
 import io.mobl.core.hypergradient.NeumannSeries;
@@ -16,14 +17,13 @@ import io.mobl.protocol.InvalidInputException;
  *       backward pass and keeps the trajectory: O(qD) memory, the point of the FORUM paper's Fig. 1).</li>
  * </ul>
  *
- * @param weighting       how λ_k is chosen
- * @param hypergradient   CG (implicit) or the unrolled backward pass
- * @param lowerIterations D ≥ 1, lower-level gradient steps per outer iteration (warm-started)
- * @param lowerStepSize   α &gt; 0
- * @param upperStepSize   β &gt; 0
+ * @param weighting     how λ_k is chosen
+ * @param hypergradient CG (implicit) or the unrolled backward pass
+ * @param lower         D ≥ 1 lower-level gradient steps of size α per outer iteration (warm-started)
+ * @param upperStepSize β &gt; 0
  */
-public record HypergradientDescentConfig(Weighting weighting, HypergradientMethod hypergradient, int lowerIterations,
-                                         double lowerStepSize, double upperStepSize) {
+public record HypergradientDescentConfig(Weighting weighting, HypergradientMethod hypergradient, LowerDescent lower,
+                                         double upperStepSize) {
 
     /** The combination rule of the hypergradients. */
     public enum Weighting { LINEAR_SCALARISATION, MIN_NORM }
@@ -31,10 +31,21 @@ public record HypergradientDescentConfig(Weighting weighting, HypergradientMetho
     public HypergradientDescentConfig {
         if (weighting == null) throw new InvalidInputException("weighting", null, "linear scalarisation or min-norm");
         if (hypergradient == null) throw new InvalidInputException("hypergradient", null, "cg or ns");
-        Checks.atLeast("lower-iterations", lowerIterations, 1);
-        Checks.positive("lower-step-size", lowerStepSize);
+        if (lower == null) throw new InvalidInputException("lower", null, "D lower-level steps of size α");
+        lower.requireSteps();
         Checks.positive("upper-step-size", upperStepSize);
     }
+
+    /** By the papers' names: D ≥ 1, α &gt; 0, β &gt; 0. */
+    public HypergradientDescentConfig(Weighting weighting, HypergradientMethod hypergradient, int lowerIterations,
+                                      double lowerStepSize, double upperStepSize) {
+        this(weighting, hypergradient, new LowerDescent(lowerIterations, lowerStepSize), upperStepSize);
+    }
+
+    /** D. */
+    public int lowerIterations() { return lower.iterations(); }
+    /** α. */
+    public double lowerStepSize() { return lower.stepSize(); }
 
     public static HypergradientDescentConfig linear(int cgSteps, int lowerIterations, double lowerStepSize, double upperStepSize) {
         return new HypergradientDescentConfig(Weighting.LINEAR_SCALARISATION, new ConjugateGradient(cgSteps),

@@ -10,6 +10,7 @@ import io.mobl.core.problem.Oracle;
 import io.mobl.core.problem.RequiredOracles;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.protocol.Checks;
+import java.util.Arrays;
 import java.util.EnumSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -67,20 +68,8 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
      */
     @Override
     public State initialState(double[] preference, INDArray upperStart) {
-        int objectives = problem.objectiveCount();
-        Checks.preference("preference", preference, objectives);
-        INDArray y = config.lowerIterations() == 0 ? problem.initialLower()
-                : LowerLevelDescent.descend(problem, upperStart, problem.initialLower(), config.lowerIterations(),
-                        config.lowerStepSize(), false).solution();
-        double[] weighted = new double[objectives];
-        double level = 0;
-        for (int s = 0; s < objectives; s++) {
-            weighted[s] = preference[s] * problem.upper(s, upperStart, y).value();
-            level = Math.max(level, weighted[s]);
-        }
-        double[] slacks = new double[objectives];
-        for (int s = 0; s < objectives; s++) slacks[s] = level - weighted[s];
-        return new State(0, level, upperStart.dup(), y, slacks, preference);
+        Checks.preference("preference", preference, problem.objectiveCount());
+        return stateOf(initialPoint(preference, upperStart), preference);
     }
 
     @Override
@@ -95,6 +84,51 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
      * problem itself.
      */
     Step<State> step(State state, BilevelProblem forConstraint, BilevelProblem forJacobian) {
+        int t = state.iteration();
+        INDArray x = state.x();
+        INDArray y = state.y();
+        double[] r = state.preference();
+        double[] delta = state.slacks();
+        int objectives = r.length;
+        Gradient g = gradient(state, forConstraint, forJacobian);
+        if (!Double.isFinite(g.kkt())) throw new NonFiniteValueException("gradient of the penalty P", -1, t);
+
+        double eta = config.stepSize();
+        double level = state.level() - eta * g.level();
+        INDArray nextX = x.sub(g.x().mul(eta));
+        INDArray nextY = y.sub(g.y().mul(eta));
+        double[] nextDelta = new double[objectives];
+        double step2 = eta * eta * (g.level() * g.level() + Vectors.squaredNorm(g.x()) + Vectors.squaredNorm(g.y()));
+        for (int s = 0; s < objectives; s++) {
+            nextDelta[s] = Math.max(0, delta[s] - eta * g.omega()[s]);
+            step2 += (nextDelta[s] - delta[s]) * (nextDelta[s] - delta[s]);
+        }
+        double[] weights = new double[objectives];
+        for (int s = 0; s < objectives; s++) weights[s] = g.omega()[s] * r[s];
+        int p = problem.upperDimension();
+        int q = problem.lowerDimension();
+        long bytes = StepReport.bytes(objectives + 3L, p + q) + StepReport.bytes(2, q);
+        return new Step<>(new State(t + 1, level, nextX, nextY, nextDelta, r),
+                new StepReport(t, x, y, g.values(), weights, g.kkt(), "kkt", Math.sqrt(g.constraintSquared()),
+                        Math.sqrt(step2), bytes));
+    }
+
+    /**
+     * ∇P(θ) at a state, with ω_s = v(r_s f_s + δ_s − ρ) and ν = u·h: ∂_ρP = 1 − Σω_s, ∇_zP = Σ_s ω_s r_s ∇f_s + J_hᵀν,
+     * ∂_δP = ω; and the KKT residual ‖𝒦‖² there.
+     *
+     * @param level             ∂_ρP
+     * @param x                 ∇_xP, length p
+     * @param y                 ∇_yP, length q
+     * @param omega             ω = ∂_δP, length S
+     * @param values            f_s(z), length S
+     * @param constraintSquared ‖h(z)‖²
+     * @param kkt               ‖𝒦‖²
+     */
+    record Gradient(double level, INDArray x, INDArray y, double[] omega, double[] values, double constraintSquared,
+                    double kkt) {}
+
+    Gradient gradient(State state, BilevelProblem forConstraint, BilevelProblem forJacobian) {
         int t = state.iteration();
         INDArray x = state.x();
         INDArray y = state.y();
@@ -128,24 +162,66 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
         double hNorm2 = Vectors.squaredNorm(h);
         double kkt = gradLevel * gradLevel + Vectors.squaredNorm(gradX) + Vectors.squaredNorm(gradY) + hNorm2
                 + complementarity;
-        if (!Double.isFinite(kkt)) throw new NonFiniteValueException("gradient of the penalty P", -1, t);
+        return new Gradient(gradLevel, gradX, gradY, omega, values, hNorm2, kkt);
+    }
 
-        double eta = config.stepSize();
-        double level = state.level() - eta * gradLevel;
-        INDArray nextX = x.sub(gradX.mul(eta));
-        INDArray nextY = y.sub(gradY.mul(eta));
-        double[] nextDelta = new double[objectives];
-        double step2 = eta * eta * (gradLevel * gradLevel + Vectors.squaredNorm(gradX) + Vectors.squaredNorm(gradY));
-        for (int s = 0; s < objectives; s++) {
-            nextDelta[s] = Math.max(0, delta[s] - eta * omega[s]);
-            step2 += (nextDelta[s] - delta[s]) * (nextDelta[s] - delta[s]);
-        }
-        double[] weights = new double[objectives];
-        for (int s = 0; s < objectives; s++) weights[s] = omega[s] * r[s];
+    /**
+     * ∇P(θ) as one vector (∂_ρP, ∇_xP, ∇_yP, ∂_δP) of length 1 + p + q + S at θ = {@code theta} laid out the same way,
+     * for the preference r (any positive r; the Lipschitz estimate of {@link io.mobl.core.algorithm.StepSizes} takes
+     * r = 1, which bounds every preference's), with the lower-level oracles from {@code sampled} (the problem
+     * itself, or one minibatch of it).
+     */
+    public INDArray penaltyGradient(INDArray theta, double[] preference, BilevelProblem sampled) {
         int p = problem.upperDimension();
         int q = problem.lowerDimension();
-        long bytes = StepReport.bytes(objectives + 3L, p + q) + StepReport.bytes(2, q);
-        return new Step<>(new State(t + 1, level, nextX, nextY, nextDelta, r),
-                new StepReport(t, x, y, values, weights, kkt, "kkt", Math.sqrt(hNorm2), Math.sqrt(step2), bytes));
+        int objectives = problem.objectiveCount();
+        int length = 1 + p + q + objectives;
+        Gradient g = gradient(stateOf(theta, preference), sampled, sampled);
+        double[] out = new double[length];
+        out[0] = g.level();
+        System.arraycopy(g.x().toDoubleVector(), 0, out, 1, p);
+        System.arraycopy(g.y().toDoubleVector(), 0, out, 1 + p, q);
+        System.arraycopy(g.omega(), 0, out, 1 + p + q, objectives);
+        return Vectors.of(out);
+    }
+
+    /**
+     * θ_0 = (ρ_0, x_0, y_0, δ_0) as one vector for the preference r (not checked against the simplex), as
+     * {@link #initialState} makes it: the point the step size is derived at.
+     */
+    public INDArray initialPoint(double[] preference, INDArray upperStart) {
+        int objectives = problem.objectiveCount();
+        INDArray y = config.lowerIterations() == 0 ? problem.initialLower()
+                : LowerLevelDescent.descend(problem, upperStart, problem.initialLower(), config.lowerIterations(),
+                        config.lowerStepSize(), false).solution();
+        double[] weighted = new double[objectives];
+        double level = 0;
+        for (int s = 0; s < objectives; s++) {
+            weighted[s] = preference[s] * problem.upper(s, upperStart, y).value();
+            level = Math.max(level, weighted[s]);
+        }
+        int p = problem.upperDimension();
+        int q = problem.lowerDimension();
+        double[] theta = new double[1 + p + q + objectives];
+        theta[0] = level;
+        System.arraycopy(upperStart.toDoubleVector(), 0, theta, 1, p);
+        System.arraycopy(y.toDoubleVector(), 0, theta, 1 + p, q);
+        for (int s = 0; s < objectives; s++) theta[1 + p + q + s] = level - weighted[s];
+        return Vectors.of(theta);
+    }
+
+    /** The state at iteration 0 of θ = (ρ, x, y, δ) laid out as {@link #penaltyGradient} takes it. */
+    private State stateOf(INDArray theta, double[] preference) {
+        int p = problem.upperDimension();
+        int q = problem.lowerDimension();
+        int objectives = problem.objectiveCount();
+        double[] all = theta.toDoubleVector();
+        if (all.length != 1 + p + q + objectives || preference.length != objectives) {
+            throw new IllegalArgumentException("θ of length " + all.length + " and r of length " + preference.length
+                    + " for p = " + p + ", q = " + q + ", S = " + objectives);
+        }
+        return new State(0, all[0], Vectors.of(Arrays.copyOfRange(all, 1, 1 + p)),
+                Vectors.of(Arrays.copyOfRange(all, 1 + p, 1 + p + q)), Arrays.copyOfRange(all, 1 + p + q, all.length),
+                preference);
     }
 }

@@ -1,5 +1,6 @@
 package io.mobl.core.algorithm.penalty;
 
+import io.mobl.core.algorithm.LowerDescent;
 import io.mobl.protocol.Checks;
 
 /**
@@ -9,26 +10,34 @@ import io.mobl.protocol.Checks;
  * @param stepSize          η &gt; 0, the projected-gradient step on P(θ)
  * @param constraintPenalty u &gt; 0, the weight of ½‖h(z)‖², h = ∇_y g (lower-level optimality)
  * @param chebyshevPenalty  v &gt; 0, the weight of ½Σ(r_s f_s(z) + δ_s − ρ)² (the weighted-Chebyshev constraints)
- * @param lowerIterations   J ≥ 0 plain gradient steps y ← y − α∇_y g(x_0, y) from the problem's y_0 before the first
+ * @param warmStart         J ≥ 0 plain gradient steps y ← y − α∇_y g(x_0, y) from the problem's y_0 before the first
  *                          penalty step: a start θ_0 near the constraint set h = 0 (the poster's Alg. 1 takes any
  *                          θ_0 ∈ C). J = 0 starts at y_0 as given. The penalty itself moves y along ηu·∇²_yy g·h, a
  *                          Gauss–Newton step on ½‖∇_y g‖² whose rate in a direction of curvature λ is ηuλ² (λ² ≪ λ
  *                          where the lower level is flat, and it is merely convex), so from a y_0 far from optimal it
  *                          takes far more steps to reach lower-level optimality than gradient descent on g does.
  *                          Only the start: steps on g inside the iterations would zero h, and with it ν = u·h, the
- *                          only way the upper objectives reach x
- * @param lowerStepSize     α &gt; 0 of those steps (≤ 1/L_g); unused when J = 0
+ *                          only way the upper objectives reach x. Its α (≤ 1/L_g) is unused when J = 0
  */
-public record WcPenaltyConfig(double stepSize, double constraintPenalty, double chebyshevPenalty, int lowerIterations,
-                              double lowerStepSize) {
+public record WcPenaltyConfig(double stepSize, double constraintPenalty, double chebyshevPenalty, LowerDescent warmStart) {
 
     public WcPenaltyConfig {
         Checks.positive("step-size", stepSize);
         Checks.positive("constraint-penalty", constraintPenalty);
         Checks.positive("chebyshev-penalty", chebyshevPenalty);
-        Checks.atLeast("lower-iterations", lowerIterations, 0);
-        Checks.positive("lower-step-size", lowerStepSize);
+        if (warmStart == null) throw new io.mobl.protocol.InvalidInputException("warm-start", null, "J ≥ 0 steps of size α");
     }
+
+    /** With J = {@code lowerIterations} warm-start steps of size α = {@code lowerStepSize}. */
+    public WcPenaltyConfig(double stepSize, double constraintPenalty, double chebyshevPenalty, int lowerIterations,
+                           double lowerStepSize) {
+        this(stepSize, constraintPenalty, chebyshevPenalty, new LowerDescent(lowerIterations, lowerStepSize));
+    }
+
+    /** J. */
+    public int lowerIterations() { return warmStart.iterations(); }
+    /** α of the warm start. */
+    public double lowerStepSize() { return warmStart.stepSize(); }
 
     /** The poster's Alg. 1 from the problem's y_0. */
     public WcPenaltyConfig(double stepSize, double constraintPenalty, double chebyshevPenalty) {

@@ -14,7 +14,6 @@ import org.hipparchus.linear.QRDecomposition;
 import org.hipparchus.linear.RealMatrix;
 import org.hipparchus.linear.RealVector;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A problem whose lower level is convex but <em>not</em> strongly convex (the WC-Penalty poster's LLGC setting):
@@ -30,8 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ∇²_xy g·v = −CᵀAv. No {@link #smoothness()}: μ_g = 0.
  */
 public final class RankDeficientProblem implements BilevelProblem, SampledLowerLevel {
-    private final INDArray a;      // q×q
-    private final INDArray c;      // q×p
+    private final DenseMap a;      // q×q
+    private final DenseMap c;      // q×p
     private final double[][] nullBasis; // q×(q−r), orthonormal columns
     private final double[][] cEntries;
     private final double[][] targetsY;
@@ -42,8 +41,8 @@ public final class RankDeficientProblem implements BilevelProblem, SampledLowerL
 
     private RankDeficientProblem(double[][] aEntries, double[][] cEntries, double[][] nullBasis, double[][] targetsY,
                                  double[][] targetsX, double upperWeight, double largestEigenvalue, double[][] eigenRows) {
-        this.a = Nd4j.createFromArray(aEntries);
-        this.c = Nd4j.createFromArray(cEntries);
+        this.a = new DenseMap(aEntries);
+        this.c = new DenseMap(cEntries);
         this.cEntries = cEntries;
         this.nullBasis = nullBasis;
         this.targetsY = targetsY;
@@ -129,33 +128,33 @@ public final class RankDeficientProblem implements BilevelProblem, SampledLowerL
     }
 
     private INDArray residual(INDArray x, INDArray y) {
-        return y.sub(Vectors.times(c, x));
+        return y.sub(c.apply(x));
     }
 
     @Override
     public double lowerValue(INDArray x, INDArray y) {
         INDArray e = residual(x, y);
-        return 0.5 * Vectors.dot(e, Vectors.times(a, e));
+        return 0.5 * Vectors.dot(e, a.apply(e));
     }
 
     @Override
     public INDArray lowerGradient(INDArray x, INDArray y) {
-        return Vectors.times(a, residual(x, y));
+        return a.apply(residual(x, y));
     }
 
     @Override
     public INDArray lowerGradientX(INDArray x, INDArray y) {
-        return Vectors.transposeTimes(c, lowerGradient(x, y)).negi();
+        return c.applyTransposed(lowerGradient(x, y)).negi();
     }
 
     @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
-        return Vectors.times(a, v);
+        return a.apply(v);
     }
 
     @Override
     public INDArray jacobianVector(INDArray x, INDArray y, INDArray v) {
-        return Vectors.transposeTimes(c, Vectors.times(a, v)).negi();
+        return c.applyTransposed(a.apply(v)).negi();
     }
 
     /**
@@ -178,7 +177,7 @@ public final class RankDeficientProblem implements BilevelProblem, SampledLowerL
 
     /** Cx, one point of the solution set M(x) = Cx + null(A). */
     public INDArray particularLowerSolution(INDArray x) {
-        return Vectors.times(c, x);
+        return c.apply(x);
     }
 
     /**

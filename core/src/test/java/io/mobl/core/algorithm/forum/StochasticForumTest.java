@@ -111,7 +111,7 @@ class StochasticForumTest {
         CountingStochasticProblem counted = new CountingStochasticProblem(SampleWeightHyperCleaningProblem.of(det));
         StochasticForum forum = new StochasticForum(counted, source, new StochasticForumConfig(
                 ForumConfig.of(2, 0.3, 10, 0.3, 0.5), 20, 30, 10, Duration.ofSeconds(1)));
-        io.mobl.core.algorithm.IterativeRun.Outcome outcome = io.mobl.core.algorithm.IterativeRun.run(forum,
+        io.mobl.core.algorithm.IterativeRun.Outcome outcome = io.mobl.core.algorithm.IterativeRun.runAcknowledging(forum,
                 forum.initialState(new double[] {0.5, 0.5}, counted.initialUpper()), 2, r -> { }, source);
         List<GeneratedBatchSource.Acknowledged> acks = source.acknowledged();
         assertThat(acks).extracting(GeneratedBatchSource.Acknowledged::iteration).containsExactly(0L, 1L, 2L);

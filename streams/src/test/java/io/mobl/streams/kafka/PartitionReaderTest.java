@@ -2,6 +2,7 @@ package io.mobl.streams.kafka;
 
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.codec.MinibatchCodec;
+import io.mobl.protocol.SourcePosition;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,11 +19,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,56 +37,69 @@ import static io.mobl.streams.kafka.KafkaTestSupport.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** MinibatchSource against a real embedded KRaft broker (one for the class). */
+/**
+ * The readers of a run's partitions (decode and check once, dead-letter, bounded queues, replays, commits), driven
+ * through the lower level of a {@link KafkaBatchSource}, against a real embedded KRaft broker (one for the class).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MinibatchSourceTest extends BrokerTest {
-    private static MinibatchSource.Settings settings(String group, String topic) {
-        return MinibatchSource.Settings.of(broker.bootstrapServers(), group, topic)
-                .withCommits(1000, Duration.ofMillis(100))
+class PartitionReaderTest extends BrokerTest {
+    private static KafkaSourceSettings settings(String run) {
+        return KafkaSourceSettings.of(broker.bootstrapServers(), run, 1)
+                .withCommitInterval(Duration.ofMillis(100))
                 .withCloseTimeout(Duration.ofSeconds(5));
     }
 
+    private static TopicNames topics(String run) {
+        TopicNames t = TopicNames.defaults(run);
+        broker.createTopic(t.lower(), 1, false);
+        broker.createTopic(t.upper(), 1, false);
+        return t;
+    }
+
     @Test
-    void tenThousandBatchesAreConsumedExactlyOnceAndCommitted() throws Exception {
-        String topic = "a.lower";
-        broker.createTopic(topic, 3, false);
+    void tenThousandBatchesOverThreePartitionsComeExactlyOnceInProductionOrderAndAreCommitted() throws Exception {
+        TopicNames t = TopicNames.defaults("a");
+        broker.createTopic(t.lower(), 3, false);
+        broker.createTopic(t.upper(), 1, false);
         long t0 = System.nanoTime();
+        List<Minibatch> produced = batches("a", 10_000);
         try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-            assertThat(producer.produce(topic, batches("a", 10_000))).isEqualTo(10_000);
+            assertThat(producer.produce(t.lower(), produced)).isEqualTo(10_000);
         }
         long t1 = System.nanoTime();
-        Set<String> seen = new HashSet<>();
-        try (BatchPuller puller = MinibatchSource.start(system, settings("group-a", topic).withBufferSize(64).withMaxPollRecords(500))) {
+        try (KafkaBatchSource source = KafkaBatchSource.start(settings("a").withBuffers(64, 1).withMaxPollRecords(500))) {
             long t2 = 0;
             for (int i = 0; i < 10_000; i++) {
-                Delivered d = puller.take(Duration.ofSeconds(30));
+                Minibatch b = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
                 if (i == 0) t2 = System.nanoTime();
-                assertThat(seen.add(d.batch().batchId())).as("delivered twice: %s", d).isTrue();
-                assertThat(d.batch()).isEqualTo(batch(d.batch().batchId(), Minibatch.LOWER,
-                        Integer.parseInt(d.batch().batchId().substring(2))));
-                puller.commit(d);
+                // round robin over three partitions read in (offset, partition) order: the producer's order
+                assertThat(b).isEqualTo(produced.get(i));
+                source.iterationDone(i, List.of(b));
             }
             long t3 = System.nanoTime();
             System.out.printf("10,000 batches: produced in %d ms, first batch after %d ms, the other 9,999 in %d ms%n",
                     (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
-            assertThatThrownBy(() -> puller.take(Duration.ofMillis(300))).isInstanceOf(TimeoutException.class);
-            assertThat(puller.stats().fetched()).isEqualTo(10_000);
-            assertThat(puller.stats().deadLettered()).isZero();
+            assertThatThrownBy(() -> source.next(Minibatch.LOWER, Duration.ofMillis(300))).isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("has none ready");
+            assertThat(source.stats().lower().fetched()).isEqualTo(10_000);
+            assertThat(source.stats().deadLettered()).isZero();
         }
-        assertThat(seen).hasSize(10_000);
-        Map<TopicPartition, OffsetAndMetadata> offsets = committed(admin, "group-a");
+        Map<TopicPartition, OffsetAndMetadata> offsets = committed(admin, "mobl.a.lower");
         Map<TopicPartition, OffsetSpec> latest = offsets.keySet().stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
         var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
         assertThat(offsets).hasSize(3);
-        for (TopicPartition tp : offsets.keySet()) assertThat(offsets.get(tp).offset()).as("%s", tp).isEqualTo(ends.get(tp).offset());
-        assertThat(committedTotal(admin, "group-a")).isEqualTo(10_000);
+        for (TopicPartition tp : offsets.keySet()) {
+            assertThat(offsets.get(tp).offset()).as("%s", tp).isEqualTo(ends.get(tp).offset());
+            assertThat(offsets.get(tp).metadata()).isEqualTo("mobl.roles=-1@" + ends.get(tp).offset());
+        }
+        assertThat(committedTotal(admin, "mobl.a.lower")).isEqualTo(10_000);
     }
 
     @Test
-    void poisonRecordsGoToTheDeadLetterTopicAndTheStreamGoesOn() throws Exception {
-        String topic = "b.lower";
+    void poisonRecordsGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() throws Exception {
         String dlq = "b.dlq";
-        broker.createTopic(topic, 1, false);
+        TopicNames t = topics("b").withDlq(dlq);
+        String topic = t.lower();
         broker.createTopic(dlq, 1, false);
 
         record Poison(String name, byte[] value, String reason) {}
@@ -131,18 +143,17 @@ class MinibatchSourceTest extends BrokerTest {
         }
         int total = good + poisons.size();
 
-        try (DeadLetters deadLetters = new DeadLetters(broker.bootstrapServers(), dlq, Map.of());
-             BatchPuller puller = MinibatchSource.start(system, settings("group-b", topic), deadLetters)) {
+        try (KafkaBatchSource source = KafkaBatchSource.start(settings("b").withTopics(t))) {
             for (int i = 0; i < good; i++) {
-                Delivered d = puller.take(Duration.ofSeconds(30));
-                assertThat(d.batch().batchId()).isEqualTo("b-" + i); // one partition: in order, none lost
-                puller.commit(d);
+                Minibatch b = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                assertThat(b.batchId()).isEqualTo("b-" + i); // one partition: in order, none lost
+                source.iterationDone(i, List.of(b));
             }
-            await("all poison records dead-lettered", Duration.ofSeconds(20), () -> deadLetters.count() == poisons.size());
-            assertThat(puller.deadLettered()).isEqualTo(poisons.size());
-            assertThat(deadLetters.failures()).isZero();
-            await("every offset committed, poison included", Duration.ofSeconds(20),
-                    () -> KafkaTestSupport.unchecked(() -> committedTotal(admin, "group-b")) == total);
+            await("all poison records dead-lettered", Duration.ofSeconds(20), () -> source.deadLetters().count() == poisons.size());
+            assertThat(source.stats().deadLetteredLower()).isEqualTo(poisons.size());
+            assertThat(source.deadLetters().failures()).isZero();
+            await("every offset committed, past the poison too", Duration.ofSeconds(20),
+                    () -> KafkaTestSupport.unchecked(() -> committedTotal(admin, "mobl.b.lower")) == total);
         }
 
         List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readFromStart(broker.bootstrapServers(), dlq, poisons.size());
@@ -161,20 +172,20 @@ class MinibatchSourceTest extends BrokerTest {
     }
 
     @Test
-    void aSlowConsumerKeepsTheBufferBounded() throws Exception {
-        String topic = "c.lower";
-        broker.createTopic(topic, 1, false);
+    void aSlowSolverKeepsWhatIsReadAheadBounded() throws Exception {
+        TopicNames t = topics("c");
         try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-            producer.produce(topic, batches("c", 10_000));
+            producer.produce(t.lower(), batches("c", 10_000));
         }
         int buffer = 32;
         int maxPoll = 200;
-        AtomicLong maxUndelivered = new AtomicLong();
+        AtomicLong maxAhead = new AtomicLong();
         AtomicBoolean sampling = new AtomicBoolean(true);
-        try (BatchPuller puller = MinibatchSource.start(system, settings("group-c", topic).withBufferSize(buffer).withMaxPollRecords(maxPoll))) {
+        try (KafkaBatchSource source = KafkaBatchSource.start(settings("c").withBuffers(buffer, 1).withMaxPollRecords(maxPoll))) {
             Thread sampler = new Thread(() -> {
                 while (sampling.get()) {
-                    maxUndelivered.accumulateAndGet(puller.undelivered(), Math::max);
+                    KafkaBatchSource.Stats s = source.stats();
+                    maxAhead.accumulateAndGet(s.lower().fetched() - s.handedOut(), Math::max);
                     try {
                         Thread.sleep(1);
                     } catch (InterruptedException e) {
@@ -184,54 +195,62 @@ class MinibatchSourceTest extends BrokerTest {
             });
             sampler.start();
             for (int i = 0; i < 200; i++) {
-                Delivered d = puller.take(Duration.ofSeconds(30));
-                puller.commit(d);
+                Minibatch b = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                source.iterationDone(i, List.of(b));
                 Thread.sleep(2); // a slow solver
             }
             Thread.sleep(500); // a solver that stops asking for a while
             sampling.set(false);
             sampler.join();
-            BatchPuller.Stats s = puller.stats();
-            System.out.printf("back-pressure: delivered %d, fetched %d, max undelivered %d (buffer %d, max.poll.records %d)%n",
-                    s.delivered(), s.fetched(), maxUndelivered.get(), buffer, maxPoll);
-            assertThat(s.delivered()).isEqualTo(200);
-            assertThat(maxUndelivered.get()).isLessThan(1000).isLessThanOrEqualTo(buffer + 8);
-            assertThat(s.fetched()).isLessThanOrEqualTo(200 + buffer + 8);
+            KafkaBatchSource.Stats s = source.stats();
+            System.out.printf("back-pressure: handed out %d, fetched %d, at most %d decoded ahead (buffer %d, max.poll.records %d)%n",
+                    s.handedOut(), s.lower().fetched(), maxAhead.get(), buffer, maxPoll);
+            assertThat(s.handedOut()).isEqualTo(200);
+            // the queue plus the one batch the reader holds while it waits for room (the rest of a poll stays raw),
+            // plus one the sampler may see taken from the queue and not yet counted as handed out
+            assertThat(maxAhead.get()).isLessThanOrEqualTo(buffer + 2);
+            assertThat(s.lower().fetched()).isLessThanOrEqualTo(200 + buffer + 1);
         }
     }
 
     @Test
-    void replaysAreSkippedAndOffsetsAreCommittedOnlyInOrder() throws Exception {
-        String topic = "r.lower";
-        broker.createTopic(topic, 1, false);
+    void replaysAreSkippedAndPositionsMoveOnlyOverBatchesAcknowledgedInOrder() throws Exception {
+        TopicNames t = topics("r");
         Minibatch x0 = batch("x0", -1, 0), x1 = batch("x1", -1, 1), x2 = batch("x2", -1, 2);
         try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
-            producer.produce(topic, List.of(x0, x1, x1, x2)); // offsets 0..3; offset 2 replays x1
-            try (BatchPuller puller = MinibatchSource.start(system, settings("group-r", topic))) {
-                Delivered d0 = puller.take(Duration.ofSeconds(30));
-                Delivered d1 = puller.take(Duration.ofSeconds(30));
-                Delivered d2 = puller.take(Duration.ofSeconds(30));
-                assertThat(List.of(d0.batch(), d1.batch(), d2.batch())).containsExactly(x0, x1, x2);
-                assertThat(List.of(d0.offset(), d1.offset(), d2.offset())).containsExactly(0L, 1L, 3L);
-                assertThat(puller.replays()).isEqualTo(1);
+            producer.produce(t.lower(), List.of(x0, x1, x1, x2)); // offsets 0..3; offset 2 replays x1
+            try (KafkaBatchSource source = KafkaBatchSource.start(settings("r"))) {
+                Minibatch b0 = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                Minibatch b1 = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                Minibatch b2 = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                assertThat(List.of(b0, b1, b2)).containsExactly(x0, x1, x2);
+                assertThat(source.stats().lower().replays()).isEqualTo(1);
+                SourcePosition start = new SourcePosition(t.lower(), 0, Minibatch.LOWER, 0);
+                assertThat(lowerPositions(source)).containsExactly(start);
 
-                // Nothing more: the pending request is kept, and the next batch produced goes to it.
-                assertThatThrownBy(() -> puller.take(Duration.ofMillis(200))).isInstanceOf(TimeoutException.class);
+                // Nothing more: a timeout, and the next batch produced comes next.
+                assertThatThrownBy(() -> source.next(Minibatch.LOWER, Duration.ofMillis(200))).isInstanceOf(TimeoutException.class);
 
-                puller.commit(d2);
-                puller.commit(d1);
-                Thread.sleep(600); // several commit intervals: x0 is not done, so nothing may be committed
-                assertThat(committedTotal(admin, "group-r")).isZero();
-                puller.commit(d0);
+                source.iterationDone(2, List.of(b2));
+                source.iterationDone(1, List.of(b1));
+                Thread.sleep(600); // several commit intervals: x0 is not done, so nothing may move
+                assertThat(lowerPositions(source)).containsExactly(start);
+                assertThat(committedTotal(admin, "mobl.r.lower")).isZero();
+                source.iterationDone(0, List.of(b0));
+                assertThat(lowerPositions(source)).containsExactly(new SourcePosition(t.lower(), 0, Minibatch.LOWER, 4));
                 await("offset 4 committed", Duration.ofSeconds(10),
-                        () -> KafkaTestSupport.unchecked(() -> committedTotal(admin, "group-r")) == 4);
+                        () -> KafkaTestSupport.unchecked(() -> committedTotal(admin, "mobl.r.lower")) == 4);
 
-                producer.produce(topic, List.of(batch("x3", -1, 3)));
-                Delivered d3 = puller.take(Duration.ofSeconds(30));
-                assertThat(d3.batch().batchId()).isEqualTo("x3");
-                puller.commit(d3);
+                producer.produce(t.lower(), List.of(batch("x3", -1, 3)));
+                Minibatch b3 = source.next(Minibatch.LOWER, Duration.ofSeconds(30));
+                assertThat(b3.batchId()).isEqualTo("x3");
+                source.iterationDone(3, List.of(b3));
             }
-            assertThat(committedTotal(admin, "group-r")).isEqualTo(5);
+            assertThat(committedTotal(admin, "mobl.r.lower")).isEqualTo(5);
         }
+    }
+
+    private static List<SourcePosition> lowerPositions(KafkaBatchSource source) {
+        return source.positions().stream().filter(p -> p.objective() == Minibatch.LOWER).toList();
     }
 }
