@@ -1,6 +1,8 @@
 package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.stochastic.BatchSource;
+import io.mobl.core.stochastic.SampledProblemView;
 import io.mobl.protocol.OracleCalls;
 import java.lang.management.ManagementFactory;
 import java.util.function.Consumer;
@@ -46,6 +48,21 @@ public final class IterativeRun {
      */
     public static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
                                   DivergenceGuard guard) {
+        return run(algorithm, start, iterations, listener, guard, null);
+    }
+
+    /**
+     * As {@link #run(IterativeAlgorithm, Object, int, Consumer)} for a stochastic algorithm fed by {@code source}:
+     * after each step is reported, the minibatches it consumed ({@link IterativeAlgorithm.Step#used()}) are
+     * acknowledged to the source ({@link BatchSource#iterationDone}), as the contract of a stochastic step asks.
+     */
+    public static <S> Outcome runAcknowledging(IterativeAlgorithm<S> algorithm, S start, int iterations,
+                                               Consumer<StepReport> listener, BatchSource source) {
+        return run(algorithm, start, iterations, listener, null, source);
+    }
+
+    private static <S> Outcome run(IterativeAlgorithm<S> algorithm, S start, int iterations, Consumer<StepReport> listener,
+                                   DivergenceGuard guard, BatchSource source) {
         if (iterations < 0) throw new io.mobl.protocol.InvalidInputException("iterations", iterations, "an integer >= 0");
         OracleCalls before = calls(algorithm);
         long allocatedBefore = allocated();
@@ -66,6 +83,7 @@ public final class IterativeRun {
             if (guard != null) guard.observe(report.iteration(), report.objectives(), report.stepNorm());
             peak = Math.max(peak, report.workingBytes());
             listener.accept(report);
+            if (source != null) source.iterationDone(report.iteration(), step.used());
             if (k == iterations) break;
             state = step.next();
             k++;
@@ -77,6 +95,7 @@ public final class IterativeRun {
     }
 
     private static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
+        if (algorithm.problem() instanceof SampledProblemView sampled) return sampled.calls();
         return algorithm.problem() instanceof CountingProblem counted ? counted.calls() : OracleCalls.NONE;
     }
 

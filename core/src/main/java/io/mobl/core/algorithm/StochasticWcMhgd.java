@@ -5,7 +5,6 @@ import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.core.stochastic.BatchSource;
 import io.mobl.core.stochastic.NeumannHessianInverse;
-import io.mobl.core.stochastic.NoDataException;
 import io.mobl.core.stochastic.SampleBatch;
 import io.mobl.core.stochastic.SampledEstimate;
 import io.mobl.core.stochastic.SampledLower;
@@ -14,7 +13,6 @@ import io.mobl.protocol.Checks;
 import io.mobl.protocol.Minibatch;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -125,31 +123,7 @@ public final class StochasticWcMhgd {
         }
     }
 
-    /**
-     * A batch of at least {@code rows} samples of one role, from whole minibatches in arrival order. Each
-     * minibatch is checked against the problem (role, dimensions) before it is used.
-     *
-     * @throws NoDataException when one minibatch does not come within the batch timeout
-     */
     private SampleBatch draw(BatchSource source, int objective, int rows, int iteration, List<Minibatch> used) {
-        List<Minibatch> parts = new ArrayList<>();
-        int have = 0;
-        while (have < rows) {
-            Minibatch m;
-            try {
-                m = source.next(objective, config.batchTimeout());
-            } catch (TimeoutException e) {
-                throw new NoDataException(objective, iteration, config.batchTimeout(), have, rows);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a minibatch at iteration " + iteration, e);
-            }
-            if (m == null) throw new IllegalStateException("the batch source returned null, which BatchSource forbids");
-            problem.check(objective, m);
-            parts.add(m);
-            used.add(m);
-            have += m.rows();
-        }
-        return new SampleBatch(objective, parts);
+        return SampleBatch.draw(source, problem, objective, rows, iteration, config.batchTimeout(), used);
     }
 }

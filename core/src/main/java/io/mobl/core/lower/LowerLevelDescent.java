@@ -18,21 +18,13 @@ public final class LowerLevelDescent {
      */
     public static LowerSolution descend(BilevelProblem problem, INDArray x, INDArray start, int iterations,
                                         double stepSize, boolean keepTrajectory) {
-        List<INDArray> trajectory = keepTrajectory ? new ArrayList<>(iterations) : List.of();
+        if (!keepTrajectory) return new LowerSolution(problem.lowerDescent(x, start, iterations, stepSize), List.of());
+        List<INDArray> trajectory = new ArrayList<>(iterations);
         INDArray y = start;
-        INDArray spare = null;
         for (int t = 0; t < iterations; t++) {
-            INDArray gradient;
-            if (keepTrajectory) {
-                trajectory.add(y);
-                gradient = problem.lowerGradient(x, y); // a new array per step: the trajectory keeps each y
-            } else {
-                // two buffers in turn (never start): allocating is the dearest part of a step at small q
-                gradient = problem.lowerGradientInto(x, y, spare == null ? Vectors.uninitialized(y.length()) : spare);
-                spare = y == start ? null : y;
-            }
-            // y − α∇_y g, written over the gradient
-            y = Vectors.descentStepInPlace(y, stepSize, gradient);
+            trajectory.add(y);
+            INDArray gradient = problem.lowerGradient(x, y); // a new array per step: the trajectory keeps each y
+            y = Vectors.descentStepInPlace(y, stepSize, gradient); // y − α∇_y g, written over the gradient
         }
         return new LowerSolution(y == start ? Vectors.copy(start) : y, trajectory);
     }

@@ -40,6 +40,34 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
     }
 
     /**
+     * n samples from row-major features (n·d values) made straight in {@code precision}, the one-hot targets in one
+     * array: what a stochastic problem makes of each minibatch, without the float64 matrix and its cast that
+     * {@link #of(INDArray, int[], int)} followed by {@link #in} would make.
+     */
+    public static Batch of(double[] features, int columns, int[] labels, int classes, Precision precision) {
+        int n = labels.length;
+        if (features.length != (long) n * columns) {
+            throw new InvalidInputException("features", features.length + " values", n + " rows of " + columns);
+        }
+        double[] hot = new double[n * classes];
+        for (int j = 0; j < n; j++) {
+            if (labels[j] < 0 || labels[j] >= classes) {
+                throw new InvalidInputException("labels[" + j + "]", labels[j], "a class index in 0.." + (classes - 1));
+            }
+            hot[j * classes + labels[j]] = 1;
+        }
+        INDArray matrix;
+        if (precision == Precision.FLOAT32) {
+            float[] single = new float[features.length];
+            for (int i = 0; i < single.length; i++) single[i] = (float) features[i];
+            matrix = Nd4j.create(single, new long[] {n, columns}, 'c');
+        } else {
+            matrix = Nd4j.create(features, new long[] {n, columns}, DataType.DOUBLE);
+        }
+        return new Batch(matrix, labels.clone(), Nd4j.create(hot, new long[] {n, classes}, DataType.DOUBLE));
+    }
+
+    /**
      * The same samples with their features in {@code precision} (this batch when they already are): a network
      * computing in float32 then reads them in place instead of converting them on every call.
      */

@@ -83,6 +83,23 @@ abstract sealed class Dense permits Dense.F64, Dense.F32 {
         }
     }
 
+    /** y[from, from + count) ← α·x[from, from + count) + y[from, from + count), by OpenBLAS ?axpy. */
+    static void axpy(double alpha, Dense x, Dense y, int from, int count) {
+        if (count == 0) return;
+        if (y instanceof F64 y64) {
+            openblas_nolapack.cblas_daxpy(count, alpha, ((F64) x).from(from), 1, y64.from(from), 1);
+        } else {
+            openblas_nolapack.cblas_saxpy(count, (float) alpha, ((F32) x).from(from), 1, ((F32) y).from(from), 1);
+        }
+    }
+
+    /** x[from, from + count) ← α·x[from, from + count), by OpenBLAS ?scal. */
+    static void scale(double alpha, Dense x, int from, int count) {
+        if (count == 0) return;
+        if (x instanceof F64 x64) openblas_nolapack.cblas_dscal(count, alpha, x64.from(from), 1);
+        else openblas_nolapack.cblas_sscal(count, (float) alpha, ((F32) x).from(from), 1);
+    }
+
     static final class F64 extends Dense {
         private final DoubleBuffer data;
 

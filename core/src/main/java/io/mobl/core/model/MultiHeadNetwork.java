@@ -236,6 +236,69 @@ public final class MultiHeadNetwork {
     }
 
     /**
+     * T steps of gradient descent on the weighted training loss plus (μ/2)‖θ‖²,
+     * θ_{t+1} = θ_t − η(Σ_h ∇_θ Σ_j w_thj ℓ_thj(θ_t) + μθ_t), step t on its own batches (one per head, null where
+     * a head has none in that step), all in the network's {@link Precision}: θ is converted once each way, each
+     * step's gradient is made in one buffer of the working precision (heads' trunk shares summed by gemm with β = 1)
+     * and applied by OpenBLAS axpy. A float32 run so makes no float64 copy per step, which is most of a step's work
+     * outside the products. In float64 every step is {@link #addGradients} followed by the same update.
+     *
+     * @param batches one list per step, one batch (or null) per head
+     * @param weights the same shape as batches, one weight per sample
+     * @return θ_T, a new float64 vector
+     */
+    public INDArray descend(INDArray theta, List<List<Batch>> batches, List<List<INDArray>> weights,
+                            double regularisation, double stepSize) {
+        checkLength("parameters", theta);
+        if (batches.size() != weights.size()) {
+            throw new InvalidInputException("weights", weights.size() + " steps", "one per step of batches (" + batches.size() + ")");
+        }
+        int rows = 1;
+        for (int t = 0; t < batches.size(); t++) {
+            List<Batch> step = perHead("batches[" + t + "]", batches.get(t));
+            List<INDArray> w = perHead("weights[" + t + "]", weights.get(t));
+            for (int h = 0; h < heads; h++) {
+                if (step.get(h) == null) continue;
+                checkBatch(step.get(h));
+                checkWeights(step.get(h), w.get(h));
+                rows = Math.max(rows, step.get(h).size());
+            }
+        }
+        INDArray result = theta.dup();
+        Workspace ws = acquire(rows);
+        try {
+            // the iterate in the working precision: float64 works on the result itself, float32 on its own copy
+            Dense parameters = precision == Precision.FLOAT64 ? Dense.wrap(result, Precision.FLOAT64) : ws.parameters(theta);
+            Dense gradient = ws.descentGradient();
+            int trunk = (int) headOffsets[0];
+            for (int t = 0; t < batches.size(); t++) {
+                boolean first = true;
+                boolean[] ran = new boolean[heads];
+                for (int h = 0; h < heads; h++) {
+                    Batch batch = batches.get(t).get(h);
+                    if (batch == null) continue;
+                    Dense features = ws.features(batch);
+                    forward(ws, parameters, h, features, batch);
+                    backward(ws, parameters, h, features, batch, Vectors.readable(weights.get(t).get(h)), gradient,
+                            !first, false);
+                    ran[h] = true;
+                    first = false;
+                }
+                if (regularisation != 0) Dense.scale(1 - stepSize * regularisation, parameters, 0, (int) parameterCount);
+                if (first) continue;
+                Dense.axpy(-stepSize, gradient, parameters, 0, trunk);
+                for (int h = 0; h < heads; h++) {
+                    if (ran[h]) Dense.axpy(-stepSize, gradient, parameters, (int) headOffsets[h], headSize());
+                }
+            }
+            if (precision != Precision.FLOAT64) Dense.wrap(result, Precision.FLOAT64).copyFrom(parameters, 0, 0, (int) parameterCount);
+            return result;
+        } finally {
+            release(ws);
+        }
+    }
+
+    /**
      * The gradient (v null) or Hessian-vector product (v given) of the heads with a batch, summed into out
      * (add) or written over it (the heads without a batch then get zeros). Returns the weighted loss.
      */
@@ -561,13 +624,14 @@ public final class MultiHeadNetwork {
         }
     }
 
-    /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c]. */
+    /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c], summed row by row (the block's own order in memory). */
     private static void columnSums(Dense block, int n, int width, Dense g, int from, boolean add) {
-        for (int c = 0; c < width; c++) {
-            double s = add ? g.get(from + c) : 0;
-            for (int j = 0; j < n; j++) s += block.get(j * width + c);
-            g.put(from + c, s);
+        double[] sums = new double[width];
+        if (add) for (int c = 0; c < width; c++) sums[c] = g.get(from + c);
+        for (int j = 0, at = 0; j < n; j++) {
+            for (int c = 0; c < width; c++) sums[c] += block.get(at++);
         }
+        for (int c = 0; c < width; c++) g.put(from + c, sums[c]);
     }
 
     private static double weightedSum(double[] losses, DoubleBuffer weights, int n) {
@@ -606,6 +670,7 @@ public final class MultiHeadNetwork {
         private Dense[] rActivations;
         private Dense rOut;
         private Dense[] rBack;
+        private Dense gradient64; // float64 descent only: one step's gradient
 
         Workspace(int rows) {
             this.rows = rows;
@@ -616,6 +681,13 @@ public final class MultiHeadNetwork {
             boolean single = precision == Precision.FLOAT32;
             gradient32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
             parameters32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
+        }
+
+        /** The gradient of one descent step in the working precision (float32: the pass's own gradient buffer). */
+        Dense descentGradient() {
+            if (gradient32 != null) return gradient32;
+            if (gradient64 == null) gradient64 = Dense.allocate(precision, (int) parameterCount);
+            return gradient64;
         }
 
         Dense[] rActivations() {

@@ -1,5 +1,6 @@
 package io.mobl.core.problem;
 
+import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.OracleCalls;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -46,6 +47,23 @@ public interface BilevelProblem {
     default INDArray lowerGradientX(INDArray x, INDArray y) {
         throw new UnsupportedOperationException(getClass().getSimpleName()
                 + " does not implement ∇_x g (BilevelProblem.lowerGradientX); FORUM needs it");
+    }
+
+    /**
+     * D gradient steps y_{t+1} = y_t − α∇_y g(x, y_t) from {@code start} (not modified): y_D, a new vector. Gc(g)
+     * counts D. The default is {@link #lowerGradientInto} per step with two buffers in turn; a problem may fuse the
+     * steps (the network problems keep y in their working precision throughout) as long as each step is that update.
+     */
+    default INDArray lowerDescent(INDArray x, INDArray start, int iterations, double stepSize) {
+        INDArray y = start;
+        INDArray spare = null;
+        for (int t = 0; t < iterations; t++) {
+            // two buffers in turn (never start): allocating is the dearest part of a step at small q
+            INDArray gradient = lowerGradientInto(x, y, spare == null ? Vectors.uninitialized(y.length()) : spare);
+            spare = y == start ? null : y;
+            y = Vectors.descentStepInPlace(y, stepSize, gradient); // y − α∇_y g, written over the gradient
+        }
+        return y == start ? Vectors.copy(start) : y;
     }
 
     /** ∇²_yy g(x, y)·v, length q. */

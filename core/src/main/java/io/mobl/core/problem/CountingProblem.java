@@ -70,6 +70,12 @@ public final class CountingProblem implements BilevelProblem {
     }
 
     @Override
+    public INDArray lowerDescent(INDArray x, INDArray start, int iterations, double stepSize) {
+        for (int t = 0; t < iterations; t++) count(Oracle.LOWER_GRADIENT);
+        return delegate.lowerDescent(x, start, iterations, stepSize);
+    }
+
+    @Override
     public INDArray hessianVectorInto(INDArray x, INDArray y, INDArray v, INDArray out) {
         count(Oracle.HESSIAN_VECTOR);
         return delegate.hessianVectorInto(x, y, v, out);

@@ -42,6 +42,11 @@ public final class FirstOrderView implements BilevelProblem {
     @Override public INDArray lowerGradientX(INDArray x, INDArray y) { return delegate.lowerGradientX(x, y); }
 
     @Override
+    public INDArray lowerDescent(INDArray x, INDArray start, int iterations, double stepSize) {
+        return delegate.lowerDescent(x, start, iterations, stepSize);
+    }
+
+    @Override
     public INDArray hessianVector(INDArray x, INDArray y, INDArray v) {
         throw new UnsupportedOperationException("this problem is first-order only: no " + Oracle.HESSIAN_VECTOR.paperName());
     }

@@ -6,6 +6,7 @@ import io.mobl.core.problem.Smoothness;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.OracleCalls;
+import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -51,6 +52,25 @@ public final class CountingStochasticProblem implements StochasticBilevelProblem
     public INDArray lowerGradient(INDArray x, INDArray y, SampleBatch batch) {
         counter.add(Oracle.LOWER_GRADIENT, batch.rows());
         return delegate.lowerGradient(x, y, batch);
+    }
+
+    @Override
+    public INDArray lowerDescent(INDArray x, INDArray y, List<SampleBatch> batches, double stepSize) {
+        for (SampleBatch batch : batches) counter.add(Oracle.LOWER_GRADIENT, batch.rows());
+        return delegate.lowerDescent(x, y, batches, stepSize);
+    }
+
+    /** Not an oracle of the papers' count (a value comes with the gradient pass): not counted. */
+    @Override
+    public double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
+        return delegate.lowerValue(x, y, batch);
+    }
+
+    /** The x half of Gc(g): counts |batch| like {@link #lowerGradient}. */
+    @Override
+    public INDArray lowerGradientX(INDArray x, INDArray y, SampleBatch batch) {
+        counter.add(Oracle.LOWER_GRADIENT, batch.rows());
+        return delegate.lowerGradientX(x, y, batch);
     }
 
     @Override

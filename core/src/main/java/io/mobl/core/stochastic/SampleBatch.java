@@ -2,7 +2,10 @@ package io.mobl.core.stochastic;
 
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One sample batch of Alg. 2/3 (𝒯_t, 𝒟_G, 𝒟_F^s or ℬ_j): n samples of one role, assembled from one or more
@@ -35,6 +38,36 @@ public record SampleBatch(int objective, List<Minibatch> parts) {
 
     public static SampleBatch of(Minibatch... parts) {
         return new SampleBatch(parts.length == 0 ? Minibatch.LOWER : parts[0].objective(), List.of(parts));
+    }
+
+    /**
+     * A batch of at least {@code rows} samples of one role, from whole minibatches of {@code source} in arrival
+     * order, each checked against the problem (role, dimensions) before it is used and appended to {@code used}:
+     * how every stochastic algorithm draws, so the same batch sequence gives the same batches on every runtime.
+     *
+     * @throws NoDataException when one minibatch does not come within {@code timeout}
+     */
+    public static SampleBatch draw(BatchSource source, StochasticBilevelProblem problem, int objective, int rows,
+                                   int iteration, Duration timeout, List<Minibatch> used) {
+        List<Minibatch> parts = new ArrayList<>();
+        int have = 0;
+        while (have < rows) {
+            Minibatch m;
+            try {
+                m = source.next(objective, timeout);
+            } catch (TimeoutException e) {
+                throw new NoDataException(objective, iteration, timeout, have, rows);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a minibatch at iteration " + iteration, e);
+            }
+            if (m == null) throw new IllegalStateException("the batch source returned null, which BatchSource forbids");
+            problem.check(objective, m);
+            parts.add(m);
+            used.add(m);
+            have += m.rows();
+        }
+        return new SampleBatch(objective, parts);
     }
 
     /** n, the samples in the batch (the sum of the parts' rows). */

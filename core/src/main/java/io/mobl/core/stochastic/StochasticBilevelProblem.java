@@ -1,9 +1,11 @@
 package io.mobl.core.stochastic;
 
+import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.Smoothness;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
+import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,6 +43,35 @@ public interface StochasticBilevelProblem {
 
     /** ∇_y G(x, y; batch), length q: Gc(g) counts |batch|. */
     INDArray lowerGradient(INDArray x, INDArray y, SampleBatch batch);
+
+    /**
+     * T lower-level SGD steps y_{t+1} = y_t − α∇_y G(x, y_t; 𝒯_t), one per batch in order, from y (not modified):
+     * y_T. The default calls {@link #lowerGradient} per step; a problem may fuse the steps (the network problems keep
+     * y in their working precision throughout) as long as each step is that update. Gc(g) counts Σ_t |𝒯_t|.
+     */
+    default INDArray lowerDescent(INDArray x, INDArray y, List<SampleBatch> batches, double stepSize) {
+        INDArray out = y.dup();
+        for (SampleBatch batch : batches) Vectors.axpyInPlace(-stepSize, lowerGradient(x, out, batch), out);
+        return out;
+    }
+
+    /**
+     * G(x, y; batch), the batch mean of the lower-level loss: what FORUM's value-function constraint
+     * q̃ = G(x, y) − G(x, ỹ^T) compares. The default says the problem does not offer it.
+     */
+    default double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not implement G (StochasticBilevelProblem.lowerValue); stochastic FORUM needs it");
+    }
+
+    /**
+     * ∇_x G(x, y; batch), length p: the other half of the Gc(g) oracle, which first-order methods on z = (x, y)
+     * need (FORUM's Eq. (4)); hypergradient methods do not. The default says the problem does not offer it.
+     */
+    default INDArray lowerGradientX(INDArray x, INDArray y, SampleBatch batch) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not implement ∇_x G (StochasticBilevelProblem.lowerGradientX); stochastic FORUM needs it");
+    }
 
     /** ∇²_yy G(x, y; batch)·v, length q: HV(g) counts |batch|. */
     INDArray hessianVector(INDArray x, INDArray y, INDArray v, SampleBatch batch);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.InvalidInputException;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -156,5 +157,52 @@ class MultiHeadNetworkTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("6 columns");
         assertThatThrownBy(() -> LOGISTIC.predict(Vectors.zeros(3), 0, batch(4, 6, 3, 1)))
                 .hasMessageContaining("length " + LOGISTIC.parameterCount());
+    }
+
+    @Test
+    void descentStepsAreTheGradientStepsOfTheRegularisedWeightedLossInEitherPrecision() {
+        // three steps: both heads, only head 1, only head 0 (a head without a batch keeps its weights but shrinks by μ)
+        Batch a = batch(7, 6, 3, 21);
+        Batch b = batch(5, 6, 3, 22);
+        INDArray wa = gaussian(7, 23, 0.2).addi(0.5);
+        INDArray wb = gaussian(5, 24, 0.2).addi(0.5);
+        List<List<Batch>> batches = List.of(java.util.Arrays.asList(a, b), java.util.Arrays.asList(null, b),
+                java.util.Arrays.asList(a, null));
+        List<List<INDArray>> weights = List.of(java.util.Arrays.asList(wa, wb), java.util.Arrays.asList(null, wb),
+                java.util.Arrays.asList(wa, null));
+        double mu = 0.01;
+        double eta = 0.3;
+        INDArray theta = theta(MLP);
+        INDArray expected = theta.dup();
+        for (int t = 0; t < 3; t++) {
+            INDArray g = expected.mul(mu);
+            MLP.addGradients(expected, batches.get(t), weights.get(t), g);
+            expected = expected.sub(g.muli(eta));
+        }
+        INDArray before = theta.dup();
+        assertThat(relativeError(MLP.descend(theta, batches, weights, mu, eta), expected)).isLessThan(1e-13);
+        assertThat(relativeError(theta, before)).isZero(); // θ is not modified
+        MultiHeadNetwork single = MLP.withPrecision(Precision.FLOAT32);
+        List<List<Batch>> singleBatches = batches.stream().map(step -> step.stream()
+                .map(x -> x == null ? null : x.in(Precision.FLOAT32)).toList()).toList();
+        assertThat(relativeError(single.descend(theta, singleBatches, weights, mu, eta), expected)).isLessThan(1e-5);
+    }
+
+    @Test
+    void aBatchMadeFromRowMajorValuesEqualsTheMatrixBatchInEitherPrecision() {
+        Batch reference = batch(4, 6, 3, 31);
+        double[] values = reference.features().dup('c').data().asDouble();
+        for (Precision precision : Precision.values()) {
+            Batch made = Batch.of(values, 6, reference.labels(), 3, precision);
+            Batch expected = reference.in(precision);
+            assertThat(made.features().dataType()).isEqualTo(expected.features().dataType());
+            assertThat(made.features().equalsWithEps(expected.features(), 0)).isTrue();
+            assertThat(made.oneHot().equalsWithEps(reference.oneHot(), 0)).isTrue();
+            assertThat(made.labels()).containsExactly(reference.labels());
+        }
+        assertThatThrownBy(() -> Batch.of(values, 6, new int[] {0, 1, 3, 0}, 3, Precision.FLOAT32))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("labels[2]");
+        assertThatThrownBy(() -> Batch.of(values, 5, reference.labels(), 3, Precision.FLOAT64))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("4 rows of 5");
     }
 }

@@ -1,6 +1,6 @@
 package io.mobl.ops.cli;
 
-import io.mobl.core.problem.mixture.DataMixtureSettings;
+import io.mobl.core.experiment.DataMixtureSettings;
 import io.mobl.core.problem.mixture.MixtureSplit;
 import io.mobl.ops.config.MoblConfig;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.mobl.ops.cli;
 
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.LabelledImages;
-import io.mobl.core.problem.mixture.DataMixtureRun;
-import io.mobl.core.problem.mixture.DataMixtureSettings;
+import io.mobl.core.experiment.DataMixtureRun;
+import io.mobl.core.experiment.DataMixtureSettings;
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.ParetoPoint;

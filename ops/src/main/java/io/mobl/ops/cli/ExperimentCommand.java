@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
+import io.mobl.core.experiment.HyperCleaningRun;
+import io.mobl.core.experiment.HyperCleaningSettings;
+import io.mobl.core.experiment.MinibatchHyperCleaningRun;
+import io.mobl.core.experiment.SampleWeightHyperCleaningRun;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.Precision;
-import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
-import io.mobl.core.problem.hypercleaning.HyperCleaningSettings;
-import io.mobl.core.problem.hypercleaning.SampleWeightHyperCleaningRun;
 import io.mobl.ops.report.ParetoReport;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.ParetoPoint;
@@ -24,10 +25,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mobl experiment hyper-cleaning}: the FORUM paper's multi-objective data hyper-cleaning (§5.1) on the
@@ -51,12 +53,17 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--seeds", description = "Seeds (splits, corruption, initialisation). Default: ${DEFAULT-VALUE}.")
     int seeds;
 
+    @Option(names = "--first-seed", description = "The first seed; the runs use --first-seed … --first-seed + "
+            + "--seeds − 1, so that seeds can run as separate processes (default 0).")
+    Integer firstSeed;
+
     @Option(names = "--out", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
     @Option(names = "--methods", split = ",",
             description = "Methods: cg and ns (WC-MHGD's options), moml (MGDA on unrolled hypergradients), forum "
-                    + "(first-order, value-function constraint). Default: ${DEFAULT-VALUE}.")
+                    + "(first-order, value-function constraint); on minibatches as the FORUM paper runs them: swc "
+                    + "(stochastic WC-MHGD), forum-stochastic and moml-stochastic. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
     @Option(names = "--model",
@@ -99,6 +106,18 @@ public final class ExperimentCommand implements Callable<Integer> {
             + "a hypergradient each iteration (default all training samples).")
     Integer jacobianBatch;
 
+    @Option(names = "--model-step-size", description = "Method forum-stochastic: μ_y, the model's UL learning rate "
+            + "(default 0.3, the paper's; --upper-step-size is μ_x, the weights', default 10 there).")
+    Double modelStepSize;
+
+    @Option(names = "--patience", description = "Methods forum-stochastic and moml-stochastic: stop after this many "
+            + "scorings without a better selection accuracy (default 0: run all K iterations).")
+    Integer patience;
+
+    @Option(names = "--averaging", description = "Methods forum-stochastic and moml-stochastic: also score a running "
+            + "average ȳ ← ȳ + a(y_k − ȳ) of the model for selection, a in (0, 1] (default 0: off).")
+    Double averaging;
+
     @Option(names = "--sweep", description = "Preferences in the Pareto sweep (0: none). Default: ${DEFAULT-VALUE}.")
     int sweep;
 
@@ -111,6 +130,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         // (mobl.experiment.hyper-cleaning.*); the fields hold the values in force
         HyperCleaningSettings settings = settings();
         Precision precision = Precision.of(dtype);
+        int first = firstSeed == null ? 0 : firstSeed;
+        if (first < 0) throw new InvalidInputException("--first-seed", first, "an integer >= 0");
         PrintWriter console = spec.commandLine().getOut();
 
         List<LabelledImages> data = new ArrayList<>();
@@ -118,7 +139,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         console.printf("hyper-cleaning: %s, model %s (%s), K = %d, D = %d, α = %s, β = %s, %d seed(s)%s%n",
                 String.join(" + ", settings.datasets()), settings.modelName(), precision, settings.iterations(),
                 settings.lowerIterations(), settings.lowerStepSize(), settings.upperStepSize(), seeds,
-                methods.contains(STOCHASTIC) ? " (D and α of the deterministic methods; " + STOCHASTIC + "'s sampling below)" : "");
+                methods.stream().anyMatch(ExperimentCommand::minibatch)
+                        ? " (D, α, β and K of the deterministic methods; the minibatch methods' setting below)" : "");
 
         double[] balanced = new double[settings.datasets().size()];
         java.util.Arrays.fill(balanced, 1.0 / balanced.length);
@@ -131,13 +153,19 @@ public final class ExperimentCommand implements Callable<Integer> {
                 console.printf("  %s (stochastic, K = %d): %s%n", HyperCleaningSettings.label(method),
                         sampling(settings).iterations(), sampling(settings).describe());
             }
-            for (int seed = 0; seed < seeds; seed++) {
+            if (MinibatchHyperCleaningRun.METHODS.contains(method)) {
+                console.printf("  %s (K = %d): %s%n", method, setting().iterations(), setting().describe(method));
+            }
+            Consumer<String> log = line -> {
+                console.println("    " + line);
+                console.flush();
+            };
+            for (int seed = first; seed < first + seeds; seed++) {
                 HyperCleaningRun.Outcome o = method.equals(STOCHASTIC)
                         ? SampleWeightHyperCleaningRun.run(settings, sampling(settings), data, balanced, seed,
-                                HyperCleaningSettings.label(method), precision, line -> {
-                                    console.println("    " + line);
-                                    console.flush();
-                                })
+                                HyperCleaningSettings.label(method), precision, log)
+                        : MinibatchHyperCleaningRun.METHODS.contains(method)
+                        ? MinibatchHyperCleaningRun.run(settings, setting(), method, data, seed, method, precision, log)
                         : HyperCleaningRun.run(settings, data, method, balanced, seed,
                                 HyperCleaningSettings.label(method), k -> { }, precision);
                 outcomes.add(o);
@@ -166,6 +194,13 @@ public final class ExperimentCommand implements Callable<Integer> {
             json.put("stochastic", Map.of("method", HyperCleaningSettings.label(STOCHASTIC),
                     "sampling", sampling(settings), "description", sampling(settings).describe()));
         }
+        for (String m : methods) {
+            if (!MinibatchHyperCleaningRun.METHODS.contains(m)) continue;
+            Map<String, Object> minibatch = new LinkedHashMap<>();
+            minibatch.put("setting", setting());
+            minibatch.put("description", setting().describe(m));
+            json.put(m, minibatch);
+        }
         json.put("results", results);
         json.put("paper", paperRecord());
         json.put("runs", runs);
@@ -179,6 +214,27 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /** The method name of stochastic WC-MHGD on the sample-weight problem ({@link SampleWeightHyperCleaningRun}). */
     static final String STOCHASTIC = "swc";
+
+    /** Whether a method runs on minibatches (its own setting rather than D, α, β of the deterministic ones). */
+    private static boolean minibatch(String method) {
+        return method.equals(STOCHASTIC) || MinibatchHyperCleaningRun.METHODS.contains(method);
+    }
+
+    /**
+     * forum-stochastic's and moml-stochastic's setting: the FORUM paper's §5.1 (batches of 100 per data set, T = 64,
+     * η = 0.3, μ_x = 10, μ_y = 0.3, ρ = 0.5, K = 1,200, the Euclidean QP) unless the command line says otherwise.
+     */
+    private MinibatchHyperCleaningRun.Setting setting() {
+        MinibatchHyperCleaningRun.Setting s = MinibatchHyperCleaningRun.Setting.paper(2);
+        s = s.withIterations(iterations != null ? iterations : s.iterations(),
+                selectEvery != null ? selectEvery : s.selectEvery(), patience != null ? patience : s.patience());
+        s = s.withLower(lowerBatch != null ? lowerBatch : s.lowerBatch(),
+                lowerIterations != null ? lowerIterations : s.lowerIterations(),
+                lowerStepSize != null ? lowerStepSize : s.lowerStepSize());
+        s = s.withUpper(upperStepSize != null ? upperStepSize : s.weightStepSize(),
+                modelStepSize != null ? modelStepSize : s.modelStepSize(), s.rho());
+        return averaging != null ? s.withAveraging(averaging) : s;
+    }
 
     /**
      * Stochastic WC-MHGD's sampling: FORUM's (batch 100 per data set, D = 64, α = 0.3, 𝒟_G all samples) unless
@@ -318,6 +374,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             m.put(settings.datasets().get(i), d);
         }
         m.put("oracleCalls", o.point().oracleCalls());
+        if (!o.curve().isEmpty()) m.put("curve", o.curve());
         return m;
     }
 

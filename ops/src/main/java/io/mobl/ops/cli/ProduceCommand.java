@@ -4,7 +4,7 @@ import io.mobl.core.data.DataSets;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.ImageMinibatches;
 import io.mobl.core.data.LabelledImages;
-import io.mobl.core.problem.hypercleaning.HyperCleaningRun;
+import io.mobl.core.experiment.HyperCleaningRun;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.ops.config.MoblConfig;
@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = "Stream a data set into Kafka as minibatches: lower-level data to mobl.<run>.lower and each "

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Draw the Pareto front of a run (PNG, SVG or a self-contained HTML report), with convergence curves "
-                + "when telemetry is given. The points come from a file (--from) or from the compacted Pareto topic (--topic).")
+                + "when telemetry is given. The points come from a file (--from) or from the compacted Pareto topic (--topic). "
+                + "With --curves, the accuracy curves of a hyper-cleaning experiment instead.")
 public final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,6 +43,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--telemetry", description = "Iteration telemetry as JSON lines (./mobl run --telemetry-out), for convergence curves.")
     Path telemetry;
 
+    @Option(names = "--curves", description = "A results.json of mobl experiment hyper-cleaning: draws its runs' "
+            + "test accuracy against the UL iteration (one panel per data set; .png or .svg) instead of a front.")
+    Path curves;
+
     @Option(names = "--out", required = true, description = "front.png, front.svg or report.html.")
     Path out;
 
@@ -54,6 +59,11 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MoblConfig.Report settings = Main.config(spec.commandLine()).report();
+        if (curves != null) {
+            io.mobl.ops.report.AccuracyCurveChart.write(curves, out, settings.width(), settings.height());
+            spec.commandLine().getOut().println("wrote " + out + " (test accuracy against the UL iteration)");
+            return 0;
+        }
         if ((from == null) == (topic == null)) {
             throw new InvalidInputException("--from/--topic", from == null ? "neither" : from + " and " + topic,
                     "exactly one of the two: a JSON-lines file or a Pareto topic");

@@ -1,7 +1,7 @@
 package io.mobl.ops.cli;
 
 import io.mobl.core.data.HyperCleaningSplit;
-import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningSettings;
+import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.ops.config.MoblConfig;
 import java.util.List;
 import java.util.concurrent.Callable;

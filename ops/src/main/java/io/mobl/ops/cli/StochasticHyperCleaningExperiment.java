@@ -2,8 +2,8 @@ package io.mobl.ops.cli;
 
 import io.mobl.core.data.DataSets;
 import io.mobl.core.data.LabelledImages;
-import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningRun;
-import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningSettings;
+import io.mobl.core.experiment.StochasticHyperCleaningRun;
+import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.protocol.InvalidInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -376,14 +376,16 @@ public record MoblConfig(
     /**
      * The FORUM paper's hyper-cleaning (§5.1).
      *
-     * @param methods cg, ns (WC-MHGD's options), moml, forum, swc (stochastic WC-MHGD)
+     * @param methods cg, ns (WC-MHGD's options), moml, forum, swc (stochastic WC-MHGD), forum-stochastic and
+     *                moml-stochastic (the FORUM paper's minibatch FORUM and MOML)
      * @param sweep   preferences in the Pareto sweep: 0 (none) or at least 2
      */
     public record HyperCleaning(int seeds, Path out, List<String> methods, Model model, Dtype dtype, int sweep) {
-        /** The deterministic methods of the experiment, and swc. */
-        public static final List<String> METHODS = java.util.stream.Stream.concat(
-                io.mobl.core.problem.hypercleaning.HyperCleaningSettings.METHODS.stream(), java.util.stream.Stream.of("swc"))
-                .toList();
+        /** The deterministic methods of the experiment, swc, and the FORUM paper's minibatch methods. */
+        public static final List<String> METHODS = java.util.stream.Stream.of(
+                io.mobl.core.experiment.HyperCleaningSettings.METHODS.stream(), java.util.stream.Stream.of("swc"),
+                io.mobl.core.experiment.MinibatchHyperCleaningRun.METHODS.stream())
+                .flatMap(m -> m).toList();
 
         public HyperCleaning {
             methods = List.copyOf(methods);
@@ -399,7 +401,7 @@ public record MoblConfig(
      * @param methods wc-penalty, and cg or ns (WC-MHGD's options)
      */
     public record DataMixture(int seeds, Path out, List<String> methods) {
-        public static final List<String> METHODS = io.mobl.core.problem.mixture.DataMixtureSettings.METHODS;
+        public static final List<String> METHODS = io.mobl.core.experiment.DataMixtureSettings.METHODS;
 
         public DataMixture {
             methods = List.copyOf(methods);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mobl.core.data.DataSets;
-import io.mobl.core.problem.mixture.DataMixtureSettings;
+import io.mobl.core.experiment.DataMixtureSettings;
 import io.mobl.core.problem.mixture.MixtureSplit;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;

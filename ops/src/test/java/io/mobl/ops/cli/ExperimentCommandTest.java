@@ -210,4 +210,42 @@ class ExperimentCommandTest extends CliTest {
         assertThat(mobl("experiment", "hyper-cleaning", "--methods", "cg,xx")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("--methods = cg,xx").contains("xx is not one of them").contains("moml").contains("forum");
     }
+
+    @Test
+    void aShortStochasticForumRunWritesTheSelectedIteratesScoresAndACurveThatReportDraws() throws Exception {
+        assumeTrue(DataSets.installed("mnist") && DataSets.installed("fashion-mnist"),
+                "data sets not installed: run " + DataSets.INSTALL_COMMAND);
+        int code = mobl("experiment", "hyper-cleaning", "--methods", "forum-stochastic", "--seeds", "1",
+                "--iterations", "4", "--lower-iterations", "2", "--lower-batch", "20", "--train-size", "200",
+                "--select-every", "1", "--averaging", "0.5", "--sweep", "0", "--out", dir.toString());
+        assertThat(code).as(err.toString()).isZero();
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        JsonNode run = json.at("/runs/0");
+        assertThat(run.at("/method").asText()).isEqualTo("forum-stochastic");
+        assertThat(json.at("/forum-stochastic/setting/lowerIterations").asInt()).isEqualTo(2);
+        assertThat(json.at("/forum-stochastic/setting/weightStepSize").asDouble()).isEqualTo(10.0);
+        // the scores reported are the test scores of the point of the curve that scored best on the selection sets
+        JsonNode curve = run.at("/curve");
+        assertThat(curve).hasSize(8); // k = 0 … 3, the iterate and the average each
+        JsonNode best = null;
+        for (JsonNode p : curve) {
+            double score = (p.at("/selectionAccuracy/0").asDouble() + p.at("/selectionAccuracy/1").asDouble()) / 2;
+            if (best == null || score > (best.at("/selectionAccuracy/0").asDouble()
+                    + best.at("/selectionAccuracy/1").asDouble()) / 2) best = p;
+        }
+        assertThat(run.at("/selectedIteration").asInt()).isEqualTo(best.at("/iteration").asInt());
+        String[] datasets = {"mnist", "fashion-mnist"};
+        for (int i = 0; i < 2; i++) {
+            assertThat(run.at("/" + datasets[i] + "/accuracy").asDouble())
+                    .isCloseTo(100 * best.at("/testAccuracy/" + i).asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(json.at("/results/" + datasets[i] + "/forum-stochastic/accuracy/mean").asDouble()).isBetween(10.0, 100.0);
+        }
+
+        assertThat(mobl("report", "--curves", dir.resolve("results.json").toString(),
+                "--out", dir.resolve("curve.png").toString(), "--width", "500", "--height", "300")).as(err.toString()).isZero();
+        BufferedImage png = ImageIO.read(Files.newInputStream(dir.resolve("curve.png")));
+        assertThat(png.getWidth()).isEqualTo(1000); // one 500-pixel panel per data set
+        assertThat(png.getHeight()).isEqualTo(300);
+    }
 }

@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>∇F_i(z_k) = (∇_x f_i, ∇_y f_i) (line 10);</li>
  *   <li>λ^k from QP (12), exactly ({@link ForumQp}), with φ_k = ρ/2‖∇q̃‖² (line 11);</li>
  *   <li>λ̃^k = (1 − β_k)λ̃^{k−1} + β_kλ^k, ν(λ̃^k) by Eq. (10), d_k by Eq. (9), z_{k+1} = z_k + μd_k
- *       (lines 12–15).</li>
+ *       (lines 12–15), in {@link ForumUpdate}, which {@link StochasticForum} shares.</li>
  * </ol>
  * With separate steps μ_x, μ_y ({@link ForumConfig#lowerVariableStepSize}) this is the same algorithm on the
  * rescaled variables (x/√μ_x, y/√μ_y): inner products in the Gram matrix of (12) and in φ_k weigh the y block by
@@ -99,63 +99,11 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
             }
         }
         gradients[m] = constraintGradient;
-        // the QP sees the metric diag(I, ω·I), ω = μ_y/μ_x (1 for the paper's single step); 𝒦 is reported in the
-        // Euclidean norm, so both blocks' Gram matrices are kept
-        double omega = config.lowerVariableWeight();
-        double[][] gramX = new double[m + 1][m + 1];
-        double[][] gramY = new double[m + 1][m + 1];
-        double[][] gram = new double[m + 1][m + 1];
-        for (int i = 0; i <= m; i++) {
-            for (int j = 0; j <= i; j++) {
-                double vx = Vectors.dot(gradients[i][0], gradients[j][0]);
-                double vy = Vectors.dot(gradients[i][1], gradients[j][1]);
-                gramX[i][j] = vx;
-                gramX[j][i] = vx;
-                gramY[i][j] = vy;
-                gramY[j][i] = vy;
-                gram[i][j] = vx + omega * vy;
-                gram[j][i] = gram[i][j];
-            }
-        }
-        double constraintNormSquared = gram[m][m];
-        double phi = 0.5 * config.rho() * constraintNormSquared;
-        ForumQp.Solution qp = ForumQp.solve(gram, phi);
-        double beta = config.momentum(k);
-        double[] smoothed = new double[m];
-        double[] previous = state.weights();
-        double[] lam = qp.weights();
-        for (int i = 0; i < m; i++) smoothed[i] = (1 - beta) * previous[i] + beta * lam[i];
-        double nu = 0;
-        for (int i = 0; i < m; i++) nu += smoothed[i] * qp.pi()[i];
-        nu = Math.max(nu, 0);
-        // −d_k = Σλ̃_i∇F_i + ν∇q̃ (Eq. (9)); its squared norm is 𝒦(z_k) by the Gram matrix
-        double[] coefficients = new double[m + 1];
-        System.arraycopy(smoothed, 0, coefficients, 0, m);
-        coefficients[m] = nu;
-        double kktX = 0;
-        double kktY = 0;
-        for (int i = 0; i <= m; i++) {
-            for (int j = 0; j <= m; j++) {
-                kktX += coefficients[i] * gramX[i][j] * coefficients[j];
-                kktY += coefficients[i] * gramY[i][j] * coefficients[j];
-            }
-        }
-        kktX = Math.max(kktX, 0);
-        kktY = Math.max(kktY, 0);
-        double kkt = kktX + kktY;
-        INDArray nextX = x.dup();
-        INDArray nextY = y.dup();
-        for (int i = 0; i <= m; i++) {
-            if (coefficients[i] == 0) continue;
-            Vectors.axpyInPlace(-config.upperStepSize() * coefficients[i], gradients[i][0], nextX);
-            Vectors.axpyInPlace(-config.lowerVariableStepSize() * coefficients[i], gradients[i][1], nextY);
-        }
-        if (!Vectors.allFinite(nextX) || !Vectors.allFinite(nextY)) throw new NonFiniteValueException("iterate z", -1, k);
+        ForumUpdate update = ForumUpdate.of(k, x, y, gradients, state.weights(), config);
         int q = problem.lowerDimension();
         long bytes = StepReport.bytes(m + 2L, p + q) + StepReport.bytes(3, q);
-        return new Step<>(new State(k + 1, nextX, nextY, smoothed, state.preference()),
-                new StepReport(k, x, y, objectives, smoothed, kkt, "kkt", feasibility,
-                        Math.sqrt(config.upperStepSize() * config.upperStepSize() * kktX
-                                + config.lowerVariableStepSize() * config.lowerVariableStepSize() * kktY), bytes));
+        return new Step<>(new State(k + 1, update.nextX(), update.nextY(), update.weights(), state.preference()),
+                new StepReport(k, x, y, objectives, update.weights(), update.kkt(), "kkt", feasibility,
+                        update.stepNorm(), bytes));
     }
 }

@@ -20,11 +20,25 @@ import io.mobl.protocol.InvalidInputException;
  *                        Theorem 1 takes 3/4 (β_0 = 1 whatever a is)
  * @param restartLower    line 4's option: true starts the lower steps from y_0 every iteration, false from
  *                        the current y_k (default)
+ * @param metric          the inner product of the QP (12), of φ_k and of 𝒦 when μ_y ≠ μ_x: {@link Metric#STEP_SCALED}
+ *                        (mobl's default, the rescaled variables) or {@link Metric#EUCLIDEAN} (the paper's §5.1 as run:
+ *                        d_k from (12) in the plain inner product, then one SGD learning rate per block, 10 for the
+ *                        sample weights and 0.3 for the model). Identical when μ_y = μ_x
  */
 public record ForumConfig(int lowerIterations, double lowerStepSize, double upperStepSize,
-                          double lowerVariableStepSize, double rho, double momentumPower, boolean restartLower) {
+                          double lowerVariableStepSize, double rho, double momentumPower, boolean restartLower,
+                          Metric metric) {
+
+    /** Which inner product FORUM's aggregation uses on z = (x, y). */
+    public enum Metric {
+        /** ⟨a, b⟩ = ⟨a_x, b_x⟩ + (μ_y/μ_x)⟨a_y, b_y⟩: FORUM on (x/√μ_x, y/√μ_y) with one step. */
+        STEP_SCALED,
+        /** ⟨a, b⟩ = ⟨a_x, b_x⟩ + ⟨a_y, b_y⟩, the paper's, whatever the two learning rates. */
+        EUCLIDEAN
+    }
 
     public ForumConfig {
+        if (metric == null) throw new InvalidInputException("metric", null, "step-scaled or euclidean");
         Checks.atLeast("lower-iterations", lowerIterations, 1);
         Checks.positive("lower-step-size", lowerStepSize);
         Checks.positive("upper-step-size", upperStepSize);
@@ -33,6 +47,13 @@ public record ForumConfig(int lowerIterations, double lowerStepSize, double uppe
         if (!(momentumPower > 0 && momentumPower <= 1)) {
             throw new InvalidInputException("momentum-power", momentumPower, "a number in (0, 1] (the paper uses 0.75)");
         }
+    }
+
+    /** With the {@link Metric#STEP_SCALED} metric. */
+    public ForumConfig(int lowerIterations, double lowerStepSize, double upperStepSize, double lowerVariableStepSize,
+                       double rho, double momentumPower, boolean restartLower) {
+        this(lowerIterations, lowerStepSize, upperStepSize, lowerVariableStepSize, rho, momentumPower, restartLower,
+                Metric.STEP_SCALED);
     }
 
     /** The paper's single step μ for both x and y (μ_y = μ_x = upperStepSize). */
@@ -57,8 +78,17 @@ public record ForumConfig(int lowerIterations, double lowerStepSize, double uppe
         return Math.pow(iteration + 1.0, -momentumPower);
     }
 
-    /** μ_y/μ_x, the weight of the y block in the metric of the QP (12); 1 for the paper's single step. */
+    /** The same with another metric. */
+    public ForumConfig withMetric(Metric other) {
+        return new ForumConfig(lowerIterations, lowerStepSize, upperStepSize, lowerVariableStepSize, rho, momentumPower,
+                restartLower, other);
+    }
+
+    /**
+     * The weight of the y block in the metric of the QP (12): μ_y/μ_x with {@link Metric#STEP_SCALED} (1 for the
+     * paper's single step), 1 with {@link Metric#EUCLIDEAN}.
+     */
     public double lowerVariableWeight() {
-        return lowerVariableStepSize / upperStepSize;
+        return metric == Metric.EUCLIDEAN ? 1 : lowerVariableStepSize / upperStepSize;
     }
 }

@@ -127,6 +127,14 @@ public final class HyperCleaningProblem implements BilevelProblem {
         return lowerGradientInto(x, y, Vectors.uninitialized(network.parameterCount()));
     }
 
+    /** The D steps in one {@link MultiHeadNetwork#descend} call: y stays in the network's precision between steps. */
+    @Override
+    public INDArray lowerDescent(INDArray x, INDArray start, int iterations, double stepSize) {
+        List<INDArray> weights = trainWeights(x);
+        return network.descend(start, java.util.Collections.nCopies(iterations, trainBatches),
+                java.util.Collections.nCopies(iterations, weights), regularisation, stepSize);
+    }
+
     /** out ← μy, then every task's weighted gradient added in place in one network call (trunk shares summed by gemm). */
     @Override
     public INDArray lowerGradientInto(INDArray x, INDArray y, INDArray out) {

@@ -12,7 +12,6 @@ import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,6 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * samples use the weights w_ζ = (N/N_i) σ(x_k)/n, grouped by head into one network call:
  * <pre>
  *   ∇_y G     = Σ_ζ w_ζ ∇ℓ_ζ + μy          ∇²_yy G·v = Σ_ζ w_ζ ∇²ℓ_ζ·v + μv
+ *   ∇_x G     = entry k: Σ_{ζ with id k} (N/N_i) σ'(x_k)/n · ℓ_ζ(y)           (FORUM's constraint gradient)
  *   ∇²_xy G·v = entry k: Σ_{ζ with id k} (N/N_i) σ'(x_k)/n · ⟨∇ℓ_ζ, v⟩, zero off the batch's ids (one R-pass per task)
  *   ∇_x F^{(s)} = 0
  * </pre>
@@ -104,6 +104,7 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
     }
 
     /** G(x, y; batch), the batch mean of the lower-level loss (what {@link #lowerGradient} differentiates). */
+    @Override
     public double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
         TaskRows[] parts = rows(batch, Minibatch.LOWER);
         double value = 0.5 * regularisation * Vectors.squaredNorm(y);
@@ -119,6 +120,46 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
         INDArray out = y.mul(regularisation);
         network.addGradients(y, batches(parts), weights(x, parts, batch.rows()), out);
         return out;
+    }
+
+    /**
+     * ∇_x G(x, y; batch): entry k is Σ_{ζ with id k} (N/N_i) σ'(x_k)/n · ℓ_ζ(y), zero off the batch's ids (one forward
+     * pass per task). FORUM's value-function constraint needs it (∇_x q̃ = ∇_x G(x, y) − ∇_x G(x, ỹ^T)).
+     */
+    @Override
+    public INDArray lowerGradientX(INDArray x, INDArray y, SampleBatch batch) {
+        TaskRows[] parts = rows(batch, Minibatch.LOWER);
+        double[] out = new double[total];
+        DoubleBuffer logits = Vectors.readable(x);
+        int n = batch.rows();
+        for (int i = 0; i < parts.length; i++) {
+            TaskRows part = parts[i];
+            if (part == null) continue;
+            DoubleBuffer losses = Vectors.readable(network.sampleLosses(y, i, part.batch));
+            double scale = (double) total / (offsets[i + 1] - offsets[i]) / n;
+            for (int r = 0; r < part.ids.length; r++) {
+                int k = part.ids[r];
+                double s = sigmoid(logits.get(k));
+                out[k] += scale * s * (1 - s) * losses.get(r);
+            }
+        }
+        return Vectors.of(out);
+    }
+
+    /**
+     * The T SGD steps in one {@link MultiHeadNetwork#descend} call: y stays in the network's precision between steps
+     * (each step's weights w_ζ = (N/N_i)σ(x_k)/n as {@link #lowerGradient}'s, μy included).
+     */
+    @Override
+    public INDArray lowerDescent(INDArray x, INDArray y, List<SampleBatch> steps, double stepSize) {
+        List<List<Batch>> batches = new ArrayList<>(steps.size());
+        List<List<INDArray>> weights = new ArrayList<>(steps.size());
+        for (SampleBatch step : steps) {
+            TaskRows[] parts = rows(step, Minibatch.LOWER);
+            batches.add(batches(parts));
+            weights.add(weights(x, parts, step.rows()));
+        }
+        return network.descend(y, batches, weights, regularisation, stepSize);
     }
 
     @Override
@@ -245,8 +286,7 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
         TaskRows[] result = new TaskRows[groups];
         for (int g = 0; g < groups; g++) {
             if (counts[g] == 0) continue;
-            INDArray matrix = Nd4j.create(features[g], new long[] {counts[g], d}, DataType.DOUBLE);
-            result[g] = new TaskRows(Batch.of(matrix, labels[g], classes).in(network.precision()), ids[g]);
+            result[g] = new TaskRows(Batch.of(features[g], d, labels[g], classes, network.precision()), ids[g]);
         }
         return converted.keep(batch, result);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.data.HyperCleaningSplit;
+import io.mobl.core.experiment.HyperCleaningSettings;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.MultiHeadNetwork;
 import java.util.List;
@@ -115,6 +116,19 @@ class HyperCleaningProblemTest {
                 assertThat(clean - dirty).as(method + " task " + task).isGreaterThan(0.1);
             }
         }
+    }
+
+    @Test
+    void theFusedLowerDescentIsDGradientStepsOfTheLowerLevel() {
+        HyperCleaningProblem p = problem(new MultiHeadNetwork(12, new int[] {6}, 4, 2));
+        INDArray x = gaussian(p.upperDimension(), 1);
+        INDArray y = p.initialLower();
+        INDArray expected = y.dup();
+        for (int t = 0; t < 5; t++) expected = expected.sub(p.lowerGradient(x, expected).muli(0.3));
+        INDArray fused = p.lowerDescent(x, y, 5, 0.3);
+        assertThat(Vectors.norm(fused.sub(expected))).isLessThan(1e-12 * Vectors.norm(expected));
+        assertThat(Vectors.norm(fused.sub(y))).isGreaterThan(1e-3); // the steps moved y, and y itself is unchanged
+        assertThat(Vectors.norm(y.sub(p.initialLower()))).isZero();
     }
 
     /** x_K after K steps from x_0 = 0 with the balanced preference. */

@@ -58,6 +58,7 @@ class SampleWeightHyperCleaningProblemTest {
 
         assertThat(p.lowerValue(x, y, all)).isCloseTo(det.lowerValue(x, y), within(1e-10));
         assertClose(p.lowerGradient(x, y, all), det.lowerGradient(x, y), 1e-10);
+        assertClose(p.lowerGradientX(x, y, all), det.lowerGradientX(x, y), 1e-10);
         assertClose(p.hessianVector(x, y, v, all), det.hessianVector(x, y, v), 1e-10);
         assertClose(p.jacobianVector(x, y, v, all), det.jacobianVector(x, y, v), 1e-10);
         for (int s = 0; s < 2; s++) {
@@ -94,10 +95,19 @@ class SampleWeightHyperCleaningProblemTest {
                 - Vectors.dot(p.lowerGradient(x.sub(u.mul(H)), y, batch), v)) / (2 * H);
         INDArray jv = p.jacobianVector(x, y, v, batch);
         assertThat(Vectors.dot(u, jv)).isCloseTo(mixedFd, within(1e-6 * Math.abs(mixedFd)));
-        // nonzero only at the batch's sample ids
+        // ⟨u, ∇_x G⟩ = d/dt G(x + tu, y): FORUM's constraint gradient
+        double valueFd = (p.lowerValue(x.add(u.mul(H)), y, batch) - p.lowerValue(x.sub(u.mul(H)), y, batch)) / (2 * H);
+        INDArray gx = p.lowerGradientX(x, y, batch);
+        assertThat(Vectors.dot(u, gx)).isCloseTo(valueFd, within(1e-6 * Math.abs(valueFd)));
+        // both nonzero only at the batch's sample ids
         java.util.Set<Long> in = new java.util.HashSet<>();
         for (long id : ids) in.add(id);
-        for (int k = 0; k < 150; k++) if (!in.contains((long) k)) assertThat(jv.getDouble(k)).isZero();
+        for (int k = 0; k < 150; k++) {
+            if (!in.contains((long) k)) {
+                assertThat(jv.getDouble(k)).isZero();
+                assertThat(gx.getDouble(k)).isZero();
+            }
+        }
     }
 
     @Test

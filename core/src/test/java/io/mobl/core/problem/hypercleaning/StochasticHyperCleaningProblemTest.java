@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
+import io.mobl.core.experiment.StochasticHyperCleaningRun;
+import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.problem.UpperEvaluation;

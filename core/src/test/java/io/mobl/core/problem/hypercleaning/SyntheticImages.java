@@ -4,10 +4,10 @@ import io.mobl.core.data.LabelledImages;
 import java.util.SplittableRandom;
 
 /** Seeded Gaussian clusters in [0, 1]^d, one per class: small stand-ins for image data sets in tests. */
-final class SyntheticImages {
+public final class SyntheticImages {
     private SyntheticImages() {}
 
-    static LabelledImages clusters(String name, int n, int d, int classes, double spread, long seed) {
+    public static LabelledImages clusters(String name, int n, int d, int classes, double spread, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[][] centres = new double[classes][d];
         for (double[] c : centres) for (int i = 0; i < d; i++) c[i] = random.nextDouble();

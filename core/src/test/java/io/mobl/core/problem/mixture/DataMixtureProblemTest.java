@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.mobl.core.data.LabelledImages;
+import io.mobl.core.experiment.DataMixtureRun;
+import io.mobl.core.experiment.DataMixtureSettings;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.Batch;
 import io.mobl.protocol.InvalidInputException;

@@ -1,4 +1,4 @@
-package io.mobl.core.problem.mixture;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.StepReport;
@@ -8,6 +8,8 @@ import io.mobl.core.model.Batch;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.problem.mixture.DataMixtureProblem;
+import io.mobl.core.problem.mixture.MixtureSplit;
 import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
 import java.util.List;

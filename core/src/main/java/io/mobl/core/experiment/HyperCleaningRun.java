@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.StepReport;
@@ -9,6 +9,7 @@ import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.model.Precision;
 import io.mobl.core.problem.CountingProblem;
+import io.mobl.core.problem.hypercleaning.HyperCleaningProblem;
 import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +33,20 @@ public final class HyperCleaningRun {
      * @param corruptedWeight  per data set, the mean σ(x) over corrupted training samples at the end
      * @param point            the Pareto point at the last iteration (validation losses)
      * @param seconds          wall-clock time of the iterations (data loading excluded)
+     * @param curve            every scored iterate, in order (empty where the run keeps none)
      */
     public record Outcome(List<Classification> test, int selectedIteration, double[] cleanWeight,
-                          double[] corruptedWeight, ParetoPoint point, double seconds) {}
+                          double[] corruptedWeight, ParetoPoint point, double seconds, List<ModelSelection.Point> curve) {
+        public Outcome {
+            curve = List.copyOf(curve);
+        }
+
+        /** Without a curve. */
+        public Outcome(List<Classification> test, int selectedIteration, double[] cleanWeight, double[] corruptedWeight,
+                       ParetoPoint point, double seconds) {
+            this(test, selectedIteration, cleanWeight, corruptedWeight, point, seconds, List.of());
+        }
+    }
 
     /** The data sets' splits for one seed. */
     public static List<HyperCleaningSplit> splits(List<LabelledImages> data, HyperCleaningSplit.Sizes sizes, long seed) {
@@ -64,42 +76,25 @@ public final class HyperCleaningRun {
         MultiHeadNetwork network = settings.network(first.dimension(), first.classes()).withPrecision(precision);
         HyperCleaningProblem problem = HyperCleaningProblem.of(network, settings.datasets(), splits,
                 settings.regularisation(), seed);
-        List<Batch> selection = new ArrayList<>();
-        List<Batch> test = new ArrayList<>();
-        for (HyperCleaningSplit split : splits) {
-            selection.add(Batch.of(split.selection()).in(precision));
-            test.add(Batch.of(split.test()).in(precision));
-        }
-
         CountingProblem counted = new CountingProblem(problem);
-        return drive(settings.algorithm(option, counted), counted, problem, splits, network, selection, test,
-                settings, preference, runName, progress);
+        return drive(settings.algorithm(option, counted), counted, problem,
+                new ModelSelection(network, splits, precision), settings, preference, runName, progress);
     }
 
     private static <S> Outcome drive(IterativeAlgorithm<S> algorithm, CountingProblem counted,
-                                     HyperCleaningProblem problem, List<HyperCleaningSplit> splits,
-                                     MultiHeadNetwork network, List<Batch> selection, List<Batch> test,
+                                     HyperCleaningProblem problem, ModelSelection selection,
                                      HyperCleaningSettings settings, double[] preference, String runName,
                                      IntConsumer progress) {
         S state = algorithm.initialState(preference, problem.initialUpper());
-        double bestSelection = Double.NEGATIVE_INFINITY;
-        List<Classification> bestTest = null;
-        int bestIteration = -1;
         ParetoPoint point = null;
         INDArray lastX = problem.initialUpper();
         long start = System.nanoTime();
         for (int k = 0; k <= settings.iterations(); k++) {
             IterativeAlgorithm.Step<S> step = algorithm.step(state);
             StepReport report = step.report();
-            INDArray y = report.y();
             lastX = report.x();
             if (k % settings.selectEvery() == 0 || k == settings.iterations()) {
-                double score = selectionScore(network, y, selection);
-                if (score > bestSelection) {
-                    bestSelection = score;
-                    bestIteration = k;
-                    bestTest = scores(network, y, test);
-                }
+                selection.score(k, "iterate", report.y(), lastX, (System.nanoTime() - start) / 1e9);
             }
             if (k == settings.iterations()) {
                 point = new ParetoPoint(runName, preference, report.x().toDoubleVector(), report.objectives(),
@@ -110,36 +105,9 @@ public final class HyperCleaningRun {
             progress.accept(k + 1);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double[] clean = new double[splits.size()];
-        double[] corrupted = new double[splits.size()];
-        for (int i = 0; i < splits.size(); i++) {
-            double[] w = problem.sampleWeights(lastX, i).toDoubleVector();
-            boolean[] bad = splits.get(i).corrupted();
-            int cleanCount = 0;
-            for (int j = 0; j < w.length; j++) {
-                if (bad[j]) corrupted[i] += w[j];
-                else {
-                    clean[i] += w[j];
-                    cleanCount++;
-                }
-            }
-            clean[i] /= Math.max(1, cleanCount);
-            corrupted[i] /= Math.max(1, w.length - cleanCount);
-        }
-        return new Outcome(bestTest, bestIteration, clean, corrupted, point, seconds);
-    }
-
-    /** The mean accuracy over data sets on the second validation sets (empty sets are skipped). */
-    static double selectionScore(MultiHeadNetwork network, INDArray y, List<Batch> selection) {
-        double sum = 0;
-        int counted = 0;
-        for (int i = 0; i < selection.size(); i++) {
-            Batch b = selection.get(i);
-            if (b.size() == 0) continue;
-            sum += Classification.of(b.labels(), network.predict(y, i, b), b.classes()).accuracy();
-            counted++;
-        }
-        return counted == 0 ? 0 : sum / counted;
+        double[][] w = selection.meanWeights(lastX);
+        return new Outcome(selection.bestTest(), selection.bestIteration(), w[0], w[1], point, seconds,
+                selection.curve());
     }
 
     static List<Classification> scores(MultiHeadNetwork network, INDArray y, List<Batch> test) {

@@ -1,10 +1,11 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.model.Precision;
+import io.mobl.core.problem.hypercleaning.SyntheticImages;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

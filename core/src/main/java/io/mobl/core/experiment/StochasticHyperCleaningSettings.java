@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
 import io.mobl.core.data.HyperCleaningSplit;

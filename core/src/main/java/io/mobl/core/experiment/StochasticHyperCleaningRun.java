@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.StochasticWcMhgd;
 import io.mobl.core.algorithm.WcMhgd;
@@ -8,6 +8,8 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.model.Batch;
 import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.problem.hypercleaning.CorruptionRateSamples;
+import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningProblem;
 import io.mobl.core.stochastic.GeneratedBatchSource;
 import java.util.ArrayList;
 import java.util.List;

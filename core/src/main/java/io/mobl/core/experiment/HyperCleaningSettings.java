@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.WcMhgdAlgorithm;
@@ -7,12 +7,12 @@ import io.mobl.core.algorithm.baseline.HypergradientDescent;
 import io.mobl.core.algorithm.baseline.HypergradientDescentConfig;
 import io.mobl.core.algorithm.forum.Forum;
 import io.mobl.core.algorithm.forum.ForumConfig;
-import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.hypergradient.ConjugateGradient;
 import io.mobl.core.hypergradient.HypergradientMethod;
 import io.mobl.core.hypergradient.NeumannSeries;
 import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import java.util.List;
@@ -129,6 +129,7 @@ public record HyperCleaningSettings(List<String> datasets, HyperCleaningSplit.Si
     /** The method's name in tables: "wc-mhgd-cg", "wc-mhgd-ns", "moml", "forum". */
     public static String label(String method) {
         if (method.equals("swc")) return "stochastic-wc-mhgd"; // SampleWeightHyperCleaningRun, driven by the CLI
+        if (MinibatchHyperCleaningRun.METHODS.contains(method)) return method;
         return method.equals("moml") || method.equals("forum") ? method : "wc-mhgd-" + method;
     }
 

@@ -1,4 +1,4 @@
-package io.mobl.core.problem.hypercleaning;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.StochasticWcMhgd;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
@@ -6,19 +6,18 @@ import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.algorithm.WcMhgdState;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.LabelledImages;
-import io.mobl.core.model.Batch;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.model.Precision;
+import io.mobl.core.problem.hypercleaning.SampleWeightHyperCleaningProblem;
+import io.mobl.core.problem.hypercleaning.SampleWeightSamples;
 import io.mobl.core.stochastic.CountingStochasticProblem;
 import io.mobl.core.stochastic.GeneratedBatchSource;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.ParetoPoint;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One seeded run of stochastic WC-MHGD (Alg. 2 with Alg. 3's Neumann series) on {@link SampleWeightHyperCleaningProblem}:
@@ -116,12 +115,7 @@ public final class SampleWeightHyperCleaningRun {
         SampleWeightHyperCleaningProblem problem = new SampleWeightHyperCleaningProblem(network, sizes,
                 settings.regularisation(), network.initialParameters(seed));
         CountingStochasticProblem counted = new CountingStochasticProblem(problem);
-        List<Batch> selection = new ArrayList<>();
-        List<Batch> test = new ArrayList<>();
-        for (HyperCleaningSplit split : splits) {
-            selection.add(Batch.of(split.selection()).in(precision));
-            test.add(Batch.of(split.test()).in(precision));
-        }
+        ModelSelection selection = new ModelSelection(network, splits, precision);
         int upperBatch = splits.get(0).validation().size();
         int rows = BigInteger.valueOf(sampling.lowerBatch()).gcd(BigInteger.valueOf(sampling.jacobianBatch()))
                 .gcd(BigInteger.valueOf(upperBatch)).gcd(BigInteger.valueOf(sampling.neumannBatch())).intValue();
@@ -134,65 +128,27 @@ public final class SampleWeightHyperCleaningRun {
         StochasticWcMhgd algorithm = new StochasticWcMhgd(counted, config);
 
         WcMhgdState state = algorithm.initialState(preference);
-        double bestSelection = Double.NEGATIVE_INFINITY;
-        List<io.mobl.core.model.Classification> bestTest = null;
-        int bestIteration = -1;
         ParetoPoint point = null;
         long start = System.nanoTime();
         try (GeneratedBatchSource source = new GeneratedBatchSource(SampleWeightSamples.of(splits, seed),
                 splits.size(), rows)) {
             for (int k = 0; ; k++) {
-                INDArray y = state.lower();
                 boolean last = k == sampling.iterations();
                 if (k % sampling.selectEvery() == 0 || last) {
-                    double score = HyperCleaningRun.selectionScore(network, y, selection);
-                    if (score > bestSelection) {
-                        bestSelection = score;
-                        bestIteration = k;
-                        bestTest = HyperCleaningRun.scores(network, y, test);
-                    }
-                    double[][] w = meanWeights(problem, splits, state.x());
-                    log.accept(String.format(Locale.ROOT,
-                            "k = %d: selection accuracy %.4f, mean weight clean %s / corrupted %s, %.0f s", k, score,
-                            format(w[0]), format(w[1]), (System.nanoTime() - start) / 1e9));
+                    log.accept(ModelSelection.describe(selection.score(k, "iterate", state.lower(), state.x(),
+                            (System.nanoTime() - start) / 1e9)));
                 }
                 if (last) break;
-                WcMhgd.Iteration iteration = algorithm.iterate(state, source).iteration();
+                StochasticWcMhgd.Iteration step = algorithm.iterate(state, source);
+                source.iterationDone(k, step.used());
+                WcMhgd.Iteration iteration = step.iteration();
                 if (k + 1 == sampling.iterations()) point = iteration.paretoPoint(runName, counted.calls());
                 state = iteration.next();
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double[][] w = meanWeights(problem, splits, state.x());
-        return new HyperCleaningRun.Outcome(bestTest, bestIteration, w[0], w[1], point, seconds);
-    }
-
-    /** Per task, the mean σ(x) over its clean training samples (row 0) and over its corrupted ones (row 1). */
-    static double[][] meanWeights(SampleWeightHyperCleaningProblem problem, List<HyperCleaningSplit> splits, INDArray x) {
-        double[][] w = new double[2][splits.size()];
-        double[] logits = x.toDoubleVector();
-        int offset = 0;
-        for (int i = 0; i < splits.size(); i++) {
-            boolean[] bad = splits.get(i).corrupted();
-            int cleanCount = 0;
-            for (int j = 0; j < bad.length; j++) {
-                double s = 1 / (1 + Math.exp(-logits[offset + j]));
-                if (bad[j]) w[1][i] += s;
-                else {
-                    w[0][i] += s;
-                    cleanCount++;
-                }
-            }
-            w[0][i] /= Math.max(1, cleanCount);
-            w[1][i] /= Math.max(1, bad.length - cleanCount);
-            offset += bad.length;
-        }
-        return w;
-    }
-
-    private static String format(double[] values) {
-        StringBuilder s = new StringBuilder();
-        for (double v : values) s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", v));
-        return "[" + s + "]";
+        double[][] w = selection.meanWeights(state.x());
+        return new HyperCleaningRun.Outcome(selection.bestTest(), selection.bestIteration(), w[0], w[1], point, seconds,
+                selection.curve());
     }
 }

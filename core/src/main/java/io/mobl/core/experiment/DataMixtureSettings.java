@@ -1,4 +1,4 @@
-package io.mobl.core.problem.mixture;
+package io.mobl.core.experiment;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.WcMhgdAlgorithm;
@@ -8,6 +8,7 @@ import io.mobl.core.algorithm.penalty.WcPenaltyConfig;
 import io.mobl.core.hypergradient.ConjugateGradient;
 import io.mobl.core.hypergradient.NeumannSeries;
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.mixture.MixtureSplit;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import java.util.List;
