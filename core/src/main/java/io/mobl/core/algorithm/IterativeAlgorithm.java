@@ -1,5 +1,6 @@
 package io.mobl.core.algorithm;
 
+import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.Minibatch;
 import java.util.List;
@@ -36,6 +37,23 @@ public interface IterativeAlgorithm<S> {
 
     /** One outer iteration from {@code state}: its report (measured at the state's iterate) and the next state. */
     Step<S> step(S state);
+
+    /**
+     * How this algorithm's state is checkpointed: {@code stateCodec().decode(stateCodec().encode(s))} steps exactly
+     * as {@code s} does. The runtimes write it every N iterations and resume from it.
+     */
+    default StateCodec<S> stateCodec() {
+        throw new UnsupportedOperationException(name() + " cannot be checkpointed yet");
+    }
+
+    /**
+     * What a checkpoint of this algorithm is valid for, compared on resume ({@link
+     * io.mobl.protocol.Checkpoint#requireCompatible}): the settings that shape the state or the iterates from it
+     * (step sizes, inner iterations, method, …) as one line of text. A changed setting refuses the resume.
+     */
+    default String configuration() {
+        return "";
+    }
 
     /**
      * What a step returns.

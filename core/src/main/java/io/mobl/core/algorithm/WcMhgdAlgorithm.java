@@ -1,5 +1,6 @@
 package io.mobl.core.algorithm;
 
+import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.problem.BilevelProblem;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,6 +24,19 @@ public final class WcMhgdAlgorithm implements IterativeAlgorithm<WcMhgdState> {
         WcMhgdState initial = algorithm.initialState(preference);
         return new WcMhgdState(0, upperStart.dup(), initial.lower(), new INDArray[initial.preference().length],
                 initial.preference());
+    }
+
+    @Override
+    public StateCodec<WcMhgdState> stateCodec() {
+        BilevelProblem p = problem();
+        return WcMhgdState.codec(p.upperDimension(), p.lowerDimension(), p.objectiveCount());
+    }
+
+    @Override
+    public String configuration() {
+        WcMhgdConfig c = algorithm.config();
+        // the budget (K, ε) is left out: a resumed run may go further than the one that wrote the checkpoint
+        return name() + " " + c.lower() + " " + c.upper() + " " + c.hypergradient();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.mobl.core.algorithm;
 
+import io.mobl.core.checkpoint.StateCodec;
+import io.mobl.core.checkpoint.StateImage;
 import io.mobl.core.hypergradient.HypergradientEstimate;
 import io.mobl.core.lower.LowerSolution;
 import io.mobl.protocol.Checks;
@@ -36,6 +38,31 @@ public record WcMhgdState(int iteration, INDArray x, INDArray lower, INDArray[] 
 
     public INDArray warmStart(int objective) {
         return warmStarts[objective];
+    }
+
+    /**
+     * The checkpoint codec of this state for a problem of dimensions p, q and S objectives: entries {@code x} (p),
+     * {@code y} (q, the lower-level warm start) and {@code v.<s>} (q, objective s's linear-solve warm start, where
+     * there is one). Shared by every algorithm whose state is a {@code WcMhgdState}.
+     */
+    public static StateCodec<WcMhgdState> codec(int p, int q, int objectives) {
+        return new StateCodec<>() {
+            @Override
+            public StateImage encode(WcMhgdState state) {
+                StateImage.Builder image = StateImage.builder(state.iteration(), state.preference())
+                        .vector("x", state.x()).vector("y", state.lower());
+                for (int s = 0; s < state.warmStarts.length; s++) image.vector("v." + s, state.warmStarts[s]);
+                return image.build();
+            }
+
+            @Override
+            public WcMhgdState decode(StateImage image) {
+                INDArray[] warm = new INDArray[objectives];
+                for (int s = 0; s < objectives; s++) warm[s] = image.vectorOrNull("v." + s, q);
+                return new WcMhgdState(Math.toIntExact(image.iteration()), image.vector("x", p), image.vector("y", q),
+                        warm, image.preference());
+            }
+        };
     }
 
     @Override

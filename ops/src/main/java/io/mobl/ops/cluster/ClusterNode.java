@@ -14,6 +14,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -60,24 +61,16 @@ public final class ClusterNode implements AutoCloseable {
     public static ClusterNode start(NodeSettings settings, Config base, Consumer<Boolean> readiness) {
         Config config = settings.pekkoConfig().withFallback(base);
         if (settings.discoveryMethod().isPresent()) config = withBootstrap(config, settings.discoveryMethod().get());
-        MembershipLog.Listener listener = new MembershipLog.Listener() {
-            @Override
-            public void up() {
-                readiness.accept(true);
-            }
-
-            @Override
-            public void removed() {
-                readiness.accept(false);
-            }
-        };
         ActorSystem<MembershipLog.Command> system;
         try {
-            system = ActorSystem.create(MembershipLog.create(listener), NodeSettings.SYSTEM, config);
+            system = ActorSystem.create(MembershipLog.create(() -> readiness.accept(true)), NodeSettings.SYSTEM, config);
         } catch (RuntimeException e) {
             if (!isBindFailure(e)) throw e;
             throw unbindable("--port", settings.host() + ":" + settings.port(), e);
         }
+        // Run when this member is removed or, if the system stops before the removal is seen (a single member
+        // leaving stops right after Exiting), when the actor system terminates: SelfRemoved alone can be lost then.
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberRemoved(() -> readiness.accept(false));
         URI management;
         try {
             management = URI.create(PekkoManagement.get(system).start().toCompletableFuture()

@@ -30,11 +30,10 @@ final class MembershipLog extends AbstractBehavior<MembershipLog.Command> {
 
     private record WasRemoved(SelfRemoved event) implements Command {}
 
-    /** What the node does when this member's own status changes; called on the actor's thread. */
+    /** What the node does when this member is up; called on the actor's thread. (Removal is followed by the node
+     * itself through {@code registerOnMemberRemoved}, which also runs when the system stops before the event.) */
     interface Listener {
         void up();
-
-        void removed();
     }
 
     private final Listener listener;
@@ -92,7 +91,7 @@ final class MembershipLog extends AbstractBehavior<MembershipLog.Command> {
     }
 
     private Behavior<Command> onWasRemoved(WasRemoved m) {
-        listener.removed();
+        getContext().getLog().info("this member was removed from the cluster");
         return this;
     }
 }
