@@ -42,6 +42,21 @@ class ExampleRecordsTest {
     }
 
     @Test
+    void anExampleMayCarryOneLabelPerTask() {
+        Schema json = new Schema(new Json("features", "label", Optional.empty()), 2, 10, Set.of(), 3);
+        assertThat(ExampleRecords.decode(json, bytes("{\"features\":[1,2],\"label\":[3,0,9]}")).labels())
+                .containsExactly(3, 0, 9);
+        assertReason(json, "{\"features\":[1,2],\"label\":3}", "label: expected an array of 3 class indices, got NUMBER");
+        assertReason(json, "{\"features\":[1,2],\"label\":[3,0]}", "label: expected an array of 3 class indices, got 2 entries");
+        assertReason(json, "{\"features\":[1,2],\"label\":[3,0,10]}", "label[2]: class 10, expected 0..9");
+        Schema csv = new Schema(new Csv(',', -1, 0), 2, 10, Set.of(), 3);
+        assertThat(ExampleRecords.decode(csv, bytes("a,0.5,1,7,8,9"))).isEqualTo(
+                new Example(new double[] {0.5, 1}, new int[] {7, 8, 9}, Optional.of("a")));
+        assertReason(csv, "a,0.5,1,7,8", "5 fields, expected 6 (2 features, 3 labels, a source)");
+        assertReason(csv, "a,0.5,1,7,x,9", "column 4: expected a class index");
+    }
+
+    @Test
     void eachKindOfMistakeIsNamed() {
         assertReason(JSON, "{\"features\":[1,2],\"label\":1,\"source\":\"a\"}", "features: 2 features, expected 3");
         assertReason(JSON, "{\"label\":1,\"source\":\"a\"}", "features: missing");
