@@ -169,6 +169,63 @@ public final class ExampleRecords {
         return schema.format() instanceof Json json ? json(schema, json, text) : csv(schema, (Csv) schema.format(), text);
     }
 
+    /**
+     * One example as a record of the schema's format (what {@link #decode} reads back): JSON with the schema's field
+     * names, or a CSV line. With {@code float32} the features are written in float precision (shorter records; they
+     * decode to the same float values).
+     *
+     * @throws InvalidInputException when the example does not fit the schema
+     */
+    public static byte[] encode(Schema schema, Example example, boolean float32) {
+        double[] x = example.features;
+        if (x.length != schema.dimension()) throw new InvalidInputException("features", "length " + x.length, "length " + schema.dimension());
+        if (example.labels.length != schema.labels()) {
+            throw new InvalidInputException("labels", "length " + example.labels.length, "length " + schema.labels());
+        }
+        for (int y : example.labels) classIndex(schema, "labels", y);
+        boolean withSource = schema.format() instanceof Json j ? j.source().isPresent() : ((Csv) schema.format()).sourceColumn() >= 0;
+        if (withSource != example.source.isPresent()) {
+            throw new InvalidInputException("source", example.source.orElse(null), withSource ? "a source name" : "none (the schema reads no source)");
+        }
+        example.source.ifPresent(name -> {
+            if (name.isEmpty() || name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0 || name.indexOf('"') >= 0
+                    || (schema.format() instanceof Csv c && name.indexOf(c.delimiter()) >= 0)) {
+                throw new InvalidInputException("source", name, "a non-empty name without quotes, line breaks or the delimiter");
+            }
+        });
+        if (schema.format() instanceof Json json) {
+            var root = MAPPER.createObjectNode();
+            var features = root.putArray(json.features());
+            for (double v : x) {
+                if (float32) features.add((float) v);
+                else features.add(v);
+            }
+            if (schema.labels() == 1) {
+                root.put(json.label(), example.labels[0]);
+            } else {
+                var labels = root.putArray(json.label());
+                for (int y : example.labels) labels.add(y);
+            }
+            json.source().ifPresent(field -> root.put(field, example.source.get()));
+            try {
+                return MAPPER.writeValueAsBytes(root);
+            } catch (IOException e) {
+                throw new IllegalStateException("writing an example as JSON", e);
+            }
+        }
+        Csv csv = (Csv) schema.format();
+        int columns = schema.dimension() + schema.labels() + (csv.sourceColumn() >= 0 ? 1 : 0);
+        int labelColumn = csv.labelColumn() < 0 ? columns - schema.labels() : csv.labelColumn();
+        String[] fields = new String[columns];
+        if (csv.sourceColumn() >= 0) fields[csv.sourceColumn()] = example.source.get();
+        for (int c = 0; c < schema.labels(); c++) fields[labelColumn + c] = Integer.toString(example.labels[c]);
+        int at = 0;
+        for (int c = 0; c < columns; c++) {
+            if (fields[c] == null) fields[c] = float32 ? Float.toString((float) x[at++]) : Double.toString(x[at++]);
+        }
+        return String.join(String.valueOf(csv.delimiter()), fields).getBytes(StandardCharsets.UTF_8);
+    }
+
     private static Example json(Schema schema, Json format, String text) {
         JsonNode root;
         try {

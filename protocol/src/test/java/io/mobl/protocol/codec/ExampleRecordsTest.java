@@ -57,6 +57,20 @@ class ExampleRecordsTest {
     }
 
     @Test
+    void encodedExamplesDecodeBackInEitherFormat() {
+        Example e = new Example(new double[] {0.1, -2.5e-7, 3}, new int[] {2}, Optional.of("a"));
+        assertThat(ExampleRecords.decode(JSON, ExampleRecords.encode(JSON, e, false))).isEqualTo(e);
+        assertThat(ExampleRecords.decode(CSV, ExampleRecords.encode(CSV, e, false))).isEqualTo(e);
+        Example f = ExampleRecords.decode(JSON, ExampleRecords.encode(JSON, e, true));
+        for (int i = 0; i < 3; i++) assertThat((float) f.features()[i]).isEqualTo((float) e.features()[i]);
+        Schema three = new Schema(new Json("x", "y", Optional.empty()), 2, 5, Set.of(), 3);
+        Example multi = new Example(new double[] {1, 2}, new int[] {4, 0, 1}, Optional.empty());
+        assertThat(new String(ExampleRecords.encode(three, multi, false), StandardCharsets.UTF_8)).isEqualTo("{\"x\":[1.0,2.0],\"y\":[4,0,1]}");
+        assertThat(ExampleRecords.decode(three, ExampleRecords.encode(three, multi, false))).isEqualTo(multi);
+        assertThatThrownBy(() -> ExampleRecords.encode(three, e, false)).hasMessageStartingWith("features");
+    }
+
+    @Test
     void eachKindOfMistakeIsNamed() {
         assertReason(JSON, "{\"features\":[1,2],\"label\":1,\"source\":\"a\"}", "features: 2 features, expected 3");
         assertReason(JSON, "{\"label\":1,\"source\":\"a\"}", "features: missing");

@@ -114,7 +114,7 @@ final class Intake {
     private Verdict admitExample(byte[] key, byte[] value) {
         ExampleRecords.Example e;
         try {
-            e = ExampleRecords.decode(records.schema(), value);
+            e = ExampleRecords.decode(lowerLevel ? records.schema() : records.upperSchema(), value);
         } catch (RecordDecodeException ex) {
             return Verdict.unusable(ex.getMessage());
         } catch (RuntimeException ex) { // a decoder bug must not stop the stream either

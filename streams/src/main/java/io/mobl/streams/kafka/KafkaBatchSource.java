@@ -192,9 +192,9 @@ public final class KafkaBatchSource implements BatchSource {
 
     /** A one-example batch of every role, made of the schema's shapes, must pass the run's check. */
     private static void checkFits(RecordBatching records, int objectives, BatchCheck check) {
-        int d = records.schema().dimension();
-        int l = records.schema().labels();
         for (int role = Minibatch.LOWER; role < objectives; role++) {
+            int d = records.schemaOf(role).dimension();
+            int l = records.schemaOf(role).labels();
             Minibatch probe = new Minibatch("schema-probe", role, records.dtype(), 1, d, l, new double[d], new double[l], new long[1]);
             String problem = check.problemWith(probe);
             if (problem != null) {

@@ -690,8 +690,8 @@ final class PartitionReader implements AutoCloseable {
     private Minibatch batchOf(int objective, List<ExampleRecords.Example> examples, List<Long> offsets) {
         RecordBatching batching = intake.records();
         int n = examples.size();
-        int d = batching.schema().dimension();
-        int l = batching.schema().labels();
+        int d = batching.schemaOf(objective).dimension();
+        int l = batching.schemaOf(objective).labels();
         double[] features = new double[n * d];
         double[] labels = new double[n * l];
         long[] ids = new long[n];
