@@ -11,8 +11,6 @@ import com.typesafe.config.Config;
 import io.mobl.actors.ActorRuntime;
 import io.mobl.actors.RuntimeSettings;
 import io.mobl.ops.metrics.MeteredExecutor;
-import io.mobl.ops.config.MoblConfig;
-import io.mobl.streams.kafka.TopicNames;
 import io.mobl.protocol.InvalidInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -88,13 +86,9 @@ public final class RunCommand implements Callable<Integer> {
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
         List<ParetoPoint> points;
-        MoblConfig.Kafka kafkaConfig = Main.config(spec.commandLine()).kafka();
-        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
-                telemetryOut != null, kafkaConfig.embedded() ? null : kafkaConfig.bootstrapServersProperty(),
-                TopicNames.defaults(run).withResults(kafkaConfig.topics().telemetry(), kafkaConfig.topics().pareto(),
-                        kafkaConfig.topics().checkpoints()))) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
-            reporting.publishing().ifPresent(topics -> stdout.printf("publishing telemetry and Pareto points to %s%n", topics));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                prefs.size(), config.maxIterations(), telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (runtime) {
                 case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps()).stream()
                         .map(Solution::point).toList();

@@ -71,6 +71,25 @@ final class RunReporting implements RunListener, AutoCloseable {
         }
     }
 
+    /**
+     * The reporting of a {@code mobl run}: with a broker configured ({@code --bootstrap-servers},
+     * {@code mobl.kafka.bootstrap-servers}) it also publishes telemetry and Pareto points to
+     * {@code mobl.kafka.topics.telemetry/pareto}.
+     */
+    static RunReporting forRun(io.mobl.ops.config.MoblConfig config, String run, String host, int port, int preferences,
+                               int iterations, boolean keepTelemetry) {
+        io.mobl.ops.config.MoblConfig.Kafka kafka = config.kafka();
+        return new RunReporting(host, port, preferences, iterations, keepTelemetry,
+                kafka.embedded() ? null : kafka.bootstrapServersProperty(),
+                TopicNames.defaults(run).withResults(kafka.topics().telemetry(), kafka.topics().pareto(), kafka.topics().checkpoints()));
+    }
+
+    /** Prints where the endpoint is and where telemetry goes, in a run's header. */
+    void printHeader(java.io.PrintWriter out) {
+        server.ifPresent(s -> out.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        publishing().ifPresent(topics -> out.printf("publishing telemetry and Pareto points to %s%n", topics));
+    }
+
     Optional<MetricsServer> server() {
         return server;
     }
