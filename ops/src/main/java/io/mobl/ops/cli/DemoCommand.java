@@ -72,7 +72,7 @@ public final class DemoCommand implements Callable<Integer> {
                 config.lowerIterations(), config.neumannSteps(), config.lowerBatchSize());
         out.flush();
         List<double[]> preferences = List.of(PreferenceGrid.of(problem.objectiveCount(), sweep));
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, 2, out);
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), 2, out);
              RunReporting reporting = new RunReporting(metricsHost, metricsPort, preferences.size(), iterations, false)) {
             reporting.server().ifPresent(s -> out.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
             // 1. the data: enough for K+1 iterations of one preference (each preference reads the whole stream)

@@ -81,7 +81,7 @@ final class RunReporting implements RunListener, AutoCloseable {
         io.mobl.ops.config.MoblConfig.Kafka kafka = config.kafka();
         return new RunReporting(host, port, preferences, iterations, keepTelemetry,
                 kafka.embedded() ? null : kafka.bootstrapServersProperty(),
-                TopicNames.defaults(run).withResults(kafka.topics().telemetry(), kafka.topics().pareto(), kafka.topics().checkpoints()));
+                config.topicsFor(run));
     }
 
     /** Prints where the endpoint is and where telemetry goes, in a run's header. */

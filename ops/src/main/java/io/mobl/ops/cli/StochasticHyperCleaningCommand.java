@@ -90,7 +90,7 @@ public final class StochasticHyperCleaningCommand implements Callable<Integer> {
         if (parsed.hasMatchedOption("--seeds")) {
             throw new InvalidInputException("--seeds", config.seeds(), "none with --bootstrap-servers (the topics hold the data of one split: --seed)");
         }
-        return StochasticHyperCleaningExperiment.fromKafka(s, chosen, config.out(), all.kafka().bootstrapServersProperty(), all.run(), all.problem().seed())
+        return StochasticHyperCleaningExperiment.fromKafka(s, chosen, config.out(), all.kafka().bootstrapServersProperty(), all.run(), all.topicsFor(all.run()), all.problem().seed())
                 .run(spec.commandLine().getOut());
     }
 

@@ -43,8 +43,8 @@ final class StochasticHyperCleaningExperiment {
     /** Where the runs read their data: null, in memory; else Kafka topics of per-example records. */
     private final Kafka kafka;
 
-    /** The Kafka the records are on, and the run whose topics hold them. */
-    record Kafka(String bootstrapServers, String run) {}
+    /** The Kafka the records are on, the run, and its topics (as configured). */
+    record Kafka(String bootstrapServers, String run, TopicNames topics) {}
 
     /** One preference of the experiment: its name in tables, r, and the objective it prefers (−1: none). */
     record Preference(String name, double[] r, int preferred) {}
@@ -81,9 +81,10 @@ final class StochasticHyperCleaningExperiment {
      * models are scored on this process's split of the same seed.
      */
     static StochasticHyperCleaningExperiment fromKafka(StochasticHyperCleaningSettings settings, List<Integer> preferred,
-                                                       Path out, String bootstrapServers, String run, long seed) {
+                                                       Path out, String bootstrapServers, String run, TopicNames topics,
+                                                       long seed) {
         Topics.checkRun(run);
-        return new StochasticHyperCleaningExperiment(settings, preferred, out, new Kafka(bootstrapServers, run), seed);
+        return new StochasticHyperCleaningExperiment(settings, preferred, out, new Kafka(bootstrapServers, run, topics), seed);
     }
 
     /**
@@ -113,6 +114,7 @@ final class StochasticHyperCleaningExperiment {
         int lowerBatches = (int) Math.min(4096, 2 * settings.lowerRowsPerIteration() / rows + 2);
         int upperBatches = (int) (2 * settings.upperRowsPerIteration() / rows + 2);
         KafkaSourceSettings source = KafkaSourceSettings.of(kafka.bootstrapServers(), kafka.run(), settings.objectives())
+                .withTopics(kafka.topics())
                 .withGroupPrefix("mobl." + kafka.run() + ".stochastic-hyper-cleaning-" + preference)
                 .withJournalCommits() // nothing committed: every preference, and every later experiment, reads from the start
                 .withBuffers(lowerBatches, upperBatches); // an objective takes its iteration's batches while the others' arrive
@@ -146,7 +148,7 @@ final class StochasticHyperCleaningExperiment {
         RecordBatching records = kafka == null ? null : records(settings, data);
         if (kafka != null) {
             console.printf(Locale.ROOT, "reading per-example records from %s and %s at %s (split seed %d)%n",
-                    TopicNames.defaults(kafka.run()).lower(), TopicNames.defaults(kafka.run()).upper(), kafka.bootstrapServers(), firstSeed);
+                    kafka.topics().lower(), kafka.topics().upper(), kafka.bootstrapServers(), firstSeed);
         }
         console.printf(Locale.ROOT, "stochastic-hyper-cleaning: mnist, S = %d corruption rates %s, model %s, shared ℓ2 "
                         + "weight e^x from %.0e; K = %d, D = %d, α = %s, β = %s, u = %s, batches %d (SGD) / %d (objective), "
