@@ -82,6 +82,7 @@ class StochasticHyperCleaningRecordsTest extends BrokerCliTest {
                 "--lower-iterations", Integer.toString(lowerIterations), "--preferred", "0", "--out", dir.toString()))
                 .as("%s%s", out, err).isZero();
         assertThat(out.toString()).contains("reading per-example records from " + topics.lower());
+        System.out.println(out); // the experiment's tables, for the record of what the slice reaches
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         assertThat(json.get("settings").get("source").asText()).isEqualTo("kafka records of run " + run);
@@ -119,5 +120,27 @@ class StochasticHyperCleaningRecordsTest extends BrokerCliTest {
         // each preference's run read the topics from the start, so each dead-lettered all 40
         assertThat(dead).hasSize(40 * preferences.size());
         assertThat(dead.subList(0, 40)).containsExactlyInAnyOrderElementsOf(bad);
+    }
+
+    /** The options that only one of the two sources uses are refused on the other, naming the option. */
+    @Test
+    void optionsOfTheOtherSourceAreRefused() {
+        assertThat(mobl("experiment", "stochastic-hyper-cleaning", "--run", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("--run").contains("without --bootstrap-servers");
+        assertThat(mobl("experiment", "stochastic-hyper-cleaning", "--seed", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--seed");
+        assertThat(mobl("experiment", "stochastic-hyper-cleaning", "--bootstrap-servers", broker.bootstrapServers(), "--seeds", "2"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--seeds").contains("one split");
+        assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--format", "records")).isEqualTo(2);
+        assertThat(err.toString()).contains("--format").contains("synthetic");
+        assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--format", "records", "--dataset",
+                "mnist,fashion-mnist")).isEqualTo(2);
+        assertThat(err.toString()).contains("one data set with --format records");
+        assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--format", "records", "--dataset",
+                "mnist", "--corruption", "0.3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--corruption").contains("every corruption rate");
+        assertThat(mobl("produce", "--format", "json")).isEqualTo(2);
+        assertThat(err.toString()).contains("--format = json").contains("batches, records");
     }
 }
