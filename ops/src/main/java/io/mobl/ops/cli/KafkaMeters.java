@@ -50,6 +50,8 @@ final class KafkaMeters implements AutoCloseable {
     private final AtomicLong consumed = new AtomicLong();
     private final Map<String, AtomicLong> deadLettered = new ConcurrentHashMap<>();
     private KafkaConsumer<byte[], byte[]> dlq;
+    /** Where the dead-letter topic ended when metering began (a partition not listed: its beginning). */
+    private Map<TopicPartition, Long> dlqStart = Map.of();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mobl-kafka-meters");
         t.setDaemon(true);
@@ -84,7 +86,12 @@ final class KafkaMeters implements AutoCloseable {
             metrics.watchDeadLetters(topic, n::get);
         }
         dlq = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
+            dlqStart = Topics.endOffsets(admin, topics.dlq(), Duration.ofSeconds(5)); // this run's dead letters come after
+        } catch (Exception noTopicYet) {
+            LOG.debug("the dead-letter topic {} is not there yet: counting from its beginning ({})", topics.dlq(), noTopicYet.toString());
+        }
         timer.scheduleWithFixedDelay(this::update, 0, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -139,8 +146,7 @@ final class KafkaMeters implements AutoCloseable {
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             if (parts.isEmpty()) return;
             dlq.assign(parts);
-            dlq.seekToEnd(parts); // the dead letters of this run, not of earlier ones
-            parts.forEach(p -> dlq.position(p));
+            parts.forEach(p -> dlq.seek(p, dlqStart.getOrDefault(p, 0L))); // the dead letters of this run, not of earlier ones
         }
         for (ConsumerRecord<byte[], byte[]> r : dlq.poll(Duration.ofMillis(50))) {
             Header h = r.headers().lastHeader(DeadLetters.SOURCE_TOPIC);
