@@ -113,6 +113,7 @@ class DashboardScrapeTest {
             List<IterateTelemetry> published = telemetryOf(broker.bootstrapServers(), "live-run");
             assertThat(published).as("telemetry the run published to mobl.telemetry").isNotEmpty()
                     .allSatisfy(t -> assertThat(t.hasKktResidual()).isTrue());
+            assertThat(paretoOf(broker.bootstrapServers(), "live-run", 2)).as("the run's Pareto points on mobl.pareto").hasSize(2);
 
             // malformed records ahead of the demo's data: each preference's source dead-letters them
             String lower = "mobl.live-demo.lower";
@@ -179,6 +180,24 @@ class DashboardScrapeTest {
         Set<String> names = new TreeSet<>();
         for (String sample : samples.keySet()) names.add(name(sample));
         return names;
+    }
+
+    /** The run's Pareto points on mobl.pareto (up to {@code n}, waiting at most 20 s). */
+    private static List<io.mobl.protocol.ParetoPoint> paretoOf(String bootstrapServers, String run, int n) {
+        List<io.mobl.protocol.ParetoPoint> out = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of("bootstrap.servers", bootstrapServers,
+                "auto.offset.reset", "earliest", "group.id", "dashboard-check-pareto"), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("mobl.pareto"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (out.size() < n && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    io.mobl.protocol.ParetoPoint p = io.mobl.protocol.codec.JsonCodec.decodeParetoPoint(r.value());
+                    if (p.run().equals(run)) out.add(p);
+                }
+            }
+        }
+        return out;
     }
 
     /** The run's telemetry records on mobl.telemetry. */
