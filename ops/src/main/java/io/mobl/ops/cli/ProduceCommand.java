@@ -185,9 +185,16 @@ public final class ProduceCommand implements Callable<Integer> {
                     "one data set with --format records (the stochastic hyper-cleaning problem of one data set)");
         }
         if (topic != null) throw new InvalidInputException("--topic", topic, "none with --format records (records go to the run's lower and upper topics)");
-        if (spec.commandLine().getParseResult().hasMatchedOption("--corruption")) {
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--corruption")) {
             throw new InvalidInputException("--corruption", corruption, "none with --format records (each training record carries "
                     + "its label at every corruption rate " + java.util.Arrays.toString(StochasticHyperCleaningSettings.RATES) + ")");
+        }
+        for (String pacing : List.of("--minibatch-rows", "--batch-size", "--lower-iterations", "--neumann-steps")) {
+            if (parsed.hasMatchedOption(pacing)) {
+                throw new InvalidInputException(pacing, parsed.matchedOptionValue(pacing, null), "none with --format records (one example "
+                        + "per record; the reader batches them, and the validation records keep pace with the experiment's batch sizes)");
+            }
         }
         Topics.checkRun(config.run());
         StochasticHyperCleaningSettings hc = StochasticHyperCleaningCommand.withSizes(StochasticHyperCleaningSettings.scaledDefaults(),

@@ -140,6 +140,9 @@ class StochasticHyperCleaningRecordsTest extends BrokerCliTest {
         assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--format", "records", "--dataset",
                 "mnist", "--corruption", "0.3")).isEqualTo(2);
         assertThat(err.toString()).contains("--corruption").contains("every corruption rate");
+        assertThat(mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--format", "records", "--dataset",
+                "mnist", "--minibatch-rows", "4")).isEqualTo(2);
+        assertThat(err.toString()).contains("--minibatch-rows = 4").contains("one example per record");
         assertThat(mobl("produce", "--format", "json")).isEqualTo(2);
         assertThat(err.toString()).contains("--format = json").contains("batches, records");
     }
