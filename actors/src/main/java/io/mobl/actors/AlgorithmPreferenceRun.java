@@ -1,8 +1,6 @@
 package io.mobl.actors;
 
 import io.mobl.core.algorithm.RunListener;
-import io.mobl.core.algorithm.StepReport;
-import java.util.function.Consumer;
 
 /**
  * What one {@link StepCoordinator} runs: one preference of an {@link AlgorithmSweepSpec}.
@@ -13,7 +11,7 @@ import java.util.function.Consumer;
  */
 public record AlgorithmPreferenceRun(AlgorithmSweepSpec.Part part, AlgorithmSweepSpec.Until until, String run, int index,
                                      double[] preference, RunListener listener, Checkpointing checkpointing,
-                                     int paretoEvery, Consumer<StepReport> observer) implements RunPlan {
+                                     int paretoEvery, AlgorithmSweepSpec.StepObserver observer) implements RunPlan {
     public AlgorithmPreferenceRun {
         preference = preference.clone();
     }

@@ -10,7 +10,6 @@ import io.mobl.protocol.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -27,7 +26,7 @@ import java.util.function.IntFunction;
  */
 public record AlgorithmSweepSpec(List<Part> parts, List<double[]> preferences, Until until, String run,
                                  RunListener listener, Checkpointing checkpointing, int paretoEvery,
-                                 Consumer<StepReport> observer) implements SweepPlan {
+                                 StepObserver observer) implements SweepPlan {
 
     /**
      * One preference's algorithm.
@@ -46,6 +45,14 @@ public record AlgorithmSweepSpec(List<Part> parts, List<double[]> preferences, U
         public static Part of(IterativeAlgorithm<?> algorithm) {
             return new Part(algorithm, null, null);
         }
+    }
+
+    /** Sees each step's report as the synchronous loop's listener does, with the preference's index. */
+    @FunctionalInterface
+    public interface StepObserver {
+        StepObserver NONE = (index, report) -> {};
+
+        void onStep(int index, StepReport report);
     }
 
     /** When a run ends by itself. */
@@ -102,7 +109,7 @@ public record AlgorithmSweepSpec(List<Part> parts, List<double[]> preferences, U
         List<Part> made = new ArrayList<>(preferences.size());
         for (int i = 0; i < preferences.size(); i++) made.add(parts.apply(i));
         return new AlgorithmSweepSpec(made, preferences, Until.iterations(iterations), run, listener,
-                Checkpointing.NONE, 0, report -> {});
+                Checkpointing.NONE, 0, StepObserver.NONE);
     }
 
     public AlgorithmSweepSpec withUntil(Until rule) {
@@ -117,7 +124,7 @@ public record AlgorithmSweepSpec(List<Part> parts, List<double[]> preferences, U
         return new AlgorithmSweepSpec(parts, preferences, until, run, listener, checkpointing, every, observer);
     }
 
-    public AlgorithmSweepSpec withObserver(Consumer<StepReport> o) {
+    public AlgorithmSweepSpec withObserver(StepObserver o) {
         return new AlgorithmSweepSpec(parts, preferences, until, run, listener, checkpointing, paretoEvery, o);
     }
 

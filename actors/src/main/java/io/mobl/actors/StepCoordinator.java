@@ -108,7 +108,9 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
     private S state;
     private int k;
     private double[] preference;
+    /** The calls of the iterations before this process's first (a checkpoint's), and the count at its start. */
     private OracleCalls callsBefore = OracleCalls.NONE;
+    private OracleCalls countedAtStart = OracleCalls.NONE;
     private int attempt;
     private boolean answered;
 
@@ -172,7 +174,9 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
 
     // ---- start and resume ----------------------------------------------------------------------------------
 
+    /** Starts iteration {@code iteration} at {@code initial}; the oracle calls of making it are not the run's. */
     private void start(S initial, int iteration) {
+        countedAtStart = IterativeRun.calls(algorithm);
         state = initial;
         k = iteration;
         askStep(1);
@@ -292,7 +296,7 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
             return fail(runner.path().toString(), "its report is not valid telemetry: " + e.getMessage(), e);
         }
         try {
-            run.observer().accept(report);
+            run.observer().onStep(run.index(), report);
             listener.onIteration(telemetry);
         } catch (RuntimeException e) {
             return fail("the run listener", "its onIteration threw " + e + "; fix the listener", e);
@@ -410,7 +414,7 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
 
     /** This run's oracle calls so far: the checkpoint's and those counted since. */
     private OracleCalls calls() {
-        return callsBefore.plus(IterativeRun.calls(algorithm));
+        return callsBefore.plus(IterativeRun.calls(algorithm).minus(countedAtStart));
     }
 
     private S withPreference(S at, double[] r) {
