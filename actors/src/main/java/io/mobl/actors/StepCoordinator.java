@@ -310,7 +310,8 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
                         + " were not acknowledged", e);
             }
         }
-        if (stopRequested || run.until().finished(k, report.measure())) return finish(step);
+        if (run.until().finished(k, report.measure())) return finish(step, true);
+        if (stopRequested) return finish(step, false);
         if (run.paretoEvery() > 0 && k > 0 && k % run.paretoEvery() == 0) {
             ParetoPoint current = report.point(run.run(), preference, calls());
             try {
@@ -342,12 +343,16 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
             pendingPreference = null;
         }
         int every = run.checkpointing().every();
-        if (journal != null && every > 0 && k % every == 0) commit(state, k, null);
+        if (journal != null && every > 0 && k % every == 0) commit(state, k, null, false);
         return askStep(1);
     }
 
-    /** The run ends at step k, as the synchronous loop ends: its point, then the final checkpoint (k + 1, finished). */
-    private Behavior<Command> finish(IterativeAlgorithm.Step<S> step) {
+    /**
+     * The run ends at step k, as the synchronous loop ends: its point, then the final checkpoint (k + 1). A run that
+     * met its own end ({@code done}: K, ε) marks it finished, and a restart gives the point back; a stopped run (a
+     * control, a signal) does not, so that starting it again goes on training from k + 1.
+     */
+    private Behavior<Command> finish(IterativeAlgorithm.Step<S> step, boolean done) {
         paused = null;
         ParetoPoint point = step.report().point(run.run(), preference, calls());
         try {
@@ -357,7 +362,7 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
         }
         if (journal == null) return report(point, state);
         journal.tell(new JournalWriter.AppendPoint(point));
-        commit(step.next(), k + 1, point);
+        commit(step.next(), k + 1, point, done);
         S last = state;
         timers.cancelAll();
         return Behaviors.receive(Command.class)
@@ -377,8 +382,11 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
                 .build();
     }
 
-    /** Sends the checkpoint of {@code at} (iteration {@code iteration}) to the writer; {@code point}: the final one. */
-    private void commit(S at, int iteration, ParetoPoint point) {
+    /**
+     * Sends the checkpoint of {@code at} (iteration {@code iteration}) to the writer; {@code point}: the final one
+     * (its answer ends the run), {@code finished}: whether it closes the run for good.
+     */
+    private void commit(S at, int iteration, ParetoPoint point, boolean finished) {
         List<SourcePosition> positions = source == null ? List.of() : source.positions();
         OracleCalls calls = calls();
         StateCodec<S> codec = algorithm.stateCodec();
@@ -389,9 +397,9 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
         int index = run.index();
         journal.tell(new JournalWriter.Commit(iteration, () -> {
             StateImage image = codec.encode(at);
-            if (point != null) image = withPoint(image, point);
+            if (finished) image = withPoint(image, point);
             return image.toCheckpoint(runName, index, name, configuration, p.upperDimension(), p.lowerDimension(),
-                    point != null, calls, positions);
+                    finished, calls, positions);
         }, point != null, journalReplies));
     }
 
@@ -486,6 +494,6 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
     private Behavior<Command> onStop(Stop m) {
         stopRequested = true;
         m.replyTo().tell(new Accepted(k));
-        return paused == null ? this : finish(paused);
+        return paused == null ? this : finish(paused, false);
     }
 }

@@ -55,6 +55,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
     String run;
 
+    @Option(names = "--checkpoint-every",
+            description = "Checkpoint each preference's run before every N-th iteration and at the end (0: off), so that --resume can go on from it. Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
+
     @Option(names = "--continuous",
             description = "Train on Kafka data as it arrives (stochastic WC-MHGD on the stochastic-quadratic problem of --seed, "
                     + "--upper-dim, --lower-dim, --objectives, --noise), until a control-topic stop or Ctrl-C; --iterations and "
@@ -122,7 +126,8 @@ public final class RunCommand implements Callable<Integer> {
         List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
         return ContinuousRun.run(stdout, kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), data, config, stochastic.minibatchRows,
-                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort));
+                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort,
+                        checkpointEvery));
     }
 
     /**
