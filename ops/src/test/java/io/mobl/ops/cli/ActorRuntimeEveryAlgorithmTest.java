@@ -43,7 +43,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the counts (each failed step is asked again from the same state).
  */
 class ActorRuntimeEveryAlgorithmTest {
-    static int K = 12;
     static final List<double[]> PREFERENCES = List.of(new double[] {0.3, 0.7}, new double[] {0.5, 0.5},
             new double[] {0.8, 0.2});
     static ActorRuntime runtime;
@@ -64,26 +63,25 @@ class ActorRuntimeEveryAlgorithmTest {
         return AlgorithmOptions.KNOWN;
     }
 
-    static AlgorithmPlan plan(String name, int k) {
-        K = k;
-        RunCommand command = DefaultStepsMatrixTest.command("--algorithm", name, "--iterations", String.valueOf(K));
+    static AlgorithmPlan plan(String name, int iterations) {
+        RunCommand command = DefaultStepsMatrixTest.command("--algorithm", name, "--iterations", String.valueOf(iterations));
         return command.algorithm.plan(name, problem, StepSizes.of(problem));
     }
 
     /** What the synchronous loop reports for one preference: x bits of every iterate, and the point. */
     record Trace(List<long[]> iterates, List<double[]> objectives, ParetoPoint point) {}
 
-    static Trace sync(AlgorithmPlan plan, double[] preference) {
+    static Trace sync(AlgorithmPlan plan, double[] preference, int iterations) {
         List<long[]> iterates = new ArrayList<>();
         List<double[]> objectives = new ArrayList<>();
         IterativeAlgorithm<?> algorithm = plan.on(new CountingProblem(problem));
-        runLoop(algorithm, preference, iterates, objectives, plan);
-        return new Trace(iterates, objectives, plan.solve(problem, preference, K, "equivalence"));
+        runLoop(algorithm, preference, iterates, objectives, plan, iterations);
+        return new Trace(iterates, objectives, plan.solve(problem, preference, iterations, "equivalence"));
     }
 
     private static <S> void runLoop(IterativeAlgorithm<S> algorithm, double[] preference, List<long[]> iterates,
-                                    List<double[]> objectives, AlgorithmPlan plan) {
-        IterativeRun.run(algorithm, algorithm.initialState(preference, algorithm.problem().initialUpper()), K, r -> {
+                                    List<double[]> objectives, AlgorithmPlan plan, int iterations) {
+        IterativeRun.run(algorithm, algorithm.initialState(preference, algorithm.problem().initialUpper()), iterations, r -> {
             iterates.add(bits(r.x()));
             objectives.add(r.objectives());
         }, plan.guard());
@@ -95,7 +93,7 @@ class ActorRuntimeEveryAlgorithmTest {
 
     /** The actor runtime's sweep of all preferences at once, on {@code on} (the problem, or a flaky one). */
     static List<Trace> actors(AlgorithmPlan plan, java.util.function.Supplier<BilevelProblem> on,
-                              List<IterateTelemetry> telemetry) throws Exception {
+                              List<IterateTelemetry> telemetry, int iterations) throws Exception {
         Map<Integer, List<long[]>> iterates = new ConcurrentHashMap<>();
         Map<Integer, List<double[]>> objectives = new ConcurrentHashMap<>();
         RunListener listener = new RunListener() {
@@ -103,7 +101,7 @@ class ActorRuntimeEveryAlgorithmTest {
             @Override public void onParetoPoint(ParetoPoint p) {}
         };
         AlgorithmSweepSpec spec = AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
-                plan.on(new CountingProblem(on.get())), null, plan.guard()), PREFERENCES, K, "equivalence", listener)
+                plan.on(new CountingProblem(on.get())), null, plan.guard()), PREFERENCES, iterations, "equivalence", listener)
                 .withObserver((index, r) -> {
                     iterates.computeIfAbsent(index, i -> Collections.synchronizedList(new ArrayList<>())).add(bits(r.x()));
                     objectives.computeIfAbsent(index, i -> Collections.synchronizedList(new ArrayList<>())).add(r.objectives());
@@ -119,11 +117,12 @@ class ActorRuntimeEveryAlgorithmTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("algorithms")
     void theActorRuntimeComputesWhatTheSynchronousLoopComputesBitForBit(String name) throws Exception {
-        AlgorithmPlan plan = plan(name, 12);
+        int K = 12;
+        AlgorithmPlan plan = plan(name, K);
         List<IterateTelemetry> telemetry = Collections.synchronizedList(new ArrayList<>());
-        List<Trace> actors = actors(plan, () -> problem, telemetry);
+        List<Trace> actors = actors(plan, () -> problem, telemetry, K);
         for (int i = 0; i < PREFERENCES.size(); i++) {
-            Trace expected = sync(plan, PREFERENCES.get(i));
+            Trace expected = sync(plan, PREFERENCES.get(i), K);
             Trace got = actors.get(i);
             assertThat(got.iterates()).as("x of every iterate, preference %d", i).hasSize(K + 1);
             for (int k = 0; k <= K; k++) {
@@ -139,11 +138,12 @@ class ActorRuntimeEveryAlgorithmTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("algorithms")
     void aProblemThatThrowsOnOnePercentOfItsCallsGivesTheSameIteratesAndNeverHangs(String name) throws Exception {
-        AlgorithmPlan plan = plan(name, 60); // enough calls for the cheapest algorithm to meet a few failures
+        int K = 60; // enough calls for the cheapest algorithm to meet a few failures
+        AlgorithmPlan plan = plan(name, K);
         AtomicInteger thrown = new AtomicInteger();
-        List<Trace> actors = actors(plan, () -> flaky(problem, thrown), Collections.synchronizedList(new ArrayList<>()));
+        List<Trace> actors = actors(plan, () -> flaky(problem, thrown), Collections.synchronizedList(new ArrayList<>()), K);
         for (int i = 0; i < PREFERENCES.size(); i++) {
-            Trace expected = sync(plan, PREFERENCES.get(i));
+            Trace expected = sync(plan, PREFERENCES.get(i), K);
             Trace got = actors.get(i);
             for (int k = 0; k <= K; k++) {
                 assertThat(got.iterates().get(k)).as("x_%d bits, preference %d", k, i).isEqualTo(expected.iterates().get(k));
