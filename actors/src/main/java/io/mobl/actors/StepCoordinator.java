@@ -374,7 +374,9 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
                     return Behaviors.same();
                 })
                 .onMessage(Control.class, m -> {
-                    m.replyTo().tell(new Accepted(k)); // the run is ending at k already
+                    m.replyTo().tell(new Rejected(new IllegalStateException("the run for preference " + run.index()
+                            + " of " + run.run() + " is ending at iteration " + k + " (its final checkpoint is being"
+                            + " committed)")));
                     return Behaviors.same();
                 })
                 .onMessage(Dismiss.class, m -> Behaviors.stopped())

@@ -22,10 +22,12 @@ final class MemoryJournals implements RunJournal.Factory {
     private final List<IterateTelemetry> telemetry = new ArrayList<>();
     private final List<ParetoPoint> points = new ArrayList<>();
     private long crashAt = -1;
+    private int crashIndex = -1;
     private int commits;
 
-    /** The next commit of a checkpoint at {@code iteration} fails (one journal's), and so does every later one of it. */
-    synchronized void crashAt(long iteration) {
+    /** The next commit of preference {@code index}'s checkpoint at {@code iteration} fails, and every later one of that journal. */
+    synchronized void crashAt(int index, long iteration) {
+        crashIndex = index;
         crashAt = iteration;
     }
 
@@ -66,7 +68,7 @@ final class MemoryJournals implements RunJournal.Factory {
             @Override
             public synchronized void commit(Checkpoint checkpoint) {
                 synchronized (MemoryJournals.this) {
-                    if (dead || (checkpoint != null && checkpoint.iteration() == crashAt)) {
+                    if (dead || (index == crashIndex && checkpoint != null && checkpoint.iteration() == crashAt)) {
                         dead = true;
                         crashAt = -1;
                         throw new IllegalStateException("simulated crash at the commit of iteration "

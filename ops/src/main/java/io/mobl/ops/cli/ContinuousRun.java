@@ -100,7 +100,10 @@ final class ContinuousRun {
                         durable ? Checkpointing.every(s.checkpointEvery(), journals) : Checkpointing.NONE, s.paretoEvery(),
                         AlgorithmSweepSpec.StepObserver.NONE);
                 Solution last;
-                try (ActorRuntime actors = new ActorRuntime()) {
+                // not Pekko's own JVM hook: the hook above stops the run, and the runtime must live until its final commit
+                try (ActorRuntime actors = new ActorRuntime(com.typesafe.config.ConfigFactory.parseString(
+                        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(
+                        com.typesafe.config.ConfigFactory.load()))) {
                     SweepHandle running = actors.sweep(spec);
                     Thread hook = new Thread(() -> {
                         running.stop(0); // the iteration in progress finishes, then the final checkpoint is committed

@@ -211,6 +211,50 @@ class StreamingCommandsTest extends BrokerCliTest {
         assertThat(iterations).as("every iteration's telemetry once, across both processes").isEqualTo(expected);
     }
 
+    /**
+     * SIGTERM to a durable {@code run --continuous} process: the iteration in progress finishes, the final checkpoint
+     * (not finished: a restart trains on) is committed with the telemetry of every iteration up to it, then it exits.
+     */
+    @Test
+    void aDurableContinuousRunEndedBySigtermCommitsItsFinalCheckpointBeforeItExits() throws Exception {
+        String run = "sigterm";
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m", "-cp", testClassPath(), Main.class.getName(),
+                "run", "--continuous", "--bootstrap-servers", broker.bootstrapServers(), "--run", run,
+                "--checkpoint-every", "4", "--pareto-every", "1000", "--produce", "--rate", "400", "--metrics-port", "-1",
+                "--batch-size", "8", "--neumann-steps", "3", "--lower-iterations", "3", "--preference", "0.6,0.4"));
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("mobl-sigterm", ".log");
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await("checkpoints of the child's run", Duration.ofSeconds(90), () -> unchecked(() -> committed(broker.admin(),
+                    "mobl.sigterm.lower")) > 100);
+            child.destroy(); // SIGTERM
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = java.nio.file.Files.readString(log);
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("stopped after iteration (\\d+)").matcher(text);
+        assertThat(stopped.find()).as(text).isTrue();
+        int last = Integer.parseInt(stopped.group(1));
+        io.mobl.protocol.Checkpoint checkpoint;
+        try (io.mobl.core.checkpoint.RunJournal journal = io.mobl.streams.kafka.KafkaRunJournal.factory(
+                io.mobl.streams.kafka.KafkaRunJournal.Settings.of(broker.bootstrapServers(), TopicNames.defaults(run)))
+                .open(run, 0)) {
+            checkpoint = journal.recover().orElseThrow();
+        }
+        assertThat(checkpoint.iteration()).as("the final checkpoint: just past the last iteration").isEqualTo(last + 1);
+        assertThat(checkpoint.finished()).as("a stopped run trains on when started again").isFalse();
+        List<Integer> iterations = committedTelemetry(TopicNames.defaults(run).telemetry()).stream()
+                .filter(t -> t.run().equals(run)).map(IterateTelemetry::iteration).sorted().toList();
+        assertThat(iterations).isEqualTo(java.util.stream.IntStream.rangeClosed(0, last).boxed().toList());
+    }
+
+    private static String testClassPath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
     private static <T> T unchecked(java.util.concurrent.Callable<T> call) {
         try {
             return call.call();
