@@ -38,7 +38,9 @@ import java.util.stream.Collectors;
  * knows when to kill it) and {@code committed <index> <k>} as each checkpoint is committed, and appends {@code <index> <k> <batch ids>} to a history file as each iteration's
  * batches are acknowledged, so the test can check which batches every iteration used, across restarts.
  *
- * <p>Arguments: bootstrap servers, the data's run name, this run's name, K, N, the history file.
+ * <p>Arguments: bootstrap servers, the data's run name, this run's name, K, N, the history file, and optionally
+ * {@code cg}: deterministic WC-MHGD with CG hypergradients on a quadratic problem instead (no data, no history; each
+ * iteration takes a few milliseconds, as a larger problem's would).
  */
 public final class DurableSweepChild {
     static final StochasticQuadraticSpec SPEC = StochasticQuadraticSpec.defaults(5);
@@ -72,12 +74,20 @@ public final class DurableSweepChild {
         int every = Integer.parseInt(args[4]);
         Path history = Path.of(args[5]);
         StochasticWcMhgdConfig config = config(iterations);
+        boolean cg = args.length > 6 && args[6].equals("cg");
         RunListener listener = new RunListener() {
             @Override
             public void onIteration(IterateTelemetry telemetry) {
                 int index = telemetry.preference()[0] == PREFERENCES.get(0)[0] ? 0 : 1;
                 out.println("iteration " + index + " " + telemetry.iteration());
                 out.flush();
+                if (cg) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
 
             @Override
@@ -86,7 +96,14 @@ public final class DurableSweepChild {
         try (Writer log = Files.newBufferedWriter(history, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
             List<AlgorithmSweepSpec.Part> parts = new ArrayList<>();
-            for (int i = 0; i < PREFERENCES.size(); i++) {
+            for (int i = 0; i < PREFERENCES.size() && cg; i++) {
+                io.mobl.core.problem.BilevelProblem quadratic = io.mobl.core.problem.quadratic.QuadraticProblems.dense(
+                        7, 6, 5, 2, 3, 1.0);
+                parts.add(AlgorithmSweepSpec.Part.of(new io.mobl.core.algorithm.WcMhgdAlgorithm(
+                        new io.mobl.core.problem.CountingProblem(quadratic), io.mobl.core.algorithm.WcMhgdConfig.defaults(
+                                quadratic, new io.mobl.core.hypergradient.ConjugateGradient(5), 5, 1.0, iterations, 0))));
+            }
+            for (int i = 0; i < PREFERENCES.size() && !cg; i++) {
                 KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(bootstrap, run, 2).withTopics(t)
                         .withGroups(ConsumerGroups.forPreference(run, i)).withJournalCommits(),
                         KafkaBatchSource.BatchCheck.of(PROBLEM));
@@ -99,7 +116,8 @@ public final class DurableSweepChild {
             Checkpointing checkpointing = Checkpointing.every(every, (name, index) -> announcing(kafka.open(name, index),
                     index, out));
             try (ActorRuntime runtime = new ActorRuntime()) {
-                runtime.sweep(new AlgorithmSweepSpec(parts, PREFERENCES, config::finished, run, listener, checkpointing,
+                runtime.sweep(new AlgorithmSweepSpec(parts, PREFERENCES, AlgorithmSweepSpec.Until.iterations(iterations), run,
+                        listener, checkpointing,
                         0, AlgorithmSweepSpec.StepObserver.NONE)).solutions().toCompletableFuture().get(120, TimeUnit.SECONDS);
             }
         }

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * started again; what it leaves is bit-identical to an uninterrupted sweep of the same data: the final Pareto
  * points, and the iterate history a {@code read_committed} reader sees (every iteration once, the same objectives,
  * weights, gap, step and oracle counts); and every iteration used the uninterrupted run's batches, no batch twice,
- * none missing.
+ * none missing. The same for a deterministic CG run.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class KillNineTest extends BrokerTest {
@@ -124,11 +124,53 @@ class KillNineTest extends BrokerTest {
         }
     }
 
-    private static Process start(String run, Path history) throws IOException {
+    /** The same for a deterministic CG run (WC-MHGD on a quadratic problem, journaled to Kafka, no data topics). */
+    @org.junit.jupiter.api.Test
+    void aDeterministicCgRunKilledWithSigkillAndStartedAgainEndsBitIdenticalToAnUninterruptedOne() throws Exception {
+        int k = 120;
+        DurableSweepChild.sweep(cgArgs("cg-reference", k), System.out);
+        String run = "cg-killed";
+        Process child = start(cgArgs(run, k));
+        String killedAt = null;
+        boolean committed = false;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                committed |= line.startsWith("committed 0 ");
+                if (committed && line.startsWith("iteration 0 ") && Integer.parseInt(line.substring(12)) >= 37) {
+                    child.destroyForcibly(); // SIGKILL
+                    killedAt = line;
+                    break;
+                }
+            }
+        }
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(killedAt).as("killed mid-run").isNotNull();
+        Process again = start(cgArgs(run, k));
+        String output = new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.exitValue()).as(output).isZero();
+        assertThat(output).contains("resumed from the checkpoint at iteration").doesNotContain("iteration 0 0\n");
+        System.out.printf("cg: killed (SIGKILL) at %s%n", killedAt);
+        List<IterateTelemetry> telemetry = committed(TOPICS.telemetry(), JsonCodec::decodeTelemetry);
+        assertThat(iterates(telemetry, run)).isEqualTo(iterates(telemetry, "cg-reference")).hasSize(2 * (k + 1));
+        List<ParetoPoint> points = committed(TOPICS.pareto(), JsonCodec::decodeParetoPoint);
+        assertThat(finalPoints(points, run)).isEqualTo(finalPoints(points, "cg-reference")).hasSize(2);
+    }
+
+    private static String[] cgArgs(String run, int iterations) {
+        return new String[] {broker.bootstrapServers(), DATA, run, String.valueOf(iterations), "7",
+                dir.resolve(run + ".history").toString(), "cg"};
+    }
+
+    private static Process start(String[] arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx512m", "-cp", classPath(), DurableSweepChild.class.getName()));
-        command.addAll(Arrays.asList(args(run, history)));
+        command.addAll(Arrays.asList(arguments));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static Process start(String run, Path history) throws IOException {
+        return start(args(run, history));
     }
 
     private static String classPath() {
