@@ -44,9 +44,7 @@ public record AlgorithmPlan(String name, List<StepSize> steps, Function<BilevelP
     private <S> ParetoPoint solveOn(IterativeAlgorithm<S> algorithm, double[] preference, int iterations, String run) {
         IterativeRun.Outcome outcome = IterativeRun.run(algorithm,
                 algorithm.initialState(preference, algorithm.problem().initialUpper()), iterations, r -> {}, guard());
-        StepReport last = outcome.last();
-        return new ParetoPoint(run, preference, last.x().toDoubleVector(), last.objectives(), Math.max(last.measure(), 0),
-                outcome.iterations(), outcome.calls());
+        return outcome.last().point(run, preference, outcome.calls());
     }
 
     /** "α = 0.1 (1/L, L = 10 (stated)), β = 0.11 (…)". */

@@ -94,7 +94,8 @@ public final class IterativeRun {
                 allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
     }
 
-    private static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
+    /** The oracle calls {@code algorithm}'s problem has counted so far (none where it does not count them). */
+    public static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
         if (algorithm.problem() instanceof SampledProblemView sampled) return sampled.calls();
         return algorithm.problem() instanceof CountingProblem counted ? counted.calls() : OracleCalls.NONE;
     }

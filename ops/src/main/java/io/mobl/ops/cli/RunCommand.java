@@ -9,6 +9,8 @@ import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.ParetoPoint;
 import com.typesafe.config.Config;
 import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.AlgorithmSweepSpec;
+import io.mobl.core.problem.CountingProblem;
 import io.mobl.actors.RuntimeSettings;
 import io.mobl.ops.metrics.MeteredExecutor;
 import io.mobl.protocol.InvalidInputException;
@@ -52,6 +54,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--run", description = "The run's name, used in keys and tags. Default: ${DEFAULT-VALUE}.")
     String run;
+
+    @Option(names = "--checkpoint-every",
+            description = "Checkpoint each preference's run before every N-th iteration and at the end (0: off), so that --resume can go on from it. Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
 
     @Option(names = "--continuous",
             description = "Train on Kafka data as it arrives (stochastic WC-MHGD on the stochastic-quadratic problem of --seed, "
@@ -120,22 +126,45 @@ public final class RunCommand implements Callable<Integer> {
         List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
         return ContinuousRun.run(stdout, kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), data, config, stochastic.minibatchRows,
-                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort));
+                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort,
+                        checkpointEvery));
     }
 
     /**
-     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link io.mobl.core.algorithm.IterativeRun}), one preference
-     * after the other; the actor runtime runs WC-MHGD's phases only.
+     * The algorithms other than WC-MHGD: on the plain synchronous loop ({@link io.mobl.core.algorithm.IterativeRun}),
+     * one preference after the other, or on the actor runtime, every preference at once as steps of its own
+     * coordinator; the same points either way, bit for bit.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
         List<double[]> prefs = preferences.build(built.objectiveCount());
         AlgorithmPlan plan = algorithm.plan(algorithm.name(), built, StepSizes.of(built)); // checks, then the steps
-        stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s on the synchronous loop (the actor runtime runs wc-mhgd only), K=%d, %d preference(s)%n",
+        int iterations = algorithm.iterations();
+        stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s, %s runtime, K=%d, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
-                algorithm.name(), algorithm.iterations, prefs.size());
+                algorithm.name(), runtime, iterations, prefs.size());
         stdout.printf("steps: %s%n", plan.describeSteps());
-        List<ParetoPoint> points = new java.util.ArrayList<>();
-        for (double[] preference : prefs) points.add(plan.solve(built, preference, algorithm.iterations, run));
+        List<ParetoPoint> points;
+        switch (runtime) {
+            case "sync" -> {
+                points = new java.util.ArrayList<>();
+                for (double[] preference : prefs) points.add(plan.solve(built, preference, iterations, run));
+            }
+            case "actors" -> {
+                try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), iterations,
+                        telemetryOut != null)) {
+                    reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+                    Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
+                            "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
+                    try (ActorRuntime actors = new ActorRuntime(pekko)) {
+                        points = actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
+                                        plan.on(new CountingProblem(built)), null, plan.guard()), prefs, iterations, run,
+                                reporting)).points().toCompletableFuture().get();
+                    }
+                    if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
+                }
+            }
+            default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
+        }
         ParetoTable.print(stdout, points);
         if (out != null) {
             io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
