@@ -34,7 +34,9 @@ public record StepReport(int iteration, INDArray x, INDArray y, double[] objecti
 
     /**
      * This step's telemetry, as every runtime of an {@link IterativeAlgorithm} reports it: the objectives and weights
-     * it measured, its measure as the stationarity (a negative one, rounding below 0, as 0) and its step norm.
+     * it measured, its measure as the stationarity (a negative one, rounding below 0, as 0) and its step norm, and,
+     * when the measure is a KKT residual ({@code measureName} "kkt": FORUM's 𝒦(z_k), WC-Penalty's), that as the
+     * telemetry's KKT residual too.
      *
      * @param preference r in force at this iteration
      * @param calls      the run's oracle calls so far
@@ -43,7 +45,7 @@ public record StepReport(int iteration, INDArray x, INDArray y, double[] objecti
     public io.mobl.protocol.IterateTelemetry telemetry(String run, double[] preference, io.mobl.protocol.OracleCalls calls,
                                                        long stepNanos) {
         return new io.mobl.protocol.IterateTelemetry(run, preference, iteration, objectives, weights, Math.max(measure, 0),
-                stepNorm, calls, java.util.Map.of("step", stepNanos));
+                stepNorm, calls, java.util.Map.of("step", stepNanos), "kkt".equals(measureName) ? Math.max(measure, 0) : Double.NaN);
     }
 
     /** The point a run ending at this step reports: x_k with the objectives and measure (≥ 0) taken at it. */
