@@ -62,6 +62,6 @@ public final class StochasticWcMhgdAlgorithm implements IterativeAlgorithm<WcMhg
                 + StepReport.bytes(2, view.upperDimension());
         return new Step<>(iteration.next(), new StepReport(state.iteration(), state.x(), iteration.lower().solution(),
                 update.objectives(), update.weights(), update.stationarity(), "stationarity", Double.NaN,
-                update.stepNorm(), bytes), sampled.used());
+                update.stepNorm(), bytes, Math.max(0, update.qpResidual())), sampled.used());
     }
 }

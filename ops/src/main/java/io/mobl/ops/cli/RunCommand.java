@@ -92,9 +92,9 @@ public final class RunCommand implements Callable<Integer> {
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
         List<ParetoPoint> points;
-        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
-                telemetryOut != null)) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                prefs.size(), config.maxIterations(), telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (runtime) {
                 case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps()).stream()
                         .map(Solution::point).toList();
@@ -150,9 +150,9 @@ public final class RunCommand implements Callable<Integer> {
                 for (double[] preference : prefs) points.add(plan.solve(built, preference, iterations, run));
             }
             case "actors" -> {
-                try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), iterations,
-                        telemetryOut != null)) {
-                    reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+                try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                        prefs.size(), iterations, telemetryOut != null)) {
+                    reporting.printHeader(stdout);
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
                             "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
                     try (ActorRuntime actors = new ActorRuntime(pekko)) {

@@ -40,9 +40,9 @@ final class StochasticRun {
                 config.neumannSteps(), config.maxIterations(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
         List<ParetoPoint> points;
-        try (RunReporting reporting = new RunReporting(command.metricsHost, command.metricsPort, prefs.size(),
-                config.maxIterations(), command.telemetryOut != null)) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(command.spec.commandLine()), command.run,
+                command.metricsHost, command.metricsPort, prefs.size(), config.maxIterations(), command.telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (command.runtime) {
                 case "sync" -> StochasticSolver.sweep(problem, config, prefs,
                                 i -> GeneratedBatchSource.of(spec, options.minibatchRows), command.run, reporting,
