@@ -50,6 +50,7 @@ import java.util.regex.Pattern;
  * @param baselines  the parameters of the algorithms other than WC-MHGD (FORUM's ρ, WC-Penalty's schedule)
  * @param stochastic stochastic WC-MHGD's batches and data (Alg. 2/3)
  * @param continuous {@code run --continuous}'s publishing and in-process producer
+ * @param checkpoints how often a run checkpoints and where its journals go
  * @param demo       {@code mobl demo}'s smaller run
  * @param produce    {@code mobl produce}'s data set and pace
  * @param compare    {@code mobl compare}'s algorithms and budget
@@ -73,6 +74,7 @@ public record MoblConfig(
         Baselines baselines,
         Stochastic stochastic,
         Continuous continuous,
+        Checkpoints checkpoints,
         Demo demo,
         Produce produce,
         Compare compare,
@@ -105,6 +107,7 @@ public record MoblConfig(
         Objects.requireNonNull(baselines, "baselines");
         Objects.requireNonNull(stochastic, "stochastic");
         Objects.requireNonNull(continuous, "continuous");
+        Objects.requireNonNull(checkpoints, "checkpoints");
         Objects.requireNonNull(demo, "demo");
         Objects.requireNonNull(produce, "produce");
         Objects.requireNonNull(compare, "compare");
@@ -304,6 +307,18 @@ public record MoblConfig(
      * @param rate        minibatches per second of the in-process producer ({@code --produce})
      */
     public record Continuous(int paretoEvery, double rate) {}
+
+    /**
+     * @param every     N: checkpoint before every N-th iteration and at the end; 0: no checkpoints (unless the run
+     *                  is resumed, which keeps its journal up to date at the end)
+     * @param directory where the synchronous runtime's file journals go: {@code directory/RUN/PREFERENCE/}
+     */
+    public record Checkpoints(int every, Path directory) {
+        /** Whether a run writes checkpoints. */
+        public boolean enabled() {
+            return every > 0;
+        }
+    }
 
     /**
      * The streaming demo's run: its name, K, and stochastic WC-MHGD's D, batch size, Q and minibatch rows; produce
@@ -725,6 +740,8 @@ public record MoblConfig(
         Continuous continuous = new Continuous(
                 read.integer("mobl.continuous.pareto-every", 1, 100_000_000),
                 read.number("mobl.continuous.rate", Double.MIN_VALUE, Double.MAX_VALUE, "a finite number > 0"));
+        Checkpoints checkpoints = new Checkpoints(read.integer("mobl.checkpoint.every", 0, 100_000_000),
+                path(read, "mobl.checkpoint.dir", read.string("mobl.checkpoint.dir", NON_BLANK, "a directory path")));
         Kafka kafka = new Kafka(bootstrapServers(read), topics(read), read.duration("mobl.kafka.batch-timeout"),
                 read.integer("mobl.kafka.partitions", 1, 1000));
         String host = read.string("mobl.metrics.host", Pattern.compile("[A-Za-z0-9.:-]+|\\[[0-9A-Fa-f:.]+]"),
@@ -783,7 +800,7 @@ public record MoblConfig(
                 read.string("mobl.node.host", NON_BLANK, "a host name or IP address of this machine"),
                 read.port("mobl.node.port"), read.strings("mobl.node.roles"), read.port("mobl.node.management-port"));
         return new MoblConfig(run, problem, algorithm, preferences, runtime, kafka, metrics, output, baselines, stochastic,
-                continuous, demo, produce, compare, report, experiments, node, merged, read.expectations());
+                continuous, checkpoints, demo, produce, compare, report, experiments, node, merged, read.expectations());
     }
 
     private static int seeds(ConfigReader read, String experiment) {
