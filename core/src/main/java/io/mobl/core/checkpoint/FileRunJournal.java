@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * newest checkpoint, {@link CheckpointCodec}'s bytes), {@value #TELEMETRY} and {@value #POINTS} (JSON lines,
  * {@link JsonCodec}). The synchronous runtime's journal; the Kafka one is the streams module's.
  *
- * <p>What survives a kill -9: {@link #commit} first forces the lines appended so far, then writes the checkpoint to
+ * <p>What survives a kill -9: lines wait in memory until {@link #commit}, which writes and forces them first, then writes the checkpoint to
  * a temporary file, forces it and moves it over the old one atomically (and forces the directory), so the file on
  * disk is always a whole checkpoint, and every line it covers is on disk before it. Lines after it (iterations the
  * resumed run recomputes, or a line torn by the kill) are cut off by {@link #recover}, so the history after a
@@ -44,6 +44,9 @@ public final class FileRunJournal implements RunJournal {
     private final int preferenceIndex;
     private FileChannel telemetry;
     private FileChannel points;
+    /** Lines appended since the last commit: written and forced at the commit (lines after it are cut on recover). */
+    private final java.io.ByteArrayOutputStream pendingTelemetry = new java.io.ByteArrayOutputStream();
+    private final java.io.ByteArrayOutputStream pendingPoints = new java.io.ByteArrayOutputStream();
 
     private FileRunJournal(Path directory, String run, int preferenceIndex) {
         this.directory = directory;
@@ -121,19 +124,22 @@ public final class FileRunJournal implements RunJournal {
 
     @Override
     public void append(IterateTelemetry t) {
-        write(telemetry(), JsonCodec.encodeToString(t));
+        telemetry();
+        pending(pendingTelemetry, JsonCodec.encodeToString(t));
     }
 
     @Override
     public void append(ParetoPoint point) {
         telemetry();
-        write(points, JsonCodec.encodeToString(point));
+        pending(pendingPoints, JsonCodec.encodeToString(point));
     }
 
     @Override
     public void commit(Checkpoint checkpoint) {
         try {
-            telemetry().force(false);
+            write(telemetry(), pendingTelemetry);
+            write(points, pendingPoints);
+            telemetry.force(false);
             points.force(false);
             if (checkpoint == null) return;
             if (!checkpoint.run().equals(run) || checkpoint.preferenceIndex() != preferenceIndex) {
@@ -171,13 +177,15 @@ public final class FileRunJournal implements RunJournal {
         return telemetry;
     }
 
-    private static void write(FileChannel channel, String line) {
-        ByteBuffer data = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        try {
-            while (data.hasRemaining()) channel.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static void pending(java.io.ByteArrayOutputStream buffer, String line) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        buffer.write(bytes, 0, bytes.length);
+    }
+
+    private static void write(FileChannel channel, java.io.ByteArrayOutputStream pending) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(pending.toByteArray());
+        while (data.hasRemaining()) channel.write(data);
+        pending.reset();
     }
 
     /**
