@@ -39,13 +39,13 @@ public final class BrokerCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "mobl-broker-shutdown");
-        try (StreamingSession session = StreamingSession.open(null, run, config.kafka().partitions(), out)) {
+        try (StreamingSession session = StreamingSession.open(null, config.topicsFor(run), config.kafka().partitions(), out)) {
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("bootstrap servers: " + session.bootstrapServers());
             out.println("topics: " + String.join(", ", session.admin().listTopics().names().get()));
             out.println("e.g. ./mobl produce --bootstrap-servers " + session.bootstrapServers() + " --run " + run + " --loop --rate 200");
             out.println("     ./mobl run --continuous --bootstrap-servers " + session.bootstrapServers() + " --run " + run);
-            out.println("control: JSON records keyed '" + run + "' on " + TopicNames.defaults(run).control() + ", e.g. {\"type\":\"set-preference\",\"run\":\"" + run + "\",\"preference\":[0.7,0.3]}");
+            out.println("control: JSON records keyed '" + run + "' on " + session.topics().control() + ", e.g. {\"type\":\"set-preference\",\"run\":\"" + run + "\",\"preference\":[0.7,0.3]}");
             out.println("Ctrl-C stops the broker.");
             out.flush();
             stop.await();

@@ -47,11 +47,11 @@ final class ContinuousRun {
      * @param config K and ε as the run should stop by itself ({@link Integer#MAX_VALUE} and 0: only when told)
      * @param rows   samples per minibatch of the in-process producer
      */
-    static int run(PrintWriter out, String bootstrapServers, StochasticQuadraticSpec data, StochasticWcMhgdConfig config,
-                   int rows, Settings s) throws Exception {
+    static int run(PrintWriter out, String bootstrapServers, io.mobl.streams.kafka.TopicNames topics,
+                   StochasticQuadraticSpec data, StochasticWcMhgdConfig config, int rows, Settings s) throws Exception {
         StochasticQuadraticProblem problem = data.problem();
         CountDownLatch finished = new CountDownLatch(1);
-        try (StreamingSession session = StreamingSession.open(bootstrapServers, s.run(), 2, out)) {
+        try (StreamingSession session = StreamingSession.open(bootstrapServers, topics, 2, out)) {
             Thread producerThread = null;
             MinibatchProducer producer = null;
             if (s.produce()) {
@@ -70,7 +70,7 @@ final class ContinuousRun {
             MoblMetrics metrics = MoblMetrics.bindTo(registry);
             Listener listener = new Listener(session, out, metrics);
             try (MetricsEndpoint endpoint = new MetricsEndpoint(MetricsServer.startIfEnabled(registry, s.metricsHost(), s.metricsPort()));
-                 KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()),
+                 KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()).withTopics(session.topics()),
                     KafkaBatchSource.BatchCheck.of(problem));
                  KafkaMeters meters = new KafkaMeters(metrics, source, session.admin(), Duration.ofSeconds(2))) {
                 endpoint.server().ifPresent(m -> {

@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
                 problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount(), seed, sweep, iterations,
                 config.lowerIterations(), config.neumannSteps(), config.lowerBatchSize());
         out.flush();
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, run, 2, out)) {
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), 2, out)) {
             // 1. the data: enough for K+1 iterations of one preference (each preference reads the whole stream)
             GeneratedStream batches = new GeneratedStream(data.generator(), data.objectives(), stream.rows, per.ratio(),
                     per.rounds(iterations + 1L));

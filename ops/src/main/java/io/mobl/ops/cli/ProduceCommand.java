@@ -90,7 +90,7 @@ public final class ProduceCommand implements Callable<Integer> {
         long rounds = loop ? GeneratedStream.FOREVER : settings.count();
         if (topic == null) {
             Topics.checkRun(config.run());
-            topicOf = b -> b.isLower() ? TopicNames.defaults(config.run()).lower() : TopicNames.defaults(config.run()).upper();
+            topicOf = b -> b.isLower() ? config.topicsFor(config.run()).lower() : config.topicsFor(config.run()).upper();
             GeneratedStream all = new GeneratedStream(data.generator(), data.objectives(), stream.rows(), per.ratio(),
                     loop ? GeneratedStream.FOREVER : (settings.count() + per.ratio() + data.objectives() - 1) / (per.ratio() + data.objectives()));
             batches = loop ? all : limit(all, settings.count());
@@ -99,13 +99,13 @@ public final class ProduceCommand implements Callable<Integer> {
             topicOf = b -> topic;
             batches = oneRole(data, upper, rounds);
         }
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, config.run(), config.kafka().partitions(), out)) {
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, config.topicsFor(config.run()), config.kafka().partitions(), out)) {
             if (session.embedded() && !loop) {
                 out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
             }
             out.printf("producing %s minibatches of %d samples (%s, seed %d, %d lower-level per %d upper) to %s%s%n",
                     loop ? "endless" : Long.toString(settings.count()), stream.rows(), "synthetic", config.problem().seed(), per.ratio(), data.objectives(),
-                    topic == null ? TopicNames.defaults(config.run()).lower() + " and " + TopicNames.defaults(config.run()).upper() : topic,
+                    topic == null ? config.topicsFor(config.run()).lower() + " and " + config.topicsFor(config.run()).upper() : topic,
                     settings.rate() > 0 ? " at " + settings.rate() + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, options);
@@ -129,14 +129,14 @@ public final class ProduceCommand implements Callable<Integer> {
         Function<Minibatch, String> topicOf;
         if (topic == null) {
             Topics.checkRun(config.run());
-            topicOf = b -> b.isLower() ? TopicNames.defaults(config.run()).lower() : TopicNames.defaults(config.run()).upper();
+            topicOf = b -> b.isLower() ? config.topicsFor(config.run()).lower() : config.topicsFor(config.run()).upper();
         } else {
             boolean upper = topic.endsWith(".upper");
             all = filter(all, b -> b.isLower() != upper);
             topicOf = b -> topic;
         }
         Iterable<Minibatch> batches = loop ? all : limit(all, settings.count());
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, config.run(), config.kafka().partitions(), out)) {
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, config.topicsFor(config.run()), config.kafka().partitions(), out)) {
             if (session.embedded() && !loop) {
                 out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
             }
@@ -144,7 +144,7 @@ public final class ProduceCommand implements Callable<Integer> {
                             + "%d validation images each; split seed %d; float32 pixels, one-hot labels; %d lower-level per %d upper) to %s%s%n",
                     loop ? "endless" : Long.toString(settings.count()), stream.rows(), String.join(", ", names), settings.trainSize(),
                     100 * settings.corruption(), settings.validationSize(), config.problem().seed(), ratio, names.size(),
-                    topic == null ? TopicNames.defaults(config.run()).lower() + " and " + TopicNames.defaults(config.run()).upper() : topic,
+                    topic == null ? config.topicsFor(config.run()).lower() + " and " + config.topicsFor(config.run()).upper() : topic,
                     settings.rate() > 0 ? " at " + settings.rate() + "/s" : "");
             out.flush();
             send(out, session, topicOf, batches, MinibatchProducer.Options.once().withRate(settings.rate()));

@@ -150,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
                 .withBatchTimeout(kafka.batchTimeout()).untilStopped();
         List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
-        return ContinuousRun.run(stdout, kafka.bootstrapServers, data, config, stochastic.minibatchRows,
+        return ContinuousRun.run(stdout, kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), data, config, stochastic.minibatchRows,
                 new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort));
     }
 

@@ -42,9 +42,10 @@ final class StreamingSession implements AutoCloseable {
     /**
      * Connects to {@code bootstrapServers}, or starts the embedded broker when it is null or blank, and creates the
      * run's topics (DESIGN §5) that are missing, the data topics with {@code dataPartitions} partitions.
+     *
+     * @param topics the run's topic names as configured ({@code MoblConfig.topicsFor(run)}, {@code mobl.kafka.topics.*})
      */
-    static StreamingSession open(String bootstrapServers, String run, int dataPartitions, PrintWriter out) {
-        Topics.checkRun(run);
+    static StreamingSession open(String bootstrapServers, TopicNames topics, int dataPartitions, PrintWriter out) {
         EmbeddedKafkaBroker broker = null;
         Admin admin = null;
         ActorSystem system = null;
@@ -61,9 +62,9 @@ final class StreamingSession implements AutoCloseable {
                 admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
             }
-            Topics.ensure(admin, Topics.specs(TopicNames.defaults(run), dataPartitions));
+            Topics.ensure(admin, Topics.specs(topics, dataPartitions));
             system = ActorSystem.create("mobl-streams");
-            return new StreamingSession(broker, bootstrap, admin, system, TopicNames.defaults(run));
+            return new StreamingSession(broker, bootstrap, admin, system, topics);
         } catch (RuntimeException e) {
             if (system != null) system.terminate();
             if (admin != null && broker == null) admin.close();
@@ -80,7 +81,7 @@ final class StreamingSession implements AutoCloseable {
 
     ActorSystem system() { return system; }
 
-    /** The run's topics (the defaults of reference.conf for now). */
+    /** The run's topics, as configured under {@code mobl.kafka.topics}. */
     TopicNames topics() { return topics; }
 
     synchronized TelemetrySink telemetry() {

@@ -50,7 +50,7 @@ final class StreamingSweep {
         try (ActorRuntime actors = new ActorRuntime()) {
             solutions = actors.sweep(problem, config, preferences, i -> {
                 KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(
-                                session.bootstrapServers(), run, problem.objectiveCount()).withGroups(ConsumerGroups.forPreference(run, i)),
+                                session.bootstrapServers(), run, problem.objectiveCount()).withGroups(ConsumerGroups.forPreference(run, i)).withTopics(session.topics()),
                         KafkaBatchSource.BatchCheck.of(problem));
                 sources.add(source);
                 return source;

@@ -1,6 +1,7 @@
 package io.mobl.ops.config;
 
 import com.typesafe.config.Config;
+import io.mobl.streams.kafka.TopicNames;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
@@ -222,14 +223,14 @@ public record MoblConfig(
      *
      * @throws InvalidInputException when {@code run} is not a run name
      */
-    public Topics topicsFor(String run) {
+    public TopicNames topicsFor(String run) {
         if (run == null || !NAME.matcher(run).matches()) {
             throw new InvalidInputException("run", run, "letters, digits, '.', '_' or '-', 1 to 100 characters");
         }
         Config reference = ConfigFactory.defaultReferenceUnresolved()
                 .withValue("mobl.run", ConfigValueFactory.fromAnyRef(run)).resolve();
-        Topics t = kafka.topics();
-        return new Topics(followsRun("mobl.kafka.topics.lower") ? reference.getString("mobl.kafka.topics.lower") : t.lower(),
+        TopicNames t = kafka.topics();
+        return new TopicNames(followsRun("mobl.kafka.topics.lower") ? reference.getString("mobl.kafka.topics.lower") : t.lower(),
                 followsRun("mobl.kafka.topics.upper") ? reference.getString("mobl.kafka.topics.upper") : t.upper(),
                 t.telemetry(), t.pareto(), t.control(), t.checkpoints(), t.dlq());
     }
@@ -522,7 +523,7 @@ public record MoblConfig(
      * @param batchTimeout     how long a run waits for one minibatch before it ends
      * @param partitions       partitions of a run's data topics when mobl creates them
      */
-    public record Kafka(List<String> bootstrapServers, Topics topics, java.time.Duration batchTimeout, int partitions) {
+    public record Kafka(List<String> bootstrapServers, TopicNames topics, java.time.Duration batchTimeout, int partitions) {
         public Kafka {
             bootstrapServers = List.copyOf(bootstrapServers);
             Objects.requireNonNull(topics, "topics");
@@ -539,14 +540,6 @@ public record MoblConfig(
             return String.join(",", bootstrapServers);
         }
     }
-
-    /**
-     * Topic names (DESIGN.md §5), from {@code mobl.kafka.topics.*}: the run's lower- and upper-level data, and the
-     * shared telemetry, Pareto (compacted), control, checkpoint and dead-letter topics. Each is a valid Kafka name
-     * and no two are the same (checked at load). {@link MoblConfig#topicsFor} gives another run's.
-     */
-    public record Topics(String lower, String upper, String telemetry, String pareto, String control,
-                         String checkpoints, String dlq) {}
 
     /**
      * @param host interface to bind
@@ -872,7 +865,7 @@ public record MoblConfig(
         return servers;
     }
 
-    private static Topics topics(ConfigReader read) {
+    private static TopicNames topics(ConfigReader read) {
         String expected = "a Kafka topic name: letters, digits, '.', '_' or '-', 1 to 249 characters, not . or ..";
         Map<String, String> names = new LinkedHashMap<>();
         for (String topic : List.of("lower", "upper", "telemetry", "pareto", "control", "checkpoints", "dlq")) {
@@ -886,7 +879,7 @@ public record MoblConfig(
             }
             names.put(topic, name);
         }
-        return new Topics(names.get("lower"), names.get("upper"), names.get("telemetry"), names.get("pareto"),
+        return new TopicNames(names.get("lower"), names.get("upper"), names.get("telemetry"), names.get("pareto"),
                 names.get("control"), names.get("checkpoints"), names.get("dlq"));
     }
 

@@ -303,7 +303,7 @@ class ConfigOptionsTest {
         StringWriter ignored = new StringWriter();
         CommandLine cli = Main.commandLine(new Main(), defaults, new PrintWriter(ignored), new PrintWriter(ignored));
         var topics = defaults.resolve(cli.parseArgs("run", "--run", "r7")).kafka().topics();
-        assertThat(topics).isEqualTo(new io.mobl.ops.config.MoblConfig.Topics("mobl.r7.lower", "mobl.r7.upper", "ops.telemetry",
+        assertThat(topics).isEqualTo(new io.mobl.streams.kafka.TopicNames("mobl.r7.lower", "mobl.r7.upper", "ops.telemetry",
                 "mobl.pareto", "mobl.control", "mobl.checkpoints", "mobl.dlq"));
         // another run's data topics (the demo's), the shared ones unchanged
         var demo = defaults.config().topicsFor("demo");

@@ -105,6 +105,20 @@ class StreamingCommandsTest extends BrokerCliTest {
     }
 
     @Test
+    void theTopicsNamedInTheConfigurationAreTheOnesWrittenAndCreated() throws Exception {
+        // mobl.kafka.topics.* as a user sets them: produce writes the data there, the session creates the rest there
+        int code = mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--run", "named", "--count", "40",
+                "--set", "mobl.kafka.topics.lower=ops.named.train", "--set", "mobl.kafka.topics.upper=ops.named.validation",
+                "--set", "mobl.kafka.topics.telemetry=ops.named.telemetry");
+        assertThat(code).as(err.toString() + out).isZero();
+        assertThat(endOffsets(broker.admin(), "ops.named.train") + endOffsets(broker.admin(), "ops.named.validation"))
+                .isEqualTo(40);
+        var names = broker.admin().listTopics().names().get(10, TimeUnit.SECONDS);
+        assertThat(names).contains("ops.named.telemetry").doesNotContain(TopicNames.defaults("named").lower(),
+                TopicNames.defaults("named").upper());
+    }
+
+    @Test
     void produceWritesTheRequestedMinibatchesToTheRunsTopicsAndRefusesUnknownDataSets() throws Exception {
         int code = mobl("produce", "--bootstrap-servers", broker.bootstrapServers(), "--run", "prod", "--count", "100");
         assertThat(code).as(err.toString() + out).isZero();

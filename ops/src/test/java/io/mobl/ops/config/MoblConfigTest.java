@@ -46,7 +46,7 @@ class MoblConfigTest {
         assertThat(config.preferences()).isEqualTo(new Sweep(5));
         assertThat(config.runtime()).isEqualTo(RuntimeMode.ACTORS);
         assertThat(config.kafka().embedded()).isTrue();
-        assertThat(config.kafka().topics()).isEqualTo(new MoblConfig.Topics("mobl.run.lower", "mobl.run.upper",
+        assertThat(config.kafka().topics()).isEqualTo(new io.mobl.streams.kafka.TopicNames("mobl.run.lower", "mobl.run.upper",
                 "mobl.telemetry", "mobl.pareto", "mobl.control", "mobl.checkpoints", "mobl.dlq"));
         assertThat(config.metrics()).isEqualTo(new MoblConfig.Metrics("127.0.0.1", 9464));
         assertThat(config.output()).isEmpty();
