@@ -21,9 +21,11 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The plain synchronous loop around any {@link IterativeAlgorithm}, with the same convention as
- * {@link SynchronousSolver}: K iterations make K updates and K + 1 evaluations, and the run reports the last
- * evaluated iterate x_K, measured at itself.
+ * The synchronous loop, the one every algorithm runs on without actors ({@link SynchronousSolver},
+ * {@link StochasticSolver} and {@link AlgorithmPlan#solve} go through it): K iterations make K updates and K + 1
+ * evaluations, and the run reports the last evaluated iterate x_K, measured at itself. {@link #runDurably} adds
+ * the journal: telemetry per iteration, a checkpoint every N iterations and at the end, and the resume from the
+ * newest checkpoint.
  */
 public final class IterativeRun {
     private IterativeRun() {}

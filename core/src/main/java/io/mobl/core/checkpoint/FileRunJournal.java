@@ -48,10 +48,18 @@ public final class FileRunJournal implements RunJournal {
     private final java.io.ByteArrayOutputStream pendingTelemetry = new java.io.ByteArrayOutputStream();
     private final java.io.ByteArrayOutputStream pendingPoints = new java.io.ByteArrayOutputStream();
 
-    private FileRunJournal(Path directory, String run, int preferenceIndex) {
+    private final java.util.concurrent.ExecutorService writer;
+    private java.util.concurrent.CompletableFuture<Void> inFlight;
+
+    private FileRunJournal(Path directory, String run, int preferenceIndex, boolean overlapping) {
         this.directory = directory;
         this.run = run;
         this.preferenceIndex = preferenceIndex;
+        this.writer = overlapping ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mobl-checkpoint-" + run + "-" + preferenceIndex);
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
     /** Journals under {@code root}: one directory per run, one below it per preference. */
@@ -59,9 +67,22 @@ public final class FileRunJournal implements RunJournal {
         return (run, preferenceIndex) -> open(root, run, preferenceIndex);
     }
 
+    /**
+     * As {@link #in}, with each checkpoint written while the run goes on: {@link #commit} writes and forces the lines,
+     * then hands the checkpoint (immutable) to a writer thread and returns; the next commit, and {@link #close}, wait
+     * for it first. The files are as durable and as consistent as with {@link #in} (the lines a checkpoint covers are
+     * on disk before it, a checkpoint is whole or absent), but a checkpoint is durable once the next commit or close
+     * returns, not when its own does: a kill -9 can lose up to 2N − 1 iterations instead of N − 1. What a large state
+     * gains: the run does not wait for the disk (see the checkpoint benchmark).
+     */
+    public static Factory overlapping(Path root) {
+        return (run, preferenceIndex) -> new FileRunJournal(directory(root, run, preferenceIndex), run,
+                preferenceIndex, true);
+    }
+
     /** The journal of one run/preference under {@code root}. */
     public static FileRunJournal open(Path root, String run, int preferenceIndex) {
-        return new FileRunJournal(directory(root, run, preferenceIndex), run, preferenceIndex);
+        return new FileRunJournal(directory(root, run, preferenceIndex), run, preferenceIndex, false);
     }
 
     /** Where the journal of one run/preference lives. */
@@ -136,16 +157,31 @@ public final class FileRunJournal implements RunJournal {
 
     @Override
     public void commit(Checkpoint checkpoint) {
+        awaitWrite();
         try {
             write(telemetry(), pendingTelemetry);
             write(points, pendingPoints);
             telemetry.force(false);
             points.force(false);
-            if (checkpoint == null) return;
-            if (!checkpoint.run().equals(run) || checkpoint.preferenceIndex() != preferenceIndex) {
-                throw new IllegalArgumentException("checkpoint " + checkpoint.key() + " in the journal of " + run + "/"
-                        + preferenceIndex);
-            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit the telemetry of " + run + "/" + preferenceIndex + " in "
+                    + directory, e);
+        }
+        if (checkpoint == null) return;
+        if (!checkpoint.run().equals(run) || checkpoint.preferenceIndex() != preferenceIndex) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint.key() + " in the journal of " + run + "/"
+                    + preferenceIndex);
+        }
+        if (writer == null) {
+            writeCheckpoint(checkpoint);
+        } else {
+            inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> writeCheckpoint(checkpoint), writer);
+        }
+    }
+
+    /** Encodes the checkpoint to a temporary file, forces it, moves it over the old one and forces the directory. */
+    private void writeCheckpoint(Checkpoint checkpoint) {
+        try {
             Path tmp = directory.resolve(CHECKPOINT + ".tmp");
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -162,8 +198,25 @@ public final class FileRunJournal implements RunJournal {
         }
     }
 
+    /** Waits for the checkpoint being written in the background (an overlapping journal), rethrowing its failure. */
+    private void awaitWrite() {
+        if (inFlight == null) return;
+        try {
+            inFlight.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            inFlight = null;
+        }
+    }
+
     @Override
     public void close() {
+        try {
+            awaitWrite();
+        } finally {
+            if (writer != null) writer.shutdown();
+        }
         try {
             if (telemetry != null) telemetry.close();
             if (points != null) points.close();

@@ -139,6 +139,38 @@ class FileRunJournalTest {
     }
 
     @Test
+    void anOverlappingJournalWritesTheSameFilesAndResumesTheSame() throws Exception {
+        RunJournal.Factory overlapping = FileRunJournal.overlapping(root.resolve("overlapping"));
+        assertThatThrownBy(() -> {
+            try (RunJournal journal = overlapping.open("run-1", 0)) {
+                IterativeRun.runDurably(algorithm(4), PREFERENCE, problem.initialUpper(), new Budget(20, 0),
+                        new RunListener() {
+                            @Override
+                            public void onIteration(IterateTelemetry t) {
+                                if (t.iteration() == 10) throw new IllegalStateException("crash");
+                            }
+                        }, null, new Durability(journal, 4, "run-1", 0, Durability.NO_SOURCE));
+            }
+        }).hasMessage("crash");
+        // closed: the checkpoint handed to the writer before the crash is on disk
+        Path dir = FileRunJournal.directory(root.resolve("overlapping"), "run-1", 0);
+        assertThat(FileRunJournal.read(dir.resolve(FileRunJournal.CHECKPOINT)).orElseThrow().iteration()).isEqualTo(8);
+        IterativeRun.Durable<?> resumed;
+        try (RunJournal journal = overlapping.open("run-1", 0)) {
+            resumed = IterativeRun.runDurably(algorithm(4), PREFERENCE, problem.initialUpper(), new Budget(20, 0),
+                    RunListener.NONE, null, new Durability(journal, 4, "run-1", 0, Durability.NO_SOURCE));
+        }
+        assertThat(resumed.resumedAt()).isEqualTo(8);
+        run(algorithm(4), 20, 4, RunListener.NONE);
+        assertThat(Files.readAllLines(dir.resolve(FileRunJournal.TELEMETRY)).stream()
+                .map(l -> io.mobl.protocol.codec.JsonCodec.decodeTelemetry(l).objectives()[0]).toList())
+                .isEqualTo(Files.readAllLines(file(FileRunJournal.TELEMETRY)).stream()
+                        .map(l -> io.mobl.protocol.codec.JsonCodec.decodeTelemetry(l).objectives()[0]).toList());
+        assertThat(Files.readAllLines(dir.resolve(FileRunJournal.POINTS)))
+                .isEqualTo(Files.readAllLines(file(FileRunJournal.POINTS)));
+    }
+
+    @Test
     void aFinishedRunStartedAgainReportsTheSamePointAndKeepsOneHistory() {
         IterativeRun.Durable<?> first = run(algorithm(4), 9, 0, RunListener.NONE);
         IterativeRun.Durable<?> again = run(algorithm(4), 9, 0, RunListener.NONE);
