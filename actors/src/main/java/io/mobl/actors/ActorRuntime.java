@@ -2,6 +2,7 @@ package io.mobl.actors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
@@ -28,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The actor runtime: runs WC-MHGD sweeps as actors (DESIGN §4) in one actor system, for the CLI and the
+ * The actor runtime: runs sweeps of WC-MHGD (its phases as actors) and of any other {@link IterativeAlgorithm}
+ * (its steps as messages) as actors (DESIGN §4) in one actor system, for the CLI and the
  * benchmarks. One runtime can run several sweeps at once; close it to stop them and its threads.
  *
  * <pre>{@code
@@ -131,6 +133,35 @@ public final class ActorRuntime implements AutoCloseable {
         }
         // closing may block (a Kafka consumer): never on an actor thread
         handle.solutions().whenCompleteAsync((solutions, error) -> made.forEach(ActorRuntime::closeQuietly));
+        return handle;
+    }
+
+    /**
+     * Runs any {@link IterativeAlgorithm} for each preference, all in parallel, K = {@code iterations} updates each:
+     * preference i runs {@code perPreference.apply(i)} (made here; build each on its own counting problem, so that
+     * its oracle counts are its own). The points, iterates and telemetry (but for the step timings) equal the
+     * synchronous loop's ({@link io.mobl.core.algorithm.IterativeRun}) bit for bit.
+     */
+    public SweepHandle sweep(IntFunction<IterativeAlgorithm<?>> perPreference, List<double[]> preferences,
+                             int iterations, String run, RunListener listener) {
+        return sweep(AlgorithmSweepSpec.of(i -> AlgorithmSweepSpec.Part.of(perPreference.apply(i)), preferences,
+                iterations, run, listener));
+    }
+
+    /**
+     * Runs the sweep {@code spec} describes: any algorithm, deterministic or fed by batch sources (which the runtime
+     * closes when the sweep ends, whichever way it ends), durable where {@link AlgorithmSweepSpec#checkpointing()}
+     * names journals.
+     */
+    public SweepHandle sweep(AlgorithmSweepSpec spec) {
+        SweepHandle handle;
+        try {
+            handle = start(spec);
+        } catch (RuntimeException e) {
+            spec.sources().forEach(ActorRuntime::closeQuietly);
+            throw e;
+        }
+        handle.solutions().whenCompleteAsync((solutions, error) -> spec.sources().forEach(ActorRuntime::closeQuietly));
         return handle;
     }
 

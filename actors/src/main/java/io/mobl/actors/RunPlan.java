@@ -6,7 +6,7 @@ import io.mobl.core.algorithm.RunListener;
  * What one {@link WeightCoordinator} runs for one preference: deterministic WC-MHGD on a problem
  * ({@link PreferenceRun}) or stochastic WC-MHGD on a problem's data ({@link StochasticPreferenceRun}).
  */
-public sealed interface RunPlan permits PreferenceRun, StochasticPreferenceRun {
+public sealed interface RunPlan permits PreferenceRun, StochasticPreferenceRun, AlgorithmPreferenceRun {
     /** The run's name, as in telemetry and points. */
     String run();
 

@@ -22,7 +22,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
     /** @param name unique among the running sweeps; the manager's actor name */
     public record StartSweep(String name, SweepPlan spec, ActorRef<SweepManager.Outcome> replyTo) implements Command {}
 
-    public record Control(String name, int index, WeightCoordinator.Control command) implements Command {}
+    public record Control(String name, int index, Coordinator.Control command) implements Command {}
 
     /** Stops a sweep that is no longer wanted (its result timed out). */
     public record Abandon(String name) implements Command {}
@@ -69,7 +69,7 @@ public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Comm
     private Behavior<Command> onControl(Control m) {
         Running sweep = running.get(m.name());
         if (sweep == null) {
-            m.command().replyTo().tell(new WeightCoordinator.Rejected(
+            m.command().replyTo().tell(new Coordinator.Rejected(
                     new IllegalStateException("the sweep " + m.name() + " has ended")));
         } else {
             sweep.sweep().tell(new SweepManager.Control(m.index(), m.command()));

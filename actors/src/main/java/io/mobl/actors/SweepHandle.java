@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 /**
  * A running sweep: its result, and the controls (P3) of each of its preferences, addressed by their position
  * in the sweep. A control's stage completes with the iteration in progress when it arrived (see
- * {@link WeightCoordinator.Accepted}), or fails with the reason it was rejected: an invalid preference
+ * {@link Coordinator.Accepted}), or fails with the reason it was rejected: an invalid preference
  * ({@link io.mobl.protocol.InvalidInputException}) or a run that has ended ({@link IllegalStateException}).
  */
 public final class SweepHandle {
@@ -53,30 +53,30 @@ public final class SweepHandle {
     /** r for preference {@code index} from its next iteration on; the run goes on from its current x. */
     public CompletionStage<Integer> setPreference(int index, double[] preference) {
         double[] copy = preference == null ? null : preference.clone();
-        return control(index, reply -> new WeightCoordinator.SetPreference(copy, reply));
+        return control(index, reply -> new Coordinator.SetPreference(copy, reply));
     }
 
     /** Holds preference {@code index} after the iteration in progress. */
     public CompletionStage<Integer> pause(int index) {
-        return control(index, WeightCoordinator.Pause::new);
+        return control(index, Coordinator.Pause::new);
     }
 
     public CompletionStage<Integer> resume(int index) {
-        return control(index, WeightCoordinator.Resume::new);
+        return control(index, Coordinator.Resume::new);
     }
 
     /** Ends preference {@code index} at the iteration in progress, with that iterate as its point. */
     public CompletionStage<Integer> stop(int index) {
-        return control(index, WeightCoordinator.Stop::new);
+        return control(index, Coordinator.Stop::new);
     }
 
     private CompletionStage<Integer> control(int index,
-            Function<ActorRef<WeightCoordinator.ControlReply>, WeightCoordinator.Control> command) {
-        return AskPattern.<RuntimeGuardian.Command, WeightCoordinator.ControlReply>ask(system,
+            Function<ActorRef<Coordinator.ControlReply>, Coordinator.Control> command) {
+        return AskPattern.<RuntimeGuardian.Command, Coordinator.ControlReply>ask(system,
                         reply -> new RuntimeGuardian.Control(name, index, command.apply(reply)),
                         settings.askTimeout(), system.scheduler())
-                .thenCompose(reply -> reply instanceof WeightCoordinator.Accepted accepted
+                .thenCompose(reply -> reply instanceof Coordinator.Accepted accepted
                         ? CompletableFuture.completedFuture(accepted.iteration())
-                        : CompletableFuture.failedFuture(((WeightCoordinator.Rejected) reply).reason()));
+                        : CompletableFuture.failedFuture(((Coordinator.Rejected) reply).reason()));
     }
 }

@@ -25,12 +25,12 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
     public sealed interface Command {}
 
     /** @param index the preference's position in the sweep, from 0 */
-    public record Control(int index, WeightCoordinator.Control command) implements Command {}
+    public record Control(int index, Coordinator.Control command) implements Command {}
 
     /** From the parent: stop now (the sweep has reported, or it is no longer wanted). */
     public record Dismiss() implements Command {}
 
-    private record CoordinatorEnded(WeightCoordinator.Outcome outcome) implements Command {}
+    private record CoordinatorEnded(Coordinator.Outcome outcome) implements Command {}
 
     private record CoordinatorStopped(int index) implements Command {}
 
@@ -47,7 +47,7 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
 
     private final SweepPlan spec;
     private final ActorRef<Outcome> replyTo;
-    private final List<ActorRef<WeightCoordinator.Command>> coordinators;
+    private final List<ActorRef<Coordinator.Command>> coordinators;
     private final Solution[] solutions;
     private final int[] endedAt;
     private int finished;
@@ -65,12 +65,15 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
         this.solutions = new Solution[spec.size()];
         this.endedAt = new int[spec.size()];
         Arrays.fill(endedAt, -1);
-        ActorRef<WeightCoordinator.Outcome> ended =
-                context.messageAdapter(WeightCoordinator.Outcome.class, CoordinatorEnded::new);
+        ActorRef<Coordinator.Outcome> ended =
+                context.messageAdapter(Coordinator.Outcome.class, CoordinatorEnded::new);
         this.coordinators = new ArrayList<>(spec.size());
         for (int i = 0; i < spec.size(); i++) {
-            ActorRef<WeightCoordinator.Command> coordinator =
-                    context.spawn(WeightCoordinator.create(spec.preferenceRun(i), settings, ended), "coordinator-" + i);
+            RunPlan run = spec.preferenceRun(i);
+            Behavior<Coordinator.Command> behavior = run instanceof AlgorithmPreferenceRun steps
+                    ? StepCoordinator.create(steps, settings, ended)
+                    : WeightCoordinator.create(run, settings, ended);
+            ActorRef<Coordinator.Command> coordinator = context.spawn(behavior, "coordinator-" + i);
             context.watchWith(coordinator, new CoordinatorStopped(i));
             coordinators.add(coordinator);
         }
@@ -102,11 +105,11 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
 
     private Behavior<Command> onCoordinatorEnded(CoordinatorEnded m) {
         int index = m.outcome().index();
-        coordinators.get(index).tell(new WeightCoordinator.Dismiss());
-        if (m.outcome() instanceof WeightCoordinator.Failed failed) {
+        coordinators.get(index).tell(new Coordinator.Dismiss());
+        if (m.outcome() instanceof Coordinator.Failed failed) {
             return ended(new SweepFailed(name(), failed.error()));
         }
-        Solution solution = ((WeightCoordinator.Finished) m.outcome()).solution();
+        Solution solution = ((Coordinator.Finished) m.outcome()).solution();
         solutions[index] = solution;
         endedAt[index] = solution.point().iterations();
         if (++finished < spec.size()) return this;
@@ -125,7 +128,7 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
     private Behavior<Command> ended(Outcome outcome) {
         replyTo.tell(outcome);
         for (int i = 0; i < spec.size(); i++) {
-            if (endedAt[i] < 0) coordinators.get(i).tell(new WeightCoordinator.Dismiss());
+            if (endedAt[i] < 0) coordinators.get(i).tell(new Coordinator.Dismiss());
         }
         String why = "the sweep " + spec.run() + " has ended";
         return Behaviors.receive(Command.class)
@@ -139,12 +142,12 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
     }
 
     private Behavior<Command> dismissed() {
-        coordinators.forEach(c -> c.tell(new WeightCoordinator.Dismiss()));
+        coordinators.forEach(c -> c.tell(new Coordinator.Dismiss()));
         return Behaviors.stopped();
     }
 
     private static void reject(Control m, RuntimeException reason) {
-        m.command().replyTo().tell(new WeightCoordinator.Rejected(reason));
+        m.command().replyTo().tell(new Coordinator.Rejected(reason));
     }
 
     private String name() {

@@ -9,7 +9,7 @@ import java.util.List;
  * A Pareto front exploration the {@link SweepManager} runs: one {@link RunPlan} per preference, deterministic
  * ({@link SweepSpec}) or stochastic ({@link StochasticSweepSpec}).
  */
-public sealed interface SweepPlan permits SweepSpec, StochasticSweepSpec {
+public sealed interface SweepPlan permits SweepSpec, StochasticSweepSpec, AlgorithmSweepSpec {
     /** The run's name, as in telemetry and points. */
     String run();
 

@@ -27,6 +27,18 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import io.mobl.actors.Coordinator.Accepted;
+import io.mobl.actors.Coordinator.Command;
+import io.mobl.actors.Coordinator.Control;
+import io.mobl.actors.Coordinator.Dismiss;
+import io.mobl.actors.Coordinator.Failed;
+import io.mobl.actors.Coordinator.Finished;
+import io.mobl.actors.Coordinator.Outcome;
+import io.mobl.actors.Coordinator.Pause;
+import io.mobl.actors.Coordinator.Rejected;
+import io.mobl.actors.Coordinator.Resume;
+import io.mobl.actors.Coordinator.SetPreference;
+import io.mobl.actors.Coordinator.Stop;
 
 /**
  * Runs WC-MHGD for one preference as messages (DESIGN §4). It owns the algorithm's state (x_k, y_{k−1}^D, the
@@ -66,51 +78,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * current x; {@link Pause} holds the run after the iteration in progress; {@link Resume} continues it;
  * {@link Stop} makes the iteration in progress the last, as if the tolerance had been met there.
  */
-public final class WeightCoordinator extends AbstractBehavior<WeightCoordinator.Command> {
-
-    public sealed interface Command {}
-
-    /** What a user may send to a running preference (P3); each is answered with a {@link ControlReply}. */
-    public sealed interface Control extends Command {
-        ActorRef<ControlReply> replyTo();
-    }
-
-    /** @param preference the new r, in the open simplex (length S); applies from the next iteration */
-    public record SetPreference(double[] preference, ActorRef<ControlReply> replyTo) implements Control {}
-
-    public record Pause(ActorRef<ControlReply> replyTo) implements Control {}
-
-    public record Resume(ActorRef<ControlReply> replyTo) implements Control {}
-
-    public record Stop(ActorRef<ControlReply> replyTo) implements Control {}
-
-    public sealed interface ControlReply {}
-
-    /**
-     * @param iteration the iteration in progress when the control arrived (while paused: the one evaluated
-     *                  last). A new preference applies from {@code iteration + 1}; Pause holds the run after
-     *                  {@code iteration}; Resume goes on with {@code iteration + 1}; Stop ends the run at
-     *                  {@code iteration}.
-     */
-    public record Accepted(int iteration) implements ControlReply {}
-
-    /** @param reason why the control was not applied (an invalid preference, a run that has ended) */
-    public record Rejected(RuntimeException reason) implements ControlReply {}
-
-    /** How the run ended, sent once to the parent. */
-    public sealed interface Outcome {
-        int index();
-    }
-
-    public record Finished(int index, Solution solution) implements Outcome {}
-
-    public record Failed(int index, RunFailedException error) implements Outcome {}
-
-    /**
-     * From the parent: stop now. A coordinator whose run has ended waits for it and meanwhile answers controls
-     * with {@link Rejected}, so that a control forwarded just before the end is answered rather than lost.
-     */
-    public record Dismiss() implements Command {}
+public final class WeightCoordinator extends AbstractBehavior<Coordinator.Command> {
 
     private record LowerAnswered(int iteration, int attempt, LowerLevelSolver.Reply reply, Throwable failure)
             implements Command {}

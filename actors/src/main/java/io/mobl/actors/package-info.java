@@ -1,13 +1,18 @@
 /**
- * The actor runtime (DESIGN §4): WC-MHGD's outer iteration as messages between Pekko typed actors, one class per
- * actor. Read one iteration in {@link io.mobl.actors.WeightCoordinator}.
+ * The actor runtime (DESIGN §4): WC-MHGD's outer iteration as messages between Pekko typed actors, and any other
+ * {@code IterativeAlgorithm} as one pure step at a time; one class per actor. Read one iteration in
+ * {@link io.mobl.actors.WeightCoordinator} or {@link io.mobl.actors.StepCoordinator}; both speak
+ * {@link io.mobl.actors.Coordinator}'s protocol to their manager and the user's controls.
  *
  * <pre>
  *   ActorRuntime ─▶ RuntimeGuardian ─▶ SweepManager (one per sweep)
- *                                        └─▶ WeightCoordinator (one per preference, all in parallel)
- *                                              ├─▶ LowerLevelSolver          ┐
- *                                              ├─▶ HypergradientWorker × S   ├ on mobl-math-dispatcher
- *                                              └─▶ WeightSolver              ┘
+ *                                        ├─▶ WeightCoordinator (WC-MHGD; one per preference, all in parallel)
+ *                                        │     ├─▶ LowerLevelSolver          ┐
+ *                                        │     ├─▶ HypergradientWorker × S   ├ on mobl-math-dispatcher
+ *                                        │     └─▶ WeightSolver              ┘
+ *                                        └─▶ StepCoordinator (any algorithm, durable; one per preference)
+ *                                              ├─▶ StepRunner                  on mobl-math-dispatcher
+ *                                              └─▶ JournalWriter               on pekko's blocking-io dispatcher
  * </pre>
  *
  * <h2>Choices</h2>

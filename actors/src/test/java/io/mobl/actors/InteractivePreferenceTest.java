@@ -30,8 +30,8 @@ class InteractivePreferenceTest {
     private static final double[] BEFORE = {0.3, 0.7};
     private static final double[] AFTER = {0.7, 0.3};
 
-    private final TestProbe<WeightCoordinator.Outcome> outcome = TEST_KIT.createTestProbe();
-    private final TestProbe<WeightCoordinator.ControlReply> control = TEST_KIT.createTestProbe();
+    private final TestProbe<Coordinator.Outcome> outcome = TEST_KIT.createTestProbe();
+    private final TestProbe<Coordinator.ControlReply> control = TEST_KIT.createTestProbe();
 
     @AfterAll
     static void shutdown() {
@@ -42,27 +42,27 @@ class InteractivePreferenceTest {
         return WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 10, 1.0, iterations, 0);
     }
 
-    private ActorRef<WeightCoordinator.Command> start(WcMhgdConfig config, RecordingListener listener) {
+    private ActorRef<Coordinator.Command> start(WcMhgdConfig config, RecordingListener listener) {
         return TEST_KIT.spawn(WeightCoordinator.create(new PreferenceRun(PROBLEM, config, "p3", 0, BEFORE, listener),
                 SETTINGS, outcome.getRef()));
     }
 
     private int accepted() {
-        return control.expectMessageClass(WeightCoordinator.Accepted.class, Duration.ofSeconds(10)).iteration();
+        return control.expectMessageClass(Coordinator.Accepted.class, Duration.ofSeconds(10)).iteration();
     }
 
     private Solution finished() {
-        return outcome.expectMessageClass(WeightCoordinator.Finished.class, Duration.ofSeconds(60)).solution();
+        return outcome.expectMessageClass(Coordinator.Finished.class, Duration.ofSeconds(60)).solution();
     }
 
     @Test
     void aNewPreferenceTakesEffectAtTheNextIterationAndTheRunConvergesToItsSolution() throws Exception {
         WcMhgdConfig config = config(600);
         RecordingListener listener = new RecordingListener(5);
-        ActorRef<WeightCoordinator.Command> coordinator = start(config, listener);
+        ActorRef<Coordinator.Command> coordinator = start(config, listener);
         listener.awaitIteration();
 
-        coordinator.tell(new WeightCoordinator.SetPreference(AFTER, control.getRef()));
+        coordinator.tell(new Coordinator.SetPreference(AFTER, control.getRef()));
         int k = accepted();
         Solution solution = finished();
 
@@ -86,21 +86,21 @@ class InteractivePreferenceTest {
     void pauseHoldsTheRunAfterTheIterationInProgressAndResumeAndStopContinueAndEndIt() throws Exception {
         WcMhgdConfig config = config(400);
         RecordingListener listener = new RecordingListener(3);
-        ActorRef<WeightCoordinator.Command> coordinator = start(config, listener);
+        ActorRef<Coordinator.Command> coordinator = start(config, listener);
         listener.awaitIteration();
 
-        coordinator.tell(new WeightCoordinator.Pause(control.getRef()));
+        coordinator.tell(new Coordinator.Pause(control.getRef()));
         int pausedAfter = accepted();
         awaitTelemetry(listener, pausedAfter);
         Thread.sleep(300);
         assertThat(listener.telemetry()).as("nothing runs while paused").hasSize(pausedAfter + 1);
 
-        coordinator.tell(new WeightCoordinator.SetPreference(AFTER, control.getRef()));
+        coordinator.tell(new Coordinator.SetPreference(AFTER, control.getRef()));
         assertThat(accepted()).isEqualTo(pausedAfter);
-        coordinator.tell(new WeightCoordinator.Resume(control.getRef()));
+        coordinator.tell(new Coordinator.Resume(control.getRef()));
         assertThat(accepted()).isEqualTo(pausedAfter);
         awaitTelemetry(listener, pausedAfter + 3);
-        coordinator.tell(new WeightCoordinator.Stop(control.getRef()));
+        coordinator.tell(new Coordinator.Stop(control.getRef()));
         int last = accepted();
         Solution solution = finished();
 
@@ -119,13 +119,13 @@ class InteractivePreferenceTest {
     void stopWhilePausedEndsTheRunAtTheIterateItPausedAt() throws Exception {
         WcMhgdConfig config = config(400);
         RecordingListener listener = new RecordingListener(2);
-        ActorRef<WeightCoordinator.Command> coordinator = start(config, listener);
+        ActorRef<Coordinator.Command> coordinator = start(config, listener);
         listener.awaitIteration();
 
-        coordinator.tell(new WeightCoordinator.Pause(control.getRef()));
+        coordinator.tell(new Coordinator.Pause(control.getRef()));
         int pausedAfter = accepted();
         awaitTelemetry(listener, pausedAfter);
-        coordinator.tell(new WeightCoordinator.Stop(control.getRef()));
+        coordinator.tell(new Coordinator.Stop(control.getRef()));
         assertThat(accepted()).isEqualTo(pausedAfter);
 
         Solution solution = finished();
@@ -137,17 +137,17 @@ class InteractivePreferenceTest {
     void anInvalidPreferenceIsRejectedWithTheFieldAndTheValueAndTheRunGoesOnUnchanged() {
         WcMhgdConfig config = config(20);
         RecordingListener listener = new RecordingListener();
-        ActorRef<WeightCoordinator.Command> coordinator = start(config, listener);
+        ActorRef<Coordinator.Command> coordinator = start(config, listener);
 
-        coordinator.tell(new WeightCoordinator.SetPreference(new double[] {0.5, 0.6}, control.getRef()));
+        coordinator.tell(new Coordinator.SetPreference(new double[] {0.5, 0.6}, control.getRef()));
         RuntimeException notSummingToOne =
-                control.expectMessageClass(WeightCoordinator.Rejected.class, Duration.ofSeconds(10)).reason();
-        coordinator.tell(new WeightCoordinator.SetPreference(new double[] {1.0}, control.getRef()));
+                control.expectMessageClass(Coordinator.Rejected.class, Duration.ofSeconds(10)).reason();
+        coordinator.tell(new Coordinator.SetPreference(new double[] {1.0}, control.getRef()));
         RuntimeException wrongLength =
-                control.expectMessageClass(WeightCoordinator.Rejected.class, Duration.ofSeconds(10)).reason();
-        coordinator.tell(new WeightCoordinator.SetPreference(new double[] {1.2, -0.2}, control.getRef()));
+                control.expectMessageClass(Coordinator.Rejected.class, Duration.ofSeconds(10)).reason();
+        coordinator.tell(new Coordinator.SetPreference(new double[] {1.2, -0.2}, control.getRef()));
         RuntimeException negative =
-                control.expectMessageClass(WeightCoordinator.Rejected.class, Duration.ofSeconds(10)).reason();
+                control.expectMessageClass(Coordinator.Rejected.class, Duration.ofSeconds(10)).reason();
 
         assertThat(notSummingToOne).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("preference").hasMessageContaining("[0.5, 0.6]").hasMessageContaining("summing to 1");

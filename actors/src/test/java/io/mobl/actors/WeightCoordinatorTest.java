@@ -54,9 +54,9 @@ class WeightCoordinatorTest {
         return WcMhgdConfig.defaults(problem, method, 8, 1.0, iterations, 0);
     }
 
-    private static WeightCoordinator.Outcome run(BilevelProblem problem, WcMhgdConfig config, double[] preference,
+    private static Coordinator.Outcome run(BilevelProblem problem, WcMhgdConfig config, double[] preference,
                                                  RecordingListener listener, RuntimeSettings settings) {
-        TestProbe<WeightCoordinator.Outcome> outcome = TEST_KIT.createTestProbe();
+        TestProbe<Coordinator.Outcome> outcome = TEST_KIT.createTestProbe();
         TEST_KIT.spawn(WeightCoordinator.create(
                 new PreferenceRun(problem, config, "test", 0, preference, listener), settings, outcome.getRef()));
         return outcome.receiveMessage(Duration.ofSeconds(30));
@@ -70,10 +70,10 @@ class WeightCoordinatorTest {
         Reference.Run expected = Reference.synchronous(problem, config, preference, "test");
         RecordingListener listener = new RecordingListener();
 
-        WeightCoordinator.Outcome outcome = run(problem, config, preference, listener, SETTINGS);
+        Coordinator.Outcome outcome = run(problem, config, preference, listener, SETTINGS);
 
-        assertThat(outcome).isInstanceOf(WeightCoordinator.Finished.class);
-        WeightCoordinator.Finished finished = (WeightCoordinator.Finished) outcome;
+        assertThat(outcome).isInstanceOf(Coordinator.Finished.class);
+        Coordinator.Finished finished = (Coordinator.Finished) outcome;
         assertThat(Reference.withoutTimings(listener.telemetry()))
                 .isEqualTo(Reference.withoutTimings(expected.telemetry()))
                 .hasSize(31);
@@ -90,10 +90,10 @@ class WeightCoordinatorTest {
         Reference.Run expected = Reference.synchronous(DENSE, config, PREFERENCE_2, "test");
         RecordingListener listener = new RecordingListener();
 
-        WeightCoordinator.Outcome outcome = run(DENSE, config, PREFERENCE_2, listener, SETTINGS);
+        Coordinator.Outcome outcome = run(DENSE, config, PREFERENCE_2, listener, SETTINGS);
 
         assertThat(expected.point().iterations()).isLessThan(500);
-        assertThat(((WeightCoordinator.Finished) outcome).solution().point()).isEqualTo(expected.point());
+        assertThat(((Coordinator.Finished) outcome).solution().point()).isEqualTo(expected.point());
         assertThat(Reference.withoutTimings(listener.telemetry())).isEqualTo(Reference.withoutTimings(expected.telemetry()));
     }
 
@@ -105,9 +105,9 @@ class WeightCoordinatorTest {
         FlakyProblem flaky = new FlakyProblem(DENSE, 1, failing, Set.of());
         RecordingListener listener = new RecordingListener();
 
-        WeightCoordinator.Outcome outcome = run(flaky, config, PREFERENCE_2, listener, SETTINGS);
+        Coordinator.Outcome outcome = run(flaky, config, PREFERENCE_2, listener, SETTINGS);
 
-        assertThat(outcome).isInstanceOf(WeightCoordinator.Finished.class);
+        assertThat(outcome).isInstanceOf(Coordinator.Finished.class);
         assertThat(flaky.upperFailures()).isEqualTo(failing.size());
         // A failed attempt spent one Gc(f) call (counted before f_1 threw); everything else is the same.
         List<IterateTelemetry> adjusted = new ArrayList<>();
@@ -116,7 +116,7 @@ class WeightCoordinatorTest {
             adjusted.add(Reference.withCalls(t, t.oracleCalls().plus(new OracleCalls(failedSoFar, 0, 0, 0))));
         }
         assertThat(Reference.withoutTimings(listener.telemetry())).isEqualTo(adjusted);
-        assertThat(((WeightCoordinator.Finished) outcome).solution().point()).isEqualTo(Reference.withCalls(
+        assertThat(((Coordinator.Finished) outcome).solution().point()).isEqualTo(Reference.withCalls(
                 expected.point(), expected.point().oracleCalls().plus(new OracleCalls(failing.size(), 0, 0, 0))));
     }
 
@@ -128,11 +128,11 @@ class WeightCoordinatorTest {
         FlakyProblem flaky = new FlakyProblem(DENSE, -1, Set.of(), Set.of(firstCallOfIterationTwo));
         RecordingListener listener = new RecordingListener();
 
-        WeightCoordinator.Outcome outcome = run(flaky, config, PREFERENCE_2, listener, SETTINGS);
+        Coordinator.Outcome outcome = run(flaky, config, PREFERENCE_2, listener, SETTINGS);
 
         assertThat(flaky.failures()).isEqualTo(1);
         OracleCalls extra = new OracleCalls(0, 1, 0, 0);
-        assertThat(((WeightCoordinator.Finished) outcome).solution().point())
+        assertThat(((Coordinator.Finished) outcome).solution().point())
                 .isEqualTo(Reference.withCalls(expected.point(), expected.point().oracleCalls().plus(extra)));
         assertThat(Reference.withoutTimings(listener.telemetry().subList(0, 2)))
                 .isEqualTo(Reference.withoutTimings(expected.telemetry().subList(0, 2)));
@@ -146,10 +146,10 @@ class WeightCoordinatorTest {
         RuntimeSettings impatient = SETTINGS.withAskTimeout(Duration.ofMillis(500));
         long start = System.nanoTime();
         try {
-            WeightCoordinator.Outcome outcome = run(hanging, config, PREFERENCE_2, new RecordingListener(), impatient);
+            Coordinator.Outcome outcome = run(hanging, config, PREFERENCE_2, new RecordingListener(), impatient);
 
-            assertThat(outcome).isInstanceOf(WeightCoordinator.Failed.class);
-            RunFailedException error = ((WeightCoordinator.Failed) outcome).error();
+            assertThat(outcome).isInstanceOf(Coordinator.Failed.class);
+            RunFailedException error = ((Coordinator.Failed) outcome).error();
             assertThat(error.actor()).endsWith("/hypergradient-worker-1");
             assertThat(error.objective()).isEqualTo(1);
             assertThat(error.iteration()).isEqualTo(2);
@@ -174,9 +174,9 @@ class WeightCoordinatorTest {
         }
         assertThat(expected).as("the synchronous run diverges").isNotNull();
 
-        WeightCoordinator.Outcome outcome = run(DENSE, diverging, PREFERENCE_2, new RecordingListener(), SETTINGS);
+        Coordinator.Outcome outcome = run(DENSE, diverging, PREFERENCE_2, new RecordingListener(), SETTINGS);
 
-        RunFailedException error = ((WeightCoordinator.Failed) outcome).error();
+        RunFailedException error = ((Coordinator.Failed) outcome).error();
         assertThat(error.getCause()).isInstanceOf(NonFiniteValueException.class).hasMessage(expected.getMessage());
         assertThat(error.iteration()).isEqualTo(expected.iteration());
         assertThat(error.getMessage()).contains("not retried");

@@ -158,6 +158,7 @@ public final class IterativeRun {
                         positions));
             }
             IterativeAlgorithm.Step<S> step;
+            long stepStart = System.nanoTime();
             try {
                 step = algorithm.step(state);
             } catch (NonFiniteValueException e) {
@@ -170,9 +171,11 @@ public final class IterativeRun {
             reports.accept(report);
             OracleCalls callsAfter = previous.plus(calls(algorithm).minus(before));
             if (durable) {
-                IterateTelemetry telemetry = new IterateTelemetry(durability.run(), preference, report.iteration(),
-                        report.objectives(), report.weights(), Math.max(report.measure(), 0), report.stepNorm(),
-                        callsAfter, step.phaseNanos());
+                IterateTelemetry telemetry = step.phaseNanos().isEmpty()
+                        ? report.telemetry(durability.run(), preference, callsAfter, System.nanoTime() - stepStart)
+                        : new IterateTelemetry(durability.run(), preference, report.iteration(), report.objectives(),
+                                report.weights(), Math.max(report.measure(), 0), report.stepNorm(), callsAfter,
+                                step.phaseNanos());
                 listener.onIteration(telemetry);
                 journal.append(telemetry);
             }
@@ -185,8 +188,7 @@ public final class IterativeRun {
                         allocatedBefore < 0 || allocatedAfter < 0 ? -1 : allocatedAfter - allocatedBefore);
                 ParetoPoint point = null;
                 if (durable) {
-                    point = new ParetoPoint(durability.run(), preference, report.x().toDoubleVector(),
-                            report.objectives(), Math.max(report.measure(), 0), k, callsAfter);
+                    point = report.point(durability.run(), preference, callsAfter);
                     listener.onParetoPoint(point);
                     journal.append(point);
                     journal.commit(checkpoint(algorithm, codec, configuration, state, durability, true, callsBefore,
@@ -208,7 +210,8 @@ public final class IterativeRun {
                 configuration, p.upperDimension(), p.lowerDimension(), finished, calls, positions);
     }
 
-    private static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
+    /** The oracle calls {@code algorithm}'s problem has counted so far (none where it does not count them). */
+    public static OracleCalls calls(IterativeAlgorithm<?> algorithm) {
         if (algorithm.problem() instanceof SampledProblemView sampled) return sampled.calls();
         return algorithm.problem() instanceof CountingProblem counted ? counted.calls() : OracleCalls.NONE;
     }

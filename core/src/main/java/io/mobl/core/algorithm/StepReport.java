@@ -32,6 +32,26 @@ public record StepReport(int iteration, INDArray x, INDArray y, double[] objecti
     @Override public double[] objectives() { return objectives.clone(); }
     @Override public double[] weights() { return weights.clone(); }
 
+    /**
+     * This step's telemetry, as every runtime of an {@link IterativeAlgorithm} reports it: the objectives and weights
+     * it measured, its measure as the stationarity (a negative one, rounding below 0, as 0) and its step norm.
+     *
+     * @param preference r in force at this iteration
+     * @param calls      the run's oracle calls so far
+     * @param stepNanos  the step's wall time, reported as the phase {@code step}
+     */
+    public io.mobl.protocol.IterateTelemetry telemetry(String run, double[] preference, io.mobl.protocol.OracleCalls calls,
+                                                       long stepNanos) {
+        return new io.mobl.protocol.IterateTelemetry(run, preference, iteration, objectives, weights, Math.max(measure, 0),
+                stepNorm, calls, java.util.Map.of("step", stepNanos));
+    }
+
+    /** The point a run ending at this step reports: x_k with the objectives and measure (≥ 0) taken at it. */
+    public io.mobl.protocol.ParetoPoint point(String run, double[] preference, io.mobl.protocol.OracleCalls calls) {
+        return new io.mobl.protocol.ParetoPoint(run, preference, x.toDoubleVector(), objectives, Math.max(measure, 0),
+                iteration, calls);
+    }
+
     /** Bytes of n float64 vectors of the given length. */
     public static long bytes(long vectors, long length) {
         return vectors * length * Double.BYTES;

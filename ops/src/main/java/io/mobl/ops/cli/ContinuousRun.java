@@ -17,7 +17,14 @@ import io.mobl.streams.kafka.ControlTopic;
 import io.mobl.streams.kafka.GeneratedStream;
 import io.mobl.streams.kafka.KafkaBatchSource;
 import io.mobl.streams.kafka.MinibatchProducer;
-import io.mobl.streams.kafka.StreamingRun;
+import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.AlgorithmSweepSpec;
+import io.mobl.actors.Checkpointing;
+import io.mobl.actors.SweepHandle;
+import io.mobl.core.algorithm.StochasticWcMhgdAlgorithm;
+import io.mobl.core.checkpoint.RunJournal;
+import io.mobl.core.stochastic.CountingStochasticProblem;
+import io.mobl.streams.kafka.KafkaRunJournal;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -27,10 +34,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mobl run --continuous}: stochastic WC-MHGD on the run's Kafka topics for as long as data comes (an
- * unbounded stream), telemetry to {@code mobl.telemetry} every iteration and the current Pareto point to
- * {@code mobl.pareto} every N iterations, driven by {@code mobl.control} (set-preference, pause, resume, stop),
- * until a control-topic stop or SIGINT/SIGTERM. Either way the shutdown is clean: the iteration in progress
- * finishes, its batches' offsets are committed, the sinks are flushed.
+ * unbounded stream), on the actor runtime (one {@code StepCoordinator}), telemetry to {@code mobl.telemetry} every
+ * iteration and the current Pareto point to {@code mobl.pareto} every N iterations, driven by {@code mobl.control}
+ * (set-preference, pause, resume, stop through the run's {@link SweepHandle}), until a control-topic stop or
+ * SIGINT/SIGTERM. Either way the shutdown is clean: the iteration in progress finishes, the final checkpoint and
+ * its batches' offsets are committed, the sinks are flushed.
+ *
+ * <p>With {@code --checkpoint-every N} ({@code mobl.checkpoint.every}) the run is durable: its
+ * {@link KafkaRunJournal} commits the telemetry, the points, a checkpoint every N iterations and the source's
+ * offsets in one transaction each, and starting the same command again resumes from the newest checkpoint,
+ * neither skipping nor re-using a minibatch (a kill -9 loses only the iterations since it, which are redone).
  */
 final class ContinuousRun {
     /**
@@ -38,7 +51,7 @@ final class ContinuousRun {
      *                    (minibatches/s) for as long as the run lasts, so one command shows the whole loop
      */
     record Settings(String run, double[] preference, int paretoEvery, boolean produce, double produceRate,
-                    String metricsHost, int metricsPort) {}
+                    String metricsHost, int metricsPort, int checkpointEvery) {}
 
     private ContinuousRun() {}
 
@@ -70,38 +83,55 @@ final class ContinuousRun {
             MoblMetrics metrics = MoblMetrics.bindTo(registry);
             Listener listener = new Listener(session, out, metrics);
             try (MetricsEndpoint endpoint = new MetricsEndpoint(MetricsServer.startIfEnabled(registry, s.metricsHost(), s.metricsPort()));
-                 KafkaBatchSource source = KafkaBatchSource.start(KafkaSourceSettings.of(session.bootstrapServers(), s.run(), problem.objectiveCount()).withTopics(session.topics()),
+                 KafkaBatchSource source = KafkaBatchSource.start(sourceSettings(session, s, problem.objectiveCount()),
                     KafkaBatchSource.BatchCheck.of(problem));
                  KafkaMeters meters = new KafkaMeters(metrics, source, session.admin(), Duration.ofSeconds(2))) {
                 endpoint.server().ifPresent(m -> {
                     m.markReady();
                     out.printf("metrics: http://%s:%d/metrics%n", m.host(), m.port());
                 });
-                StreamingRun running = new StreamingRun(problem, config, source, s.preference(), s.run(), listener, s.paretoEvery());
-                Thread hook = new Thread(() -> {
-                    running.stop();
-                    try {
-                        // the JVM exits when the hook returns: give the iteration in progress and the cleanup time
-                        finished.await(config.batchTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "mobl-continuous-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
+                boolean durable = s.checkpointEvery() > 0;
+                RunJournal.Factory journals = durable
+                        ? KafkaRunJournal.factory(KafkaRunJournal.Settings.of(session.bootstrapServers(), session.topics()))
+                        : RunJournal.Factory.NONE;
+                AlgorithmSweepSpec spec = new AlgorithmSweepSpec(List.of(new AlgorithmSweepSpec.Part(
+                        new StochasticWcMhgdAlgorithm(new CountingStochasticProblem(problem), config, source), source, null)),
+                        List.of(s.preference()), config::finished, s.run(), durable ? listener.withoutSinks() : listener,
+                        durable ? Checkpointing.every(s.checkpointEvery(), journals) : Checkpointing.NONE, s.paretoEvery(),
+                        AlgorithmSweepSpec.StepObserver.NONE);
                 Solution last;
-                try (ControlTopic control = ControlTopic.start(session.system(), session.admin(), session.bootstrapServers(),
-                        session.topics(), s.run(), running.controlHandler(), source.deadLetters())) {
-                    out.printf("continuous run %s on %s: reading %s and %s; telemetry to %s every iteration, Pareto points to %s every %d; "
-                                    + "control on %s (key '%s'); Ctrl-C or {\"type\":\"stop\",\"run\":\"%s\"} stops it%n",
-                            s.run(), session.bootstrapServers(), session.topics().lower(), session.topics().upper(), session.topics().telemetry(),
-                            session.topics().pareto(), s.paretoEvery(), session.topics().control(), s.run(), s.run());
-                    out.flush();
-                    last = running.run();
-                } finally {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException shuttingDown) {
-                        // a signal: the hook waits for the cleanup below
+                // not Pekko's own JVM hook: the hook above stops the run, and the runtime must live until its final commit
+                try (ActorRuntime actors = new ActorRuntime(com.typesafe.config.ConfigFactory.parseString(
+                        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off").withFallback(
+                        com.typesafe.config.ConfigFactory.load()))) {
+                    SweepHandle running = actors.sweep(spec);
+                    Thread hook = new Thread(() -> {
+                        running.stop(0); // the iteration in progress finishes, then the final checkpoint is committed
+                        try {
+                            // the JVM exits when the hook returns: give the iteration in progress and the cleanup time
+                            finished.await(config.batchTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "mobl-continuous-shutdown");
+                    Runtime.getRuntime().addShutdownHook(hook);
+                    try (ControlTopic control = ControlTopic.start(session.system(), session.admin(), session.bootstrapServers(),
+                            session.topics(), s.run(), ControlTopic.forSweep(running), source.deadLetters())) {
+                        out.printf("continuous run %s on %s (actor runtime): reading %s and %s; telemetry to %s every iteration, Pareto points to %s every %d; "
+                                        + "%scontrol on %s (key '%s'); Ctrl-C or {\"type\":\"stop\",\"run\":\"%s\"} stops it%n",
+                                s.run(), session.bootstrapServers(), session.topics().lower(), session.topics().upper(), session.topics().telemetry(),
+                                session.topics().pareto(), s.paretoEvery(),
+                                durable ? "checkpoints to " + session.topics().checkpoints() + " every " + s.checkpointEvery()
+                                        + " iterations (restart the same command to resume); " : "",
+                                session.topics().control(), s.run(), s.run());
+                        out.flush();
+                        last = running.solutions().toCompletableFuture().get().get(0);
+                    } finally {
+                        try {
+                            Runtime.getRuntime().removeShutdownHook(hook);
+                        } catch (IllegalStateException shuttingDown) {
+                            // a signal: the hook waits for the cleanup below
+                        }
                     }
                 }
                 KafkaBatchSource.Stats stats = source.stats();
@@ -125,6 +155,13 @@ final class ContinuousRun {
         return 0;
     }
 
+    /** The run's source: with checkpoints, only the journal commits its offsets, in each checkpoint's transaction. */
+    private static KafkaSourceSettings sourceSettings(StreamingSession session, Settings s, int objectives) {
+        KafkaSourceSettings settings = KafkaSourceSettings.of(session.bootstrapServers(), s.run(), objectives)
+                .withTopics(session.topics());
+        return s.checkpointEvery() > 0 ? settings.withJournalCommits() : settings;
+    }
+
     /** The scrape endpoint, if enabled, closed with the run. */
     private record MetricsEndpoint(java.util.Optional<MetricsServer> server) implements AutoCloseable {
         @Override
@@ -140,20 +177,32 @@ final class ContinuousRun {
         private final MoblMetrics metrics;
 
         Listener(StreamingSession session, PrintWriter out, MoblMetrics metrics) {
+            this(session, out, metrics, true);
+        }
+
+        private final boolean sinks;
+
+        private Listener(StreamingSession session, PrintWriter out, MoblMetrics metrics, boolean sinks) {
+            this.sinks = sinks;
             this.session = session;
             this.out = out;
             this.metrics = metrics;
         }
 
+        /** The same, but telemetry and points reach Kafka through the run's journal (exactly once), not the sinks. */
+        Listener withoutSinks() {
+            return new Listener(session, out, metrics, false);
+        }
+
         @Override
         public void onIteration(IterateTelemetry t) {
-            session.telemetry().offer(t);
+            if (sinks) session.telemetry().offer(t);
             metrics.onIteration(t);
         }
 
         @Override
         public void onParetoPoint(ParetoPoint p) {
-            session.pareto().offer(p);
+            if (sinks) session.pareto().offer(p);
             metrics.onParetoPoint(p);
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "iteration %6d  %s  φ =", p.iterations(),
                     PreferenceKey.of(p.run(), p.preference())));

@@ -9,6 +9,8 @@ import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.ParetoPoint;
 import com.typesafe.config.Config;
 import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.AlgorithmSweepSpec;
+import io.mobl.core.problem.CountingProblem;
 import io.mobl.actors.RuntimeSettings;
 import io.mobl.ops.metrics.MeteredExecutor;
 import io.mobl.protocol.InvalidInputException;
@@ -88,9 +90,9 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        if (continuous) return continuous(stdout); // checkpoints on mobl.checkpoints, resumed by a restart
         checkpoints = RunCheckpoints.of(Main.config(spec.commandLine()).checkpoints(), run, resume);
         run = checkpoints.run();
-        if (continuous) return continuous(stdout);
         if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
@@ -151,31 +153,50 @@ public final class RunCommand implements Callable<Integer> {
         List<double[]> prefs = preferences.build(built.objectiveCount(), 1);
         if (prefs.size() != 1) throw new InvalidInputException("--sweep", prefs.size(), "one preference with --continuous (--preference r)");
         return ContinuousRun.run(stdout, kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), data, config, stochastic.minibatchRows,
-                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort));
+                new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort,
+                        checkpointEvery));
     }
 
     /**
-     * The algorithms other than WC-MHGD run on the plain synchronous loop ({@link io.mobl.core.algorithm.IterativeRun}), one preference
-     * after the other; the actor runtime runs WC-MHGD's phases only.
+     * The algorithms other than WC-MHGD: on the plain synchronous loop ({@link io.mobl.core.algorithm.IterativeRun}),
+     * one preference after the other, or on the actor runtime, every preference at once as steps of its own
+     * coordinator; the same points either way, bit for bit.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
         List<double[]> prefs = preferences.build(built.objectiveCount());
         AlgorithmPlan plan = algorithm.plan(algorithm.name(), built, StepSizes.of(built)); // checks, then the steps
-        stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s on the synchronous loop (the actor runtime runs wc-mhgd only), K=%d, %d preference(s)%n",
+        int iterations = algorithm.iterations();
+        stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s, %s runtime, K=%d, %d preference(s)%n",
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
-                algorithm.name(), algorithm.iterations, prefs.size());
+                algorithm.name(), runtime, iterations, prefs.size());
         stdout.printf("steps: %s%n", plan.describeSteps());
+        requireSync(checkpoints, runtime);
         if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
         List<ParetoPoint> points = new java.util.ArrayList<>();
-        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), algorithm.iterations,
+        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), iterations,
                 telemetryOut != null)) {
-            io.mobl.core.checkpoint.RunJournal.Factory journals = checkpoints.journals();
-            for (int i = 0; i < prefs.size(); i++) {
-                try (io.mobl.core.checkpoint.RunJournal journal = journals.open(run, i)) {
-                    points.add(plan.solve(built, prefs.get(i), algorithm.iterations, reporting,
-                            new io.mobl.core.algorithm.Durability(journal, checkpoints.every(), run, i,
-                                    io.mobl.core.algorithm.Durability.NO_SOURCE)));
+            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+            switch (runtime) {
+                case "sync" -> {
+                    io.mobl.core.checkpoint.RunJournal.Factory journals = checkpoints.journals();
+                    for (int i = 0; i < prefs.size(); i++) {
+                        try (io.mobl.core.checkpoint.RunJournal journal = journals.open(run, i)) {
+                            points.add(plan.solve(built, prefs.get(i), iterations, reporting,
+                                    new io.mobl.core.algorithm.Durability(journal, checkpoints.every(), run, i,
+                                            io.mobl.core.algorithm.Durability.NO_SOURCE)));
+                        }
+                    }
                 }
+                case "actors" -> {
+                    Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
+                            "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
+                    try (ActorRuntime actors = new ActorRuntime(pekko)) {
+                        points = actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
+                                        plan.on(new CountingProblem(built)), null, plan.guard()), prefs, iterations, run,
+                                reporting)).points().toCompletableFuture().get();
+                    }
+                }
+                default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
             }
             if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
         }

@@ -141,8 +141,15 @@ class CompareCommandTest extends CliTest {
         Path firstOrder = dir.resolve("forum-first-order.jsonl");
         Path full = dir.resolve("forum-full.jsonl");
         assertThat(mobl(concat(forum, firstOrder.toString(), "--oracles", "first-order"))).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("forum on the synchronous loop");
+        assertThat(out.toString()).contains("forum, sync runtime");
         assertThat(mobl(concat(forum, full.toString()))).as(err.toString()).isZero();
+        // and on the actor runtime, every preference at once: the same points to the last bit
+        Path actors = dir.resolve("forum-actors.jsonl");
+        String[] onActors = forum.clone();
+        onActors[java.util.Arrays.asList(onActors).indexOf("sync")] = "actors";
+        assertThat(mobl(concat(onActors, actors.toString()))).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("forum, actors runtime");
+        assertThat(pointsOf(actors).toString()).isEqualTo(pointsOf(full).toString());
         // FORUM calls first-order oracles only, so hiding HV(g) and JV(g) changes nothing, to the last bit
         List<JsonNode> hidden = pointsOf(firstOrder);
         assertThat(hidden).hasSize(2);
@@ -175,7 +182,7 @@ class CompareCommandTest extends CliTest {
         // the quadratics' lower level is a finite sum too (A's eigen-rows), as long as A can be decomposed densely
         assertThat(mobl("run", "--algorithm", "wc-penalty-stochastic", "--iterations", "3", "--metrics-port", "0"))
                 .as(err.toString()).isZero();
-        assertThat(out.toString()).contains("wc-penalty-stochastic on the synchronous loop");
+        assertThat(out.toString()).contains("wc-penalty-stochastic, actors runtime");
         assertThat(mobl("run", "--problem", "quadratic-large", "--lower-dim", "2500", "--algorithm", "wc-penalty-stochastic",
                 "--iterations", "3", "--metrics-port", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("lower-dim = 2500").contains("sampled lower level");

@@ -12,6 +12,7 @@ import io.mobl.core.linalg.Vectors;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.protocol.ControlMessage;
 import io.mobl.protocol.codec.JsonCodec;
+import io.mobl.protocol.IterateTelemetry;
 import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -171,6 +172,123 @@ class StreamingCommandsTest extends BrokerCliTest {
         long committedLower = committed(broker.admin(), "mobl.cont.lower");
         assertThat(committedLower).isGreaterThan(0).isLessThanOrEqualTo(endOffsets(broker.admin(), TopicNames.defaults(run).lower()));
         assertThat(committed(broker.admin(), "mobl.cont.upper")).isGreaterThan(0);
+    }
+
+    /**
+     * {@code run --continuous --checkpoint-every 4} stopped from the control topic and started again with the same
+     * command goes on from its final checkpoint: the committed telemetry holds iterations 0..N of the run once each,
+     * across the two processes, and the second ends later than the first.
+     */
+    @Test
+    void aDurableContinuousRunStartedAgainGoesOnFromItsCheckpointWithEveryIterationOnce() throws Exception {
+        String run = "dur";
+        String[] command = {"run", "--continuous", "--bootstrap-servers", broker.bootstrapServers(), "--run", run,
+                "--checkpoint-every", "4", "--pareto-every", "1000", "--produce", "--rate", "400", "--metrics-port", "-1", "--batch-size", "8",
+                "--neumann-steps", "3", "--lower-iterations", "3", "--preference", "0.6,0.4"};
+        List<Integer> stops = new java.util.ArrayList<>();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            long before = committed(broker.admin(), "mobl.dur.lower");
+            CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> mobl(command));
+            // checkpoints commit the source's offsets: wait for a few of them, then stop the run
+            await("checkpoints of the run", Duration.ofSeconds(90), () -> unchecked(() -> committed(broker.admin(),
+                    "mobl.dur.lower")) > before + 100);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(TopicNames.defaults(run).control(), run.getBytes(StandardCharsets.UTF_8),
+                        JsonCodec.encode(new ControlMessage.Stop(run)))).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(running.get(60, TimeUnit.SECONDS)).as(err + out.toString()).isZero();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("stopped after iteration (\\d+)").matcher(out.toString());
+            int last = -1;
+            while (m.find()) last = Integer.parseInt(m.group(1));
+            stops.add(last);
+        }
+        assertThat(out.toString()).contains("checkpoints to mobl.checkpoints every 4 iterations");
+        assertThat(stops.get(1)).as("the second process went on from the first one's end").isGreaterThan(stops.get(0));
+        List<Integer> iterations = committedTelemetry(TopicNames.defaults(run).telemetry()).stream()
+                .filter(t -> t.run().equals(run)).map(IterateTelemetry::iteration).sorted().toList();
+        List<Integer> expected = java.util.stream.IntStream.rangeClosed(0, stops.get(1)).boxed().toList();
+        assertThat(iterations).as("every iteration's telemetry once, across both processes").isEqualTo(expected);
+    }
+
+    /**
+     * SIGTERM to a durable {@code run --continuous} process: the iteration in progress finishes, the final checkpoint
+     * (not finished: a restart trains on) is committed with the telemetry of every iteration up to it, then it exits.
+     */
+    @Test
+    void aDurableContinuousRunEndedBySigtermCommitsItsFinalCheckpointBeforeItExits() throws Exception {
+        String run = "sigterm";
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m", "-cp", testClassPath(), Main.class.getName(),
+                "run", "--continuous", "--bootstrap-servers", broker.bootstrapServers(), "--run", run,
+                "--checkpoint-every", "4", "--pareto-every", "1000", "--produce", "--rate", "400", "--metrics-port", "-1",
+                "--batch-size", "8", "--neumann-steps", "3", "--lower-iterations", "3", "--preference", "0.6,0.4"));
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("mobl-sigterm", ".log");
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await("checkpoints of the child's run", Duration.ofSeconds(90), () -> unchecked(() -> committed(broker.admin(),
+                    "mobl.sigterm.lower")) > 100);
+            child.destroy(); // SIGTERM
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = java.nio.file.Files.readString(log);
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("stopped after iteration (\\d+)").matcher(text);
+        assertThat(stopped.find()).as(text).isTrue();
+        int last = Integer.parseInt(stopped.group(1));
+        io.mobl.protocol.Checkpoint checkpoint;
+        try (io.mobl.core.checkpoint.RunJournal journal = io.mobl.streams.kafka.KafkaRunJournal.factory(
+                io.mobl.streams.kafka.KafkaRunJournal.Settings.of(broker.bootstrapServers(), TopicNames.defaults(run)))
+                .open(run, 0)) {
+            checkpoint = journal.recover().orElseThrow();
+        }
+        assertThat(checkpoint.iteration()).as("the final checkpoint: just past the last iteration").isEqualTo(last + 1);
+        assertThat(checkpoint.finished()).as("a stopped run trains on when started again").isFalse();
+        List<Integer> iterations = committedTelemetry(TopicNames.defaults(run).telemetry()).stream()
+                .filter(t -> t.run().equals(run)).map(IterateTelemetry::iteration).sorted().toList();
+        assertThat(iterations).isEqualTo(java.util.stream.IntStream.rangeClosed(0, last).boxed().toList());
+    }
+
+    private static String testClassPath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    private static <T> T unchecked(java.util.concurrent.Callable<T> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every telemetry record a read_committed reader sees on the topic, all partitions. */
+    private static List<IterateTelemetry> committedTelemetry(String topic) throws Exception {
+        var d = broker.admin().describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+        broker.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        List<IterateTelemetry> out = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(ends.keySet());
+            consumer.seekToBeginning(ends.keySet());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+                    && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(100))) {
+                    if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+                        out.add(JsonCodec.decodeTelemetry(r.value()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.mobl.streams.kafka;
 
 import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.AlgorithmSweepSpec;
+import io.mobl.actors.Checkpointing;
+import io.mobl.core.algorithm.StochasticWcMhgdAlgorithm;
+import io.mobl.core.stochastic.CountingStochasticProblem;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
 import io.mobl.core.algorithm.StochasticWcMhgdConfig;
@@ -9,10 +13,7 @@ import io.mobl.core.stochastic.BatchSource;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.protocol.Checkpoint;
-import io.mobl.protocol.IterateTelemetry;
 import io.mobl.protocol.Minibatch;
-import io.mobl.protocol.OracleCalls;
-import io.mobl.protocol.ParetoPoint;
 import io.mobl.protocol.SourcePosition;
 import io.mobl.protocol.codec.JsonCodec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,11 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,10 +42,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The embedded broker is stopped and restarted (same directory, same ports) in the middle of a stochastic WC-MHGD
- * run on the actor runtime fed by a {@link KafkaBatchSource}, with a {@link KafkaRunJournal} committing a
- * checkpoint and its offsets every 20 iterations: the run waits for the broker, goes on, and uses every batch exactly
- * once — no batch id twice in the iterate history, none missing — and the journal's commits made while the broker
- * was away go through once it is back.
+ * run on the actor runtime fed by a {@link KafkaBatchSource}, the run's durable coordinator committing its
+ * telemetry, a checkpoint and its offsets every 20 iterations to its {@link KafkaRunJournal}: the run waits for the
+ * broker, goes on, and uses every batch exactly once — no batch id twice in the iterate history, none missing — and
+ * the commits that fell while the broker was away go through once it is back (the telemetry once, the final
+ * checkpoint at the end of every stream).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class BrokerRestartTest {
@@ -73,18 +71,14 @@ class BrokerRestartTest {
         if (broker != null) broker.close();
     }
 
-    /** The source as the coordinator sees it, recording each iteration's batches and committing a checkpoint every 20. */
-    static final class Journaled implements BatchSource {
+    /** The source as the coordinator sees it, recording each iteration's batches. */
+    static final class Recorded implements BatchSource {
         final KafkaBatchSource inner;
-        final RunJournal journal;
-        final ExecutorService commits = Executors.newSingleThreadExecutor();
-        final List<Future<?>> commitsMade = new CopyOnWriteArrayList<>();
         final List<List<String>> history = new CopyOnWriteArrayList<>();
         final AtomicInteger iterations = new AtomicInteger();
 
-        Journaled(KafkaBatchSource inner, RunJournal journal) {
+        Recorded(KafkaBatchSource inner) {
             this.inner = inner;
-            this.journal = journal;
         }
 
         @Override
@@ -97,18 +91,10 @@ class BrokerRestartTest {
             inner.iterationDone(iteration, used);
             history.add(used.stream().map(Minibatch::batchId).toList());
             iterations.incrementAndGet();
-            if ((iteration + 1) % CHECKPOINT_EVERY == 0) {
-                // positions now, the commit (which blocks, and waits for the broker) off the coordinator's thread
-                Checkpoint c = checkpoint(iteration + 1, inner.positions());
-                commitsMade.add(commits.submit(() -> journal.commit(c)));
-            }
         }
-    }
 
-    static Checkpoint checkpoint(long k, List<SourcePosition> positions) {
-        return new Checkpoint("restart", 0, "wc-mhgd", "", k, PROBLEM.upperDimension(), PROBLEM.lowerDimension(), 2, PREFERENCE,
-                false, new OracleCalls(0, 0, 0, 0), positions, new TreeMap<>(Map.of("x", new double[PROBLEM.upperDimension()])),
-                new TreeMap<>());
+        @Override public List<SourcePosition> positions() { return inner.positions(); }
+        @Override public void resumeAt(List<SourcePosition> positions) { inner.resumeAt(positions); }
     }
 
     @Test
@@ -136,38 +122,35 @@ class BrokerRestartTest {
                 .withCommitTimeout(Duration.ofSeconds(120));
         Solution solution;
         int doneAtStop;
-        Journaled source;
+        Recorded source;
         List<SourcePosition> end;
-        try (RunJournal journal = KafkaRunJournal.factory(journalSettings).open(run, 0);
-             KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2)
+        try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2)
                      .withTopics(topics).withJournalCommits(), KafkaBatchSource.BatchCheck.of(PROBLEM))) {
-            assertThat(journal.recover()).isEmpty();
-            source = new Journaled(kafka, journal);
-            RunListener listener = new RunListener() {
-                @Override
-                public void onIteration(IterateTelemetry t) { journal.append(t); }
-
-                @Override
-                public void onParetoPoint(ParetoPoint p) { journal.append(p); }
-            };
-            var running = actors.solve(PROBLEM, config, source, PREFERENCE, run, listener).solution().toCompletableFuture();
+            source = new Recorded(kafka);
+            // the coordinator's own journal: telemetry, a checkpoint every 20 iterations and the offsets, one
+            // transaction each, written off the coordinator's thread
+            var running = actors.sweep(new AlgorithmSweepSpec(List.of(new AlgorithmSweepSpec.Part(
+                            new StochasticWcMhgdAlgorithm(new CountingStochasticProblem(PROBLEM), config, source), source, null)),
+                    List.of(PREFERENCE), config::finished, run, RunListener.NONE,
+                    Checkpointing.every(CHECKPOINT_EVERY, KafkaRunJournal.factory(journalSettings)), 0,
+                    AlgorithmSweepSpec.StepObserver.NONE)).solutions().toCompletableFuture();
 
             await("the run under way", Duration.ofSeconds(60), () -> source.iterations.get() >= 60);
             broker.stop();
             doneAtStop = source.iterations.get();
-            Future<?> whileAway = source.commits.submit(() -> journal.commit(null)); // must wait for the broker
             Thread.sleep(3000);
-            assertThat(whileAway.isDone()).as("a commit cannot be made while the broker is away").isFalse();
+            assertThat(running.isDone()).as("the run waits for its broker").isFalse();
             broker.restart();
             try (MinibatchProducer producer = new MinibatchProducer(broker.bootstrapServers())) {
                 producer.produce(topics, all.subList(all.size() / 2, all.size()), MinibatchProducer.Options.once());
             }
-            solution = running.get(180, TimeUnit.SECONDS);
-            whileAway.get(60, TimeUnit.SECONDS);
-            for (Future<?> f : source.commitsMade) f.get(120, TimeUnit.SECONDS);
-            source.commits.shutdown();
-            end = kafka.positions();
-            journal.commit(checkpoint(ITERATIONS, end));
+            solution = running.get(180, TimeUnit.SECONDS).get(0);
+        }
+        try (RunJournal journal = KafkaRunJournal.factory(journalSettings).open(run, 0)) {
+            Checkpoint last = journal.recover().orElseThrow();
+            assertThat(last.finished()).isTrue();
+            assertThat(last.iteration()).isEqualTo(ITERATIONS);
+            end = last.positions();
         }
         System.out.printf("broker restart: stopped after %d of %d iterations, run finished at iteration %d%n",
                 doneAtStop, ITERATIONS, solution.point().iterations());

@@ -47,12 +47,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Stochastic WC-MHGD fed from Kafka (StreamingRun over a KafkaBatchSource) against a real embedded broker:
+ * Stochastic WC-MHGD fed from Kafka (the actor runtime over a KafkaBatchSource, as {@code run --continuous} runs it) against a real embedded broker:
  * every produced minibatch used once and committed, poison records dead-lettered with the run going on,
  * bounded buffering under a slow solver, convergence toward the exact weighted-Chebyshev solution.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class StreamingRunTest extends BrokerTest {
+class KafkaFedActorRunTest extends BrokerTest {
     private static final StochasticQuadraticSpec SPEC = StochasticQuadraticSpec.defaults(5);
     private static final StochasticQuadraticProblem PROBLEM = SPEC.problem();
     private static final double[] PREFERENCE = {0.4, 0.6};
@@ -244,9 +244,9 @@ class StreamingRunTest extends BrokerTest {
         try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2)
                 .withBuffers(lowerBuffer, upperBuffer).withMaxPollRecords(maxPoll))) {
             Recording slow = new Recording(kafka, 3);
-            StreamingRun solver = new StreamingRun(PROBLEM, singleSampleConfig(Integer.MAX_VALUE), slow, PREFERENCE, run,
-                    RunListener.NONE, 1000);
-            CompletableFuture<Solution> running = CompletableFuture.supplyAsync(() -> unchecked(solver::run));
+            io.mobl.actors.SweepHandle solver = actors.sweep(continuous(singleSampleConfig(Integer.MAX_VALUE), slow, run,
+                    RunListener.NONE, 1000));
+            CompletableFuture<Solution> running = solver.solutions().toCompletableFuture().thenApply(l -> l.get(0));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
             while (System.nanoTime() < deadline) {
                 KafkaBatchSource.Stats s = kafka.stats();
@@ -254,7 +254,7 @@ class StreamingRunTest extends BrokerTest {
                 maxAhead.accumulateAndGet(ahead, Math::max);
                 Thread.sleep(5);
             }
-            solver.stop();
+            solver.stop(0).toCompletableFuture().get(30, TimeUnit.SECONDS);
             Solution solution = running.get(30, TimeUnit.SECONDS);
             KafkaBatchSource.Stats s = kafka.stats();
             long fetched = s.lower().fetched() + s.upper().fetched();
@@ -280,7 +280,8 @@ class StreamingRunTest extends BrokerTest {
         Solution solution;
         try (KafkaBatchSource kafka = KafkaBatchSource.start(KafkaSourceSettings.of(broker.bootstrapServers(), run, 2),
                 KafkaBatchSource.BatchCheck.of(PROBLEM))) {
-            solution = new StreamingRun(PROBLEM, config, kafka, PREFERENCE, run, RunListener.NONE, 1000).run();
+            solution = actors.sweep(continuous(config, kafka, run, RunListener.NONE, 1000)).solutions()
+                    .toCompletableFuture().get(90, TimeUnit.SECONDS).get(0);
         }
         // the exact answer: deterministic WC-MHGD on the mean problem, run to a tiny gap
         var mean = SPEC.meanProblem();
@@ -290,6 +291,16 @@ class StreamingRunTest extends BrokerTest {
         double end = Vectors.norm(solution.x().sub(exact.x()));
         System.out.printf("stochastic WC-MHGD from Kafka: |x_0 - x*| = %.3e, |x_300 - x*| = %.3e%n", start, end);
         assertThat(end).isLessThan(0.25 * start);
+    }
+
+    /** What {@code run --continuous} runs: stochastic WC-MHGD as one step coordinator, the current point every N. */
+    private static io.mobl.actors.AlgorithmSweepSpec continuous(StochasticWcMhgdConfig config, BatchSource source,
+                                                                String run, RunListener listener, int paretoEvery) {
+        return new io.mobl.actors.AlgorithmSweepSpec(List.of(new io.mobl.actors.AlgorithmSweepSpec.Part(
+                new io.mobl.core.algorithm.StochasticWcMhgdAlgorithm(
+                        new io.mobl.core.stochastic.CountingStochasticProblem(PROBLEM), config, source), source, null)),
+                List.of(PREFERENCE), config::finished, run, listener, io.mobl.actors.Checkpointing.NONE, paretoEvery,
+                io.mobl.actors.AlgorithmSweepSpec.StepObserver.NONE);
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
