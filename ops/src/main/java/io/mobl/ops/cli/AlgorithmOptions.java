@@ -48,6 +48,13 @@ public final class AlgorithmOptions {
      */
     public static final List<String> TAKES_HYPERGRADIENT = List.of("wc-mhgd", "linear-scalarisation", "mgda");
 
+    /**
+     * The algorithms that solve for a preference r; FORUM, MOML, MoCo and MGDA find one Pareto-stationary point
+     * whatever r is (they only carry it, to report under).
+     */
+    public static final List<String> TAKES_PREFERENCE = List.of("wc-mhgd", "wc-penalty", "wc-penalty-stochastic",
+            "linear-scalarisation");
+
     @Spec(Spec.Target.MIXEE) CommandSpec command;
 
     @Option(names = "--algorithm",

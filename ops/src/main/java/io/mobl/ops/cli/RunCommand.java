@@ -93,7 +93,7 @@ public final class RunCommand implements Callable<Integer> {
      * produces its own data, serves metrics.
      */
     record RunPath(boolean continuous, boolean stochastic, String algorithm, String runtime, boolean cg,
-                boolean firstOrder, boolean checkpoints, boolean produce, boolean metrics) {
+                boolean firstOrder, boolean checkpoints, boolean resumesAnother, boolean produce, boolean metrics) {
         /** A deterministic problem solved by {@code mobl run} itself (not continuous, not stochastic). */
         boolean deterministic() {
             return !continuous && !stochastic;
@@ -108,12 +108,19 @@ public final class RunCommand implements Callable<Integer> {
             return runs().startsWith("wc-penalty");
         }
 
+        /** Whether the algorithm solves for a preference (so that a sweep runs different problems). */
+        boolean preference() {
+            return AlgorithmOptions.TAKES_PREFERENCE.contains(runs());
+        }
+
         /** Whether the algorithm takes its hypergradient method from --hypergradient. */
         boolean hypergradient() {
             return deterministic() && AlgorithmOptions.TAKES_HYPERGRADIENT.contains(algorithm);
         }
     }
 
+    private static final String TAKES_PREFERENCE = "with --algorithm " + String.join(", ", AlgorithmOptions.TAKES_PREFERENCE)
+            + " (forum, moml, moco and mgda find the same point whatever the preference: their run has one)";
     private static final String DETERMINISTIC = "with a deterministic --problem, without --continuous";
     private static final String STOCHASTIC = "with --problem stochastic-quadratic or --continuous (stochastic WC-MHGD)";
 
@@ -147,6 +154,8 @@ public final class RunCommand implements Callable<Integer> {
                     "with --algorithm wc-penalty-stochastic"),
             OptionRules.rule("--penalty-seed", p -> p.runs().equals("wc-penalty-stochastic"),
                     "with --algorithm wc-penalty-stochastic"),
+            OptionRules.rule("--preference", RunPath::preference, TAKES_PREFERENCE),
+            OptionRules.rule("--sweep", RunPath::preference, TAKES_PREFERENCE),
             OptionRules.rule("--batch-size", p -> !p.deterministic(), STOCHASTIC),
             OptionRules.rule("--neumann-steps", p -> !p.deterministic(), STOCHASTIC),
             OptionRules.rule("--noise", p -> !p.deterministic(), STOCHASTIC),
@@ -161,6 +170,7 @@ public final class RunCommand implements Callable<Integer> {
             OptionRules.rule("--checkpoint-dir", p -> !p.continuous() && p.checkpoints() && p.runtime().equals("sync"),
                     "with --checkpoint-every or --resume on --runtime sync (the file journals are the synchronous "
                             + "runtime's; --continuous checkpoints to Kafka)"),
+            OptionRules.rule("--run", p -> !p.resumesAnother(), "as the same RUN as --resume's, which names the run"),
             OptionRules.rule("--resume", p -> !p.continuous(),
                     "without --continuous (start the same --continuous command again to resume it)"),
             OptionRules.rule("--pareto-every", RunPath::continuous, "with --continuous"),
@@ -175,7 +185,8 @@ public final class RunCommand implements Callable<Integer> {
         return new RunPath(continuous, problem.stochastic(), algorithm.name(), runtime,
                 config.algorithm().hypergradient() == io.mobl.ops.config.MoblConfig.HypergradientMethod.CG,
                 config.problem().oracles() == io.mobl.ops.config.MoblConfig.OracleSet.FIRST_ORDER,
-                config.checkpoints().every() > 0 || resume != null, produce, metricsPort != 0);
+                config.checkpoints().every() > 0 || resume != null,
+                resume != null && !resume.equals(run), produce, metricsPort != 0);
     }
 
     @Override
@@ -255,7 +266,9 @@ public final class RunCommand implements Callable<Integer> {
      * coordinator; the same points either way, bit for bit.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
-        List<double[]> prefs = preferences.build(built.objectiveCount());
+        // one point where the preference changes nothing, not a sweep of copies
+        List<double[]> prefs = AlgorithmOptions.TAKES_PREFERENCE.contains(algorithm.name())
+                ? preferences.build(built.objectiveCount()) : preferences.build(built.objectiveCount(), 1);
         AlgorithmPlan plan = algorithm.plan(algorithm.name(), built, StepSizes.of(built)); // checks, then the steps
         int iterations = algorithm.iterations();
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s, %s runtime, K=%d, %d preference(s)%n",

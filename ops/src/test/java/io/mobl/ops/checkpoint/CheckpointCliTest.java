@@ -56,7 +56,7 @@ class CheckpointCliTest {
         assertThat(err.toString()).contains("checkpoint.upperDimension");
         assertThat(mobl(first, "--resume", "a", "--lower-iterations", "7")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("checkpoint.configuration");
-        assertThat(mobl(run("mgda", "quadratic", 20, "m.jsonl"), "--resume", "a")).isEqualTo(Main.USER_ERROR);
+        assertThat(mobl(run("linear-scalarisation", "quadratic", 20, "m.jsonl"), "--resume", "a")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("checkpoint.algorithm");
         assertThat(mobl(first.stream().map(a -> a.equals("sync") ? "actors" : a).toList(), "--resume", "a")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("--resume").contains("--runtime sync");

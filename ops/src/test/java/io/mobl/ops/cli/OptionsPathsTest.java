@@ -41,8 +41,11 @@ import picocli.CommandLine.Model.OptionSpec;
 class OptionsPathsTest {
     @TempDir Path temp;
 
-    /** What a probe changes: the run's results, or only the lines it prints before them. */
-    enum Seen { RESULT, HEADER }
+    /**
+     * What a probe changes: the run's results, only the lines it prints before them, or the distinct points x it
+     * finds (a preference that changes only the label of the point is ignored).
+     */
+    enum Seen { RESULT, HEADER, POINTS }
 
     /** A path of {@code mobl run}: the algorithm, the problem, the runtime. */
     record RunPath(String algorithm, String problem, String runtime) {
@@ -147,8 +150,9 @@ class OptionsPathsTest {
         RUN.put("--penalty-scale", Probe.value("--penalty-scale", "3"));
         RUN.put("--penalty-batch", Probe.value("--penalty-batch", "1"));
         RUN.put("--penalty-seed", Probe.value("--penalty-seed", "9"));
-        RUN.put("--preference", Probe.result((a, p) -> a.remove("--sweep").put("--preference", "0.7,0.3")));
-        RUN.put("--sweep", Probe.value("--sweep", "3"));
+        RUN.put("--preference", new Probe(Seen.POINTS, (a, p) -> a.remove("--sweep").put("--preference", "0.3,0.7"),
+                (a, p) -> a.put("--preference", "0.7,0.3"), false));
+        RUN.put("--sweep", new Probe(Seen.POINTS, (a, p) -> {}, (a, p) -> a.put("--sweep", "3"), false));
         RUN.put("--batch-size", Probe.value("--batch-size", "4"));
         RUN.put("--neumann-steps", Probe.value("--neumann-steps", "2"));
         RUN.put("--minibatch-rows", Probe.value("--minibatch-rows", "3"));
@@ -209,6 +213,7 @@ class OptionsPathsTest {
             for (Future<List<String>> f : each) failures.addAll(f.get());
         } finally {
             pool.shutdownNow();
+            pool.awaitTermination(1, TimeUnit.MINUTES);
         }
         for (String option : RUN.keySet()) {
             if (CONTINUOUS_APPLIES.contains(option)) continue;
@@ -240,7 +245,7 @@ class OptionsPathsTest {
             return failures;
         }
         assertThat(baseline.code()).as("the baseline of %s: %s", path, baseline.err()).isZero();
-        Map<Seen, String> plain = Map.of(Seen.RESULT, baseline.result(), Seen.HEADER, baseline.header());
+        Map<Seen, String> plain = baseline.fingerprints();
         for (Map.Entry<String, Probe> entry : RUN.entrySet()) {
             String option = entry.getKey();
             Probe probe = entry.getValue();
@@ -253,7 +258,7 @@ class OptionsPathsTest {
                 Args own = baseArgs(baseDir, path);
                 probe.base().accept(own, path);
                 Result r = run(own, null);
-                expected = Map.of(Seen.RESULT, r.result(), Seen.HEADER, r.header());
+                expected = r.fingerprints();
             }
             if (probe.resumes()) run(base, null);
             probe.probe().accept(base, path);
@@ -279,10 +284,12 @@ class OptionsPathsTest {
     }
 
     private static Args baseArgs(Path dir, RunPath path) {
-        return new Args(dir).put("--algorithm", path.algorithm()).put("--problem", path.problem())
+        Args args = new Args(dir).put("--algorithm", path.algorithm()).put("--problem", path.problem())
                 .put("--runtime", path.runtime()).put("--upper-dim", "3").put("--lower-dim", "4").put("--iterations", "3")
-                .put("--sweep", "2").put("--metrics-port", "0").put("--out", dir.resolve("out.jsonl").toString())
+                .put("--metrics-port", "0").put("--out", dir.resolve("out.jsonl").toString())
                 .put("--telemetry-out", dir.resolve("telemetry.jsonl").toString());
+        // the algorithms without a preference run one point, and refuse a sweep
+        return path.stochastic() || AlgorithmOptions.TAKES_PREFERENCE.contains(path.algorithm()) ? args.put("--sweep", "2") : args;
     }
 
     /** What one run showed, its directory's name written DIR. */
@@ -307,8 +314,24 @@ class OptionsPathsTest {
             return code + "\n" + String.join("\n", lines().subList(0, table())).replaceAll(":\\d+/", ":PORT/");
         }
 
+        /** The distinct x of the points, in order. */
+        String distinctPoints() {
+            java.util.regex.Matcher x = java.util.regex.Pattern.compile("\"x\":\\[[^\\]]*\\]").matcher(points);
+            Set<String> distinct = new java.util.LinkedHashSet<>();
+            while (x.find()) distinct.add(x.group());
+            return code + "\n" + distinct;
+        }
+
         String of(Seen seen) {
-            return seen == Seen.RESULT ? result() : header();
+            return switch (seen) {
+                case RESULT -> result();
+                case HEADER -> header();
+                case POINTS -> distinctPoints();
+            };
+        }
+
+        Map<Seen, String> fingerprints() {
+            return Map.of(Seen.RESULT, result(), Seen.HEADER, header(), Seen.POINTS, distinctPoints());
         }
     }
 
