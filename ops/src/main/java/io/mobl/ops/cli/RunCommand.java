@@ -167,9 +167,8 @@ public final class RunCommand implements Callable<Integer> {
             OptionRules.rule("--telemetry-out", p -> !p.continuous(),
                     "without --continuous (whose telemetry goes to the run's telemetry topic)"),
             OptionRules.rule("--metrics-host", RunPath::metrics, "with the endpoint on (--metrics-port other than 0)"),
-            OptionRules.rule("--checkpoint-dir", p -> !p.continuous() && p.checkpoints() && p.runtime().equals("sync"),
-                    "with --checkpoint-every or --resume on --runtime sync (the file journals are the synchronous "
-                            + "runtime's; --continuous checkpoints to Kafka)"),
+            OptionRules.rule("--checkpoint-dir", p -> !p.continuous() && p.checkpoints(),
+                    "with --checkpoint-every or --resume, without --continuous (which checkpoints to Kafka)"),
             OptionRules.rule("--run", p -> !p.resumesAnother(), "as the same RUN as --resume's, which names the run"),
             OptionRules.rule("--resume", p -> !p.continuous(),
                     "without --continuous (start the same --continuous command again to resume it)"),
