@@ -44,6 +44,8 @@ public final class ShardedCoordinator {
     private ShardedCoordinator() {}
 
     public static final EntityTypeKey<Command> TYPE = EntityTypeKey.create(Command.class, "coordinator");
+    /** The cluster role of the members that run coordinators; on the others {@link #init} starts a proxy only. */
+    public static final String ROLE = "coordinator";
 
     public interface Command {}
 
@@ -71,7 +73,8 @@ public final class ShardedCoordinator {
     public record RunFailed(int index, String entityId, String node, String reason) implements Reply, CborSerializable {}
 
     /**
-     * Starts the sharding of coordinators on this member ({@link ClusterSharding#init}; once per actor system).
+     * Starts the sharding of coordinators on this member ({@link ClusterSharding#init}; once per actor system): the
+     * entities run on the members with the role {@value #ROLE}; a member without it (a submitter) gets a proxy.
      *
      * @param journals the node's journals: shared by the members (Kafka, a shared directory) for a run to go on
      *                 from its checkpoint on another one; {@link RunJournal.Factory#NONE} for no checkpoints
@@ -79,7 +82,7 @@ public final class ShardedCoordinator {
     public static ActorRef<ShardingEnvelope<Command>> init(ActorSystem<?> system, RunFactory factory,
                                                            RunJournal.Factory journals, RuntimeSettings settings) {
         return ClusterSharding.get(system).init(Entity.of(TYPE,
-                context -> create(context.getEntityId(), factory, journals, settings)));
+                context -> create(context.getEntityId(), factory, journals, settings)).withRole(ROLE));
     }
 
     static Behavior<Command> create(String entityId, RunFactory factory, RunJournal.Factory journals,

@@ -46,6 +46,7 @@ class ShardedSweepTest {
                         pekko.remote.artery.canonical.hostname = "127.0.0.1"
                         pekko.remote.artery.canonical.port = 0
                         pekko.cluster.jmx.enabled = off
+                        pekko.cluster.roles = [coordinator]
                         pekko.cluster.downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
                         pekko.cluster.split-brain-resolver.active-strategy = keep-majority
                         pekko.cluster.split-brain-resolver.stable-after = 2s

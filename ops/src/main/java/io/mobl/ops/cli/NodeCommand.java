@@ -2,6 +2,9 @@ package io.mobl.ops.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mobl.actors.RuntimeSettings;
+import io.mobl.actors.ShardedCoordinator;
+import io.mobl.core.checkpoint.RunJournal;
 import io.mobl.ops.cluster.ClusterNode;
 import io.mobl.ops.cluster.NodeSettings;
 import io.mobl.ops.metrics.MetricsServer;
@@ -97,6 +100,10 @@ public final class NodeCommand implements Callable<Integer> {
                         if (up) s.markReady();
                         else s.markNotReady();
                     }))) {
+                // the sharded coordinators (on a member with the role coordinator; a proxy elsewhere); no shared
+                // journal yet, so a preference restarted on another member begins again (the same point, later)
+                ShardedCoordinator.init(node.system(), new CliRunFactory(), RunJournal.Factory.NONE,
+                        RuntimeSettings.fromConfig(ConfigDefaults.of(spec.commandLine()).config().effective()));
                 metrics.watchClusterMembers("up", node::membersUp);
                 metrics.watchClusterMembers("unreachable", node::membersUnreachable);
                 node.beforeLeaving("mobl-metrics-not-ready", () -> server.ifPresent(MetricsServer::markNotReady));
