@@ -143,7 +143,9 @@ public record StateImage(long iteration, double[] preference, SortedMap<String, 
                 default -> throw new IllegalArgumentException("vector " + name + " of type " + v.dataType()
                         + ": a checkpoint holds float64 and float32 vectors");
             };
-            put(vectors, name, v.castTo(DataType.DOUBLE).dup('c').reshape(v.length()).toDoubleVector());
+            INDArray doubles = v.castTo(DataType.DOUBLE);
+            // one copy for a vector (toDoubleVector reads views too); a matrix is flattened in c order first
+            put(vectors, name, (v.rank() == 1 ? doubles : doubles.dup('c').reshape(v.length())).toDoubleVector());
             put(counters, name + ".dtype", new long[] {type});
             if (v.rank() != 1) put(counters, name + ".shape", v.shape());
             return this;

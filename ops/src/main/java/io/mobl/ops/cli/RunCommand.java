@@ -65,6 +65,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "Checkpoint each preference's run before every N-th iteration and at the end (0: off), so that --resume can go on from it. Default: ${DEFAULT-VALUE}.")
     int checkpointEvery;
 
+    @Option(names = "--checkpoint-dir",
+            description = "Where the synchronous runtime keeps each run's checkpoints and history (DIR/RUN/PREFERENCE-INDEX/). Default: ${DEFAULT-VALUE}.")
+    Path checkpointDir;
+
+    @Option(names = "--resume", paramLabel = "RUN",
+            description = "Go on from the newest checkpoints of the run RUN in --checkpoint-dir (give the same options as the run that wrote them; RUN names this run too): iterates, telemetry and points as if it had never stopped.")
+    String resume;
+
     @Option(names = "--continuous",
             description = "Train on Kafka data as it arrives (stochastic WC-MHGD on the stochastic-quadratic problem of --seed, "
                     + "--upper-dim, --lower-dim, --objectives, --noise), until a control-topic stop or Ctrl-C; --iterations and "
@@ -82,10 +90,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--rate", description = "With --produce: minibatches per second. Default: ${DEFAULT-VALUE}.")
     double rate;
 
+    /** This run's checkpoint settings, settled when it starts. */
+    RunCheckpoints checkpoints;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (continuous) return continuous(stdout);
+        if (continuous) return continuous(stdout); // checkpoints on mobl.checkpoints, resumed by a restart
+        checkpoints = RunCheckpoints.of(Main.config(spec.commandLine()).checkpoints(), run, resume);
+        run = checkpoints.run();
         if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         if (cluster != null && !cluster.isEmpty()) return onCluster(stdout, built);
@@ -98,13 +111,15 @@ public final class RunCommand implements Callable<Integer> {
                 config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
+        requireSync(checkpoints, runtime);
+        if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
         List<ParetoPoint> points;
-        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
-                telemetryOut != null)) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                prefs.size(), config.maxIterations(), telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (runtime) {
-                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps()).stream()
-                        .map(Solution::point).toList();
+                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps(),
+                        checkpoints.journals(), checkpoints.every()).stream().map(Solution::point).toList();
                 case "actors" -> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
                             "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
@@ -122,6 +137,18 @@ public final class RunCommand implements Callable<Integer> {
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;
+    }
+
+    /**
+     * Checkpoints are the synchronous runtime's for now: a run on the actors with checkpoints asked for is refused
+     * rather than run undurably.
+     */
+    static void requireSync(RunCheckpoints checkpoints, String runtime) {
+        if (checkpoints.active() && !runtime.equals("sync")) {
+            throw new InvalidInputException(checkpoints.resume() ? "--resume" : "--checkpoint-every",
+                    checkpoints.resume() ? checkpoints.run() : checkpoints.every(),
+                    "--runtime sync with checkpoints (the " + runtime + " runtime does not write them yet)");
+        }
     }
 
     private int continuous(PrintWriter stdout) throws Exception {
@@ -164,16 +191,24 @@ public final class RunCommand implements Callable<Integer> {
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 algorithm.name(), runtime, iterations, prefs.size());
         stdout.printf("steps: %s%n", plan.describeSteps());
-        List<ParetoPoint> points;
-        switch (runtime) {
-            case "sync" -> {
-                points = new java.util.ArrayList<>();
-                for (double[] preference : prefs) points.add(plan.solve(built, preference, iterations, run));
-            }
-            case "actors" -> {
-                try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), iterations,
-                        telemetryOut != null)) {
-                    reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        requireSync(checkpoints, runtime);
+        if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
+        List<ParetoPoint> points = new java.util.ArrayList<>();
+        try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                prefs.size(), iterations, telemetryOut != null)) {
+            reporting.printHeader(stdout);
+            switch (runtime) {
+                case "sync" -> {
+                    io.mobl.core.checkpoint.RunJournal.Factory journals = checkpoints.journals();
+                    for (int i = 0; i < prefs.size(); i++) {
+                        try (io.mobl.core.checkpoint.RunJournal journal = journals.open(run, i)) {
+                            points.add(plan.solve(built, prefs.get(i), iterations, reporting,
+                                    new io.mobl.core.algorithm.Durability(journal, checkpoints.every(), run, i,
+                                            io.mobl.core.algorithm.Durability.NO_SOURCE)));
+                        }
+                    }
+                }
+                case "actors" -> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
                             "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
                     try (ActorRuntime actors = new ActorRuntime(pekko)) {
@@ -181,10 +216,10 @@ public final class RunCommand implements Callable<Integer> {
                                         plan.on(new CountingProblem(built)), null, plan.guard()), prefs, iterations, run,
                                 reporting)).points().toCompletableFuture().get();
                     }
-                    if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
                 }
+                default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
             }
-            default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
+            if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
         }
         ParetoTable.print(stdout, points);
         if (out != null) {

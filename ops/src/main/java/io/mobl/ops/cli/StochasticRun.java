@@ -39,14 +39,16 @@ final class StochasticRun {
                 config.neumannStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), options.minibatchRows,
                 config.neumannSteps(), config.maxIterations(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
+        RunCommand.requireSync(command.checkpoints, command.runtime);
+        if (command.checkpoints.active()) stdout.printf("%s%n", command.checkpoints.describe());
         List<ParetoPoint> points;
-        try (RunReporting reporting = new RunReporting(command.metricsHost, command.metricsPort, prefs.size(),
-                config.maxIterations(), command.telemetryOut != null)) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(command.spec.commandLine()), command.run,
+                command.metricsHost, command.metricsPort, prefs.size(), config.maxIterations(), command.telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (command.runtime) {
                 case "sync" -> StochasticSolver.sweep(problem, config, prefs,
                                 i -> GeneratedBatchSource.of(spec, options.minibatchRows), command.run, reporting,
-                                derived.steps())
+                                derived.steps(), command.checkpoints.journals(), command.checkpoints.every())
                         .stream().map(Solution::point).toList();
                 case "actors" -> {
                     try (ActorRuntime actors = new ActorRuntime()) {
