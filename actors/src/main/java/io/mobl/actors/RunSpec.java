@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param args            problem and algorithm options, read the same way on every node
  * @param preference      r, in the open simplex
  * @param iterations      K, the outer iterations
- * @param checkpointEvery a checkpoint every this many iterations (0: only the final one); a restarted entity goes
- *                        on from the newest one in the node's journal
+ * @param checkpointEvery a checkpoint every this many iterations (0: none, nothing journaled); a restarted entity
+ *                        goes on from the newest one in the node's journal
  */
 public record RunSpec(String run, int index, List<String> args, double[] preference, int iterations,
                       int checkpointEvery) implements CborSerializable {

@@ -146,11 +146,12 @@ public final class ShardedCoordinator {
     }
 
     /**
-     * The node's journals for a run whose algorithm has a checkpoint codec; none for one without (it starts again
-     * from its initial state on another member, which finds the same point, only later).
+     * The node's journals for a run submitted with a checkpoint interval whose algorithm has a checkpoint codec;
+     * none otherwise (it starts again from its initial state on another member, which finds the same point, later).
      */
     private static Checkpointing checkpointing(ActorContext<Command> context, String entityId,
                                                AlgorithmSweepSpec.Part part, RunJournal.Factory journals, int every) {
+        if (every == 0) return Checkpointing.NONE;
         try {
             part.algorithm().stateCodec();
         } catch (UnsupportedOperationException e) {

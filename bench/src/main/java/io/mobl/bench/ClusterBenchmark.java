@@ -103,6 +103,7 @@ public final class ClusterBenchmark {
                         List<ShardedCoordinator.RunEnded> ended = ClusterSweep.submit(cluster.get(0), specs,
                                 Duration.ofSeconds(5), Duration.ofHours(1)).toCompletableFuture().get(1, TimeUnit.HOURS);
                         points = ended.stream().map(ShardedCoordinator.RunEnded::point).toList();
+                        members.clear(); // the last repeat's (each repeat forms a cluster on new ports)
                         ended.forEach(e -> members.add(e.node()));
                     } finally {
                         long stop = System.nanoTime();
@@ -160,7 +161,7 @@ public final class ClusterBenchmark {
             row.put("serializationMicrosPerIteration", round(perRun / k));
             row.put("bytesPerIteration", round((endedMicros[1] + startMicros[1]) / k));
             row.put("onePreferenceIterationMicros", round(iterationMicros));
-            row.put("serializationShareOfIteration", round(perRun / k / iterationMicros));
+            row.put("serializationPercentOfIteration", Math.round(1e6 * perRun / k / iterationMicros) / 1e4);
             return row;
         } finally {
             system.terminate();

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code mobl run --cluster}: three {@code mobl node} child processes (role coordinator) on 127.0.0.1; a sweep of 6
- * preferences is submitted from this JVM; once one of the children runs some of them, it is killed with SIGKILL.
- * The two others down it, start its preferences again, and the sweep's points equal the single-process run's
+ * preferences is submitted from this JVM, checkpointed every 20 iterations to a directory the nodes share; once one
+ * of the children runs some of them, it is killed with SIGKILL. The two others down it and start its preferences
+ * again from their checkpoints, and the sweep's points equal the single-process run's
  * ({@code --runtime actors}) bit for bit, oracle counts included (the run is deterministic).
  */
 @Timeout(300)
@@ -43,6 +44,7 @@ class ClusterRunProcessesTest {
                 "-cp", NodeProcessesTest.classPath(), "io.mobl.ops.cli.Main", "node",
                 "--seed-nodes", seeds, "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--management-port", "-1", "--metrics-port", "0", "--roles", "coordinator",
+                "--checkpoint-dir", dir.resolve("shared-checkpoints").toString(),
                 "--set", "pekko.cluster.split-brain-resolver.stable-after=2s");
         children.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
         return log;
@@ -73,7 +75,7 @@ class ClusterRunProcessesTest {
 
         Path clustered = dir.resolve("cluster.jsonl");
         List<String> onCluster = new ArrayList<>(RUN);
-        onCluster.addAll(List.of("--cluster", seeds, "--out", clustered.toString(),
+        onCluster.addAll(List.of("--cluster", seeds, "--out", clustered.toString(), "--checkpoint-every", "20",
                 "--set", "pekko.cluster.split-brain-resolver.stable-after=2s"));
         StringWriter out = new StringWriter();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> execute(onCluster, out));
@@ -81,6 +83,12 @@ class ClusterRunProcessesTest {
         Path victim = logs.get(2);
         await("the third member runs preferences", Duration.ofSeconds(90),
                 () -> assertThat(Files.readString(victim)).contains(": started on"));
+        Path shared = dir.resolve("shared-checkpoints");
+        await("every preference has a checkpoint", Duration.ofSeconds(90), () -> {
+            try (var files = Files.walk(shared)) {
+                assertThat(files.filter(f -> f.getFileName().toString().equals("checkpoint.mbck")).count()).isEqualTo(6);
+            }
+        });
         assertThat(run).as("the sweep is still running: " + out).isNotDone();
         children.get(2).destroyForcibly(); // SIGKILL
         assertThat(children.get(2).waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -91,6 +99,8 @@ class ClusterRunProcessesTest {
         String survivors = Files.readString(logs.get(0)) + Files.readString(logs.get(1));
         long starts = survivors.lines().filter(l -> l.contains(": started on")).count();
         assertThat(starts).as("the killed member's preferences started again on the others").isGreaterThan(4);
+        assertThat(survivors).as("from the checkpoints the killed member left in the shared directory")
+                .contains("resumed from the checkpoint at iteration");
 
         Path single = dir.resolve("single.jsonl");
         List<String> alone = new ArrayList<>(RUN);
