@@ -89,11 +89,17 @@ public final class IterativeRun {
      * What a durable run ended with.
      *
      * @param point     the reported point x_K (or the x_k where the gap reached ε), with the run's oracle calls
-     * @param state     the state of that iterate, from which a run can continue
-     * @param outcome   the run's figures (its calls those of the whole run, before any resume too)
+     * @param state     the state of that iterate; null when the run had finished before and its point came back
+     *                  from its checkpoint without a step
+     * @param outcome   the run's figures (its calls those of the whole run, before any resume too); null as state
      * @param resumedAt the iteration the run resumed at from a checkpoint, 0 when it started afresh
      */
-    public record Durable<S>(ParetoPoint point, S state, Outcome outcome, long resumedAt) {}
+    public record Durable<S>(ParetoPoint point, S state, Outcome outcome, long resumedAt) {
+        /** The run's final x, as the algorithm's array: the last state's, or the point's for a run that had finished. */
+        public INDArray x(java.util.function.Function<S, INDArray> ofState) {
+            return state == null ? io.mobl.core.linalg.Vectors.of(point.x()) : ofState.apply(state);
+        }
+    }
 
     /**
      * One run for one preference that survives its process: it recovers the newest checkpoint of
@@ -137,6 +143,14 @@ public final class IterativeRun {
                 state = codec.decode(StateImage.of(c));
                 previous = c.oracleCalls();
                 resumedAt = c.iteration();
+                Optional<ParetoPoint> last = StateImage.finalPoint(c);
+                // a finished run ends where it ended, unless this run's budget goes further (a larger K): then it
+                // goes on from the checkpoint, the state after its last step, as the actor runtime does
+                if (last.isPresent() && (budget == null ? last.get().iterations() >= iterations
+                        : budget.finished(last.get().iterations(), last.get().stationarity()))) {
+                    listener.onParetoPoint(last.get());
+                    return new Durable<>(last.get(), null, null, resumedAt);
+                }
                 source.resumeAt(c.positions());
             } else {
                 state = algorithm.initialState(preference, upperStart);
@@ -191,8 +205,12 @@ public final class IterativeRun {
                     point = report.point(durability.run(), preference, callsAfter);
                     listener.onParetoPoint(point);
                     journal.append(point);
-                    journal.commit(checkpoint(algorithm, codec, configuration, state, durability, true, callsBefore,
-                            positions));
+                    // the state after the last step, k + 1, with the point: a restart gives the point back, and a
+                    // run with a larger K goes on from here (the actor runtime writes the very same checkpoint)
+                    List<SourcePosition> after = journaled ? source.positions() : List.of();
+                    journal.commit(codec.encode(step.next()).withPoint(point).toCheckpoint(durability.run(),
+                            durability.preferenceIndex(), algorithm.name(), configuration, problem.upperDimension(),
+                            problem.lowerDimension(), true, callsAfter, after));
                 }
                 return new Durable<>(point, state, outcome, resumedAt);
             }

@@ -41,7 +41,7 @@ public final class StochasticSolver {
         StochasticWcMhgdAlgorithm algorithm = new StochasticWcMhgdAlgorithm(counted, config, durability.source());
         IterativeRun.Durable<WcMhgdState> result = IterativeRun.runDurably(algorithm, preference,
                 counted.initialUpper(), config.budget(), listener, guard, durability);
-        return new Solution(result.point(), result.state().x(), result.state());
+        return new Solution(result.point(), result.x(WcMhgdState::x), result.state());
     }
 
     /**

@@ -38,7 +38,7 @@ public final class SynchronousSolver {
         WcMhgdAlgorithm algorithm = new WcMhgdAlgorithm(counted, config);
         IterativeRun.Durable<WcMhgdState> result = IterativeRun.runDurably(algorithm, preference,
                 counted.initialUpper(), config.budget(), listener, guard, durability);
-        return new Solution(result.point(), result.state().x(), result.state());
+        return new Solution(result.point(), result.x(WcMhgdState::x), result.state());
     }
 
     /** One solve per preference, one after the other (the actor runtime runs them in parallel). */

@@ -174,7 +174,8 @@ class FileRunJournalTest {
     void aFinishedRunStartedAgainReportsTheSamePointAndKeepsOneHistory() {
         IterativeRun.Durable<?> first = run(algorithm(4), 9, 0, RunListener.NONE);
         IterativeRun.Durable<?> again = run(algorithm(4), 9, 0, RunListener.NONE);
-        assertThat(again.resumedAt()).isEqualTo(9);
+        assertThat(again.resumedAt()).as("the final checkpoint: the state after step 9, with its point").isEqualTo(10);
+        assertThat(again.state()).as("nothing stepped").isNull();
         assertThat(again.point().x()).containsExactly(first.point().x());
         assertThat(again.point().oracleCalls()).isEqualTo(first.point().oracleCalls());
         try {

@@ -111,7 +111,6 @@ public final class RunCommand implements Callable<Integer> {
                 config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
-        requireSync(checkpoints, runtime);
         if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
         List<ParetoPoint> points;
         try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
@@ -124,7 +123,16 @@ public final class RunCommand implements Callable<Integer> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
                             "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
                     try (ActorRuntime actors = new ActorRuntime(pekko)) {
-                        yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
+                        if (!checkpoints.active()) {
+                            yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
+                        }
+                        // durable: WC-MHGD as steps of the step coordinator, the checkpoints those of the sync loop
+                        yield actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
+                                        new io.mobl.core.algorithm.WcMhgdAlgorithm(new CountingProblem(built), config), null,
+                                        derived.steps().isEmpty() ? null : io.mobl.core.algorithm.DivergenceGuard.of("wc-mhgd", derived.steps())),
+                                        prefs, config.maxIterations(), run, reporting)
+                                .withUntil(config::finished).withCheckpointing(actorCheckpointing()))
+                                .points().toCompletableFuture().get();
                     }
                 }
                 default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
@@ -140,15 +148,12 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Checkpoints are the synchronous runtime's for now: a run on the actors with checkpoints asked for is refused
-     * rather than run undurably.
+     * The actor runtime's side of {@link #checkpoints}: the same file journals as the synchronous loop's, so a run
+     * checkpointed on one runtime resumes on the other.
      */
-    static void requireSync(RunCheckpoints checkpoints, String runtime) {
-        if (checkpoints.active() && !runtime.equals("sync")) {
-            throw new InvalidInputException(checkpoints.resume() ? "--resume" : "--checkpoint-every",
-                    checkpoints.resume() ? checkpoints.run() : checkpoints.every(),
-                    "--runtime sync with checkpoints (the " + runtime + " runtime does not write them yet)");
-        }
+    io.mobl.actors.Checkpointing actorCheckpointing() {
+        return checkpoints.active() ? new io.mobl.actors.Checkpointing(checkpoints.journals(), checkpoints.every())
+                : io.mobl.actors.Checkpointing.NONE;
     }
 
     private int continuous(PrintWriter stdout) throws Exception {
@@ -191,7 +196,6 @@ public final class RunCommand implements Callable<Integer> {
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 algorithm.name(), runtime, iterations, prefs.size());
         stdout.printf("steps: %s%n", plan.describeSteps());
-        requireSync(checkpoints, runtime);
         if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
         List<ParetoPoint> points = new java.util.ArrayList<>();
         try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
@@ -214,7 +218,7 @@ public final class RunCommand implements Callable<Integer> {
                     try (ActorRuntime actors = new ActorRuntime(pekko)) {
                         points = actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
                                         plan.on(new CountingProblem(built)), null, plan.guard()), prefs, iterations, run,
-                                reporting)).points().toCompletableFuture().get();
+                                reporting).withCheckpointing(actorCheckpointing())).points().toCompletableFuture().get();
                     }
                 }
                 default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");

@@ -39,7 +39,6 @@ final class StochasticRun {
                 config.neumannStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), options.minibatchRows,
                 config.neumannSteps(), config.maxIterations(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
-        RunCommand.requireSync(command.checkpoints, command.runtime);
         if (command.checkpoints.active()) stdout.printf("%s%n", command.checkpoints.describe());
         List<ParetoPoint> points;
         try (RunReporting reporting = RunReporting.forRun(Main.config(command.spec.commandLine()), command.run,
@@ -52,8 +51,20 @@ final class StochasticRun {
                         .stream().map(Solution::point).toList();
                 case "actors" -> {
                     try (ActorRuntime actors = new ActorRuntime()) {
-                        yield actors.sweep(problem, config, prefs, i -> GeneratedBatchSource.of(spec, options.minibatchRows),
-                                command.run, reporting).points().toCompletableFuture().get();
+                        if (!command.checkpoints.active()) {
+                            yield actors.sweep(problem, config, prefs, i -> GeneratedBatchSource.of(spec, options.minibatchRows),
+                                    command.run, reporting).points().toCompletableFuture().get();
+                        }
+                        // durable: stochastic WC-MHGD as steps of the step coordinator, each preference's source resumed
+                        // at its checkpoint's positions
+                        yield actors.sweep(io.mobl.actors.AlgorithmSweepSpec.of(i -> {
+                                    var source = GeneratedBatchSource.of(spec, options.minibatchRows);
+                                    return new io.mobl.actors.AlgorithmSweepSpec.Part(new io.mobl.core.algorithm.StochasticWcMhgdAlgorithm(
+                                            new io.mobl.core.stochastic.CountingStochasticProblem(problem), config, source), source,
+                                            derived.steps().isEmpty() ? null : io.mobl.core.algorithm.DivergenceGuard.of("stochastic wc-mhgd", derived.steps()));
+                                }, prefs, config.maxIterations(), command.run, reporting)
+                                .withUntil(config::finished).withCheckpointing(command.actorCheckpointing()))
+                                .points().toCompletableFuture().get();
                     }
                 }
                 default -> throw new InvalidInputException("--runtime", command.runtime, "one of actors, sync");

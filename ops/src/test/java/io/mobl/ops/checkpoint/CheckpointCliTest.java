@@ -58,8 +58,9 @@ class CheckpointCliTest {
         assertThat(err.toString()).contains("checkpoint.configuration");
         assertThat(mobl(run("mgda", "quadratic", 20, "m.jsonl"), "--resume", "a")).isEqualTo(Main.USER_ERROR);
         assertThat(err.toString()).contains("checkpoint.algorithm");
-        assertThat(mobl(first.stream().map(a -> a.equals("sync") ? "actors" : a).toList(), "--resume", "a")).isEqualTo(Main.USER_ERROR);
-        assertThat(err.toString()).contains("--resume").contains("--runtime sync");
+        assertThat(mobl(onActors(first), "--resume", "a", "--lower-iterations", "7")).as("the actors check it too")
+                .isEqualTo(Main.USER_ERROR);
+        assertThat(err.toString()).contains("checkpoint.configuration");
 
         byte[] good = Files.readAllBytes(checkpoint("a"));
         byte[] corrupt = good.clone();
@@ -87,6 +88,42 @@ class CheckpointCliTest {
                 .isEqualTo(Files.readString(dir.resolve("straight.jsonl")));
         assertThat(Files.readAllLines(FileRunJournal.directory(dir.resolve("ck"), "b", 0).resolve(FileRunJournal.TELEMETRY)))
                 .hasSize(31);
+    }
+
+    private static List<String> onActors(List<String> args) {
+        return args.stream().map(a -> a.equals("sync") ? "actors" : a).toList();
+    }
+
+    /** The points of {@code file} as run {@code as} would have written them. */
+    private String points(String file, String run, String as) throws Exception {
+        return Files.readString(dir.resolve(file)).replace("\"run\":\"" + run + "\"", "\"run\":\"" + as + "\"");
+    }
+
+    @Test
+    void aRunCheckpointedOnOneRuntimeGoesOnOnTheOtherAsOneRun() throws Exception {
+        // both runtimes write the same checkpoints (a finished run's: the state after its last step, with its point)
+        for (String algorithm : List.of("wc-mhgd", "forum")) {
+            String a = algorithm + "-a", b = algorithm + "-b", c = algorithm + "-c";
+            assertThat(mobl(run(algorithm, "quadratic", 12, a + ".jsonl"), "--run", a)).as(err.toString()).isZero();
+            assertThat(mobl(onActors(run(algorithm, "quadratic", 25, a + "-more.jsonl")), "--resume", a))
+                    .as(err.toString()).isZero();
+            assertThat(mobl(onActors(run(algorithm, "quadratic", 12, b + ".jsonl")), "--run", b)).as(err.toString()).isZero();
+            assertThat(mobl(run(algorithm, "quadratic", 25, b + "-more.jsonl"), "--resume", b)).as(err.toString()).isZero();
+            assertThat(mobl(run(algorithm, "quadratic", 25, c + ".jsonl"), "--run", c)).as(err.toString()).isZero();
+            assertThat(points(a + "-more.jsonl", a, c)).as(algorithm + ": sync, then actors").isEqualTo(points(c + ".jsonl", c, c));
+            assertThat(points(b + "-more.jsonl", b, c)).as(algorithm + ": actors, then sync").isEqualTo(points(c + ".jsonl", c, c));
+            assertThat(points(b + ".jsonl", b, a)).as(algorithm + ": K = 12 on either").isEqualTo(points(a + ".jsonl", a, a));
+            // a finished run started again gives its point back, on either runtime, without a step
+            assertThat(mobl(onActors(run(algorithm, "quadratic", 25, a + "-again.jsonl")), "--resume", a)).isZero();
+            assertThat(points(a + "-again.jsonl", a, c)).isEqualTo(points(c + ".jsonl", c, c));
+            assertThat(Files.readAllLines(FileRunJournal.directory(dir.resolve("ck"), a, 0).resolve(FileRunJournal.TELEMETRY)))
+                    .as("one history: iterations 0..25 once").hasSize(26);
+        }
+        // stochastic WC-MHGD: the source resumes at the checkpoint's positions on the actors too
+        assertThat(mobl(onActors(run("stochastic-quadratic", 8, "sa.jsonl")), "--run", "sa")).as(err.toString()).isZero();
+        assertThat(mobl(run("stochastic-quadratic", 15, "sa-more.jsonl"), "--resume", "sa")).as(err.toString()).isZero();
+        assertThat(mobl(run("stochastic-quadratic", 15, "sc.jsonl"), "--run", "sc")).as(err.toString()).isZero();
+        assertThat(points("sa-more.jsonl", "sa", "sc")).isEqualTo(points("sc.jsonl", "sc", "sc"));
     }
 
     @Test
