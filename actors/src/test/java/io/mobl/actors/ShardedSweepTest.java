@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(240)
 class ShardedSweepTest {
     private static final RuntimeSettings SETTINGS =
-            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(5), Duration.ofMinutes(5));
+            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(5), Duration.ofMinutes(5), Duration.ofSeconds(1));
     private final List<ActorTestKit> nodes = new ArrayList<>();
     private final TestRunFactory factory = new TestRunFactory();
 

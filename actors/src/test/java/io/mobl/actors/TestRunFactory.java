@@ -79,7 +79,7 @@ final class TestRunFactory implements RunFactory {
                 Checkpointing.NONE, 0, AlgorithmSweepSpec.StepObserver.NONE);
         try (ActorRuntime runtime = new ActorRuntime(
                 new RuntimeSettings(java.time.Duration.ofSeconds(30), 3, java.time.Duration.ofMillis(5),
-                        java.time.Duration.ofMinutes(5)))) {
+                        java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(1)))) {
             return runtime.sweep(sweep).points().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
         }
     }

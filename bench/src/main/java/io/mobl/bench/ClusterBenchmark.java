@@ -64,7 +64,7 @@ public final class ClusterBenchmark {
         }
         CliRunFactory factory = new CliRunFactory();
         RuntimeSettings settings = new RuntimeSettings(Duration.ofMinutes(10), 3, Duration.ofMillis(200),
-                Duration.ofHours(1));
+                Duration.ofHours(1), Duration.ofSeconds(5));
 
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("benchmark", "sweep of " + preferences + " preferences, wc-mhgd on quadratic-large, p = q = " + p

@@ -50,11 +50,10 @@ final class ClusterRun {
                 }
                 Thread.sleep(100);
             }
-            ShardedCoordinator.init(member.system(), new CliRunFactory(), RunJournal.Factory.NONE,
-                    RuntimeSettings.fromConfig(config));
             RuntimeSettings runtime = RuntimeSettings.fromConfig(config);
+            ShardedCoordinator.init(member.system(), new CliRunFactory(), RunJournal.Factory.NONE, runtime);
             List<ShardedCoordinator.RunEnded> ended = ClusterSweep.submit(member.system(), specs,
-                            config.getDuration("mobl.actors.cluster-resend"), runtime.runTimeout())
+                            runtime.clusterResend(), runtime.runTimeout())
                     .toCompletableFuture().get();
             TreeSet<String> nodes = new TreeSet<>();
             ended.forEach(e -> nodes.add(e.node()));
