@@ -58,7 +58,68 @@ abstract sealed class Dense permits Dense.F64, Dense.F32 {
 
     /** this[from, from + count) ← source[sourceFrom, sourceFrom + count), converting the precision if it differs. */
     void copyFrom(Dense source, int sourceFrom, int from, int count) {
-        for (int i = 0; i < count; i++) put(from + i, source.get(sourceFrom + i));
+        if (this instanceof F32 to && source instanceof F32 f) {
+            to.data.put(from, f.data, sourceFrom, count);
+        } else if (this instanceof F64 to && source instanceof F64 f) {
+            to.data.put(from, f.data, sourceFrom, count);
+        } else {
+            for (int i = 0; i < count; i++) put(from + i, source.get(sourceFrom + i));
+        }
+    }
+
+    /**
+     * Each of the n rows of the n×width block at the start of {@code a} ← σ(row + b), b = bias[from, from + width):
+     * the bias and the activation in one pass over the gemm's output, σ ReLU (or tanh when not relu). The float32
+     * block is read through its buffer, without the per-entry dispatch of {@link #get}.
+     */
+    static void addBiasActivate(Dense a, int n, int width, Dense bias, int from, boolean relu) {
+        double[] b = new double[width];
+        for (int c = 0; c < width; c++) b[c] = bias.get(from + c);
+        if (a instanceof F32 f) {
+            FloatBuffer d = f.data;
+            float[] b32 = new float[width];
+            for (int c = 0; c < width; c++) b32[c] = (float) b[c];
+            for (int j = 0, i = 0; j < n; j++) {
+                for (int c = 0; c < width; c++, i++) {
+                    float z = d.get(i) + b32[c];
+                    d.put(i, relu ? (z < 0 ? 0 : z) : (float) Math.tanh(z));
+                }
+            }
+            return;
+        }
+        for (int j = 0, i = 0; j < n; j++) {
+            for (int c = 0; c < width; c++, i++) {
+                double z = a.get(i) + b[c];
+                a.put(i, relu ? (z < 0 ? 0 : z) : Math.tanh(z));
+            }
+        }
+    }
+
+    /**
+     * Through ReLU in back-propagation, with the bias gradient in the same pass: over the n×width block d ← d ⊙ 1[a > 0]
+     * (a the layer's activations), and g[from + c] ← (g[from + c] if add) + Σ_j d[j, c], summed row by row in float64.
+     */
+    static void maskAndSumColumns(Dense d, Dense a, int n, int width, Dense g, int from, boolean add) {
+        double[] sums = new double[width];
+        if (add) for (int c = 0; c < width; c++) sums[c] = g.get(from + c);
+        if (d instanceof F32 df && a instanceof F32 af) {
+            FloatBuffer dd = df.data;
+            FloatBuffer aa = af.data;
+            for (int j = 0, i = 0; j < n; j++) {
+                for (int c = 0; c < width; c++, i++) {
+                    if (aa.get(i) > 0) sums[c] += dd.get(i);
+                    else dd.put(i, 0);
+                }
+            }
+        } else {
+            for (int j = 0, i = 0; j < n; j++) {
+                for (int c = 0; c < width; c++, i++) {
+                    if (a.get(i) > 0) sums[c] += d.get(i);
+                    else d.put(i, 0);
+                }
+            }
+        }
+        for (int c = 0; c < width; c++) g.put(from + c, sums[c]);
     }
 
     void fill(int from, int count, double value) {
