@@ -224,14 +224,25 @@ def cg(iterations):
     return run(step, iterations)
 
 
+CPU = []  # process CPU seconds per iteration (every thread), beside the wall seconds: steadier on a loaded machine
+
+
 def run(step, iterations):
     seconds = []
     for k in range(iterations + 1):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         step(k)
         if k > 0:
             seconds.append(time.perf_counter() - start)
+            CPU.append(time.process_time() - cpu_start)
     return seconds
+
+
+def median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
 def main():
@@ -239,11 +250,9 @@ def main():
     iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     seconds = forum(iterations) if method == "forum" else cg(iterations)
-    ordered = sorted(seconds)
-    n = len(ordered)
-    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
     print(json.dumps({"side": "pytorch", "method": method, "precision": "float32", "torch": torch.__version__,
-                      "threads": torch.get_num_threads(), "secondsPerIteration": seconds, "median": median}))
+                      "threads": torch.get_num_threads(), "secondsPerIteration": seconds, "median": median(seconds),
+                      "cpuSecondsPerIteration": CPU, "cpuMedian": median(CPU)}))
 
 
 if __name__ == "__main__":

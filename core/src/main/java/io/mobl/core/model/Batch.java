@@ -45,10 +45,34 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
      * {@link #of(INDArray, int[], int)} followed by {@link #in} would make.
      */
     public static Batch of(double[] features, int columns, int[] labels, int classes, Precision precision) {
-        int n = labels.length;
-        if (features.length != (long) n * columns) {
-            throw new InvalidInputException("features", features.length + " values", n + " rows of " + columns);
+        checkRows(features.length, columns, labels.length);
+        if (precision == Precision.FLOAT32) {
+            float[] single = new float[features.length];
+            for (int i = 0; i < single.length; i++) single[i] = (float) features[i];
+            return of(single, columns, labels, classes);
         }
+        return new Batch(Nd4j.create(features, new long[] {labels.length, columns}, DataType.DOUBLE), labels.clone(),
+                oneHot(labels, classes));
+    }
+
+    /**
+     * n samples from row-major float32 features (n·d values), for a float32 network: what a stochastic problem makes
+     * of each minibatch when it converts the rows as it gathers them, with no float64 copy in between.
+     */
+    public static Batch of(float[] features, int columns, int[] labels, int classes) {
+        checkRows(features.length, columns, labels.length);
+        INDArray matrix = Nd4j.create(features, new long[] {labels.length, columns}, 'c');
+        return new Batch(matrix, labels.clone(), oneHot(labels, classes));
+    }
+
+    private static void checkRows(int values, int columns, int n) {
+        if (values != (long) n * columns) {
+            throw new InvalidInputException("features", values + " values", n + " rows of " + columns);
+        }
+    }
+
+    private static INDArray oneHot(int[] labels, int classes) {
+        int n = labels.length;
         double[] hot = new double[n * classes];
         for (int j = 0; j < n; j++) {
             if (labels[j] < 0 || labels[j] >= classes) {
@@ -56,15 +80,7 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
             }
             hot[j * classes + labels[j]] = 1;
         }
-        INDArray matrix;
-        if (precision == Precision.FLOAT32) {
-            float[] single = new float[features.length];
-            for (int i = 0; i < single.length; i++) single[i] = (float) features[i];
-            matrix = Nd4j.create(single, new long[] {n, columns}, 'c');
-        } else {
-            matrix = Nd4j.create(features, new long[] {n, columns}, DataType.DOUBLE);
-        }
-        return new Batch(matrix, labels.clone(), Nd4j.create(hot, new long[] {n, classes}, DataType.DOUBLE));
+        return Nd4j.create(hot, new long[] {n, classes}, DataType.DOUBLE);
     }
 
     /**

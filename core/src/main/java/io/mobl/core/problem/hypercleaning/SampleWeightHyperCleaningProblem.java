@@ -3,6 +3,7 @@ package io.mobl.core.problem.hypercleaning;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.Batch;
 import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.model.Precision;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.core.stochastic.SampleBatch;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
@@ -107,7 +108,7 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
     @Override
     public double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
         TaskRows[] parts = rows(batch, Minibatch.LOWER);
-        double value = 0.5 * regularisation * Vectors.squaredNorm(y);
+        double value = regularisation == 0 ? 0 : 0.5 * regularisation * Vectors.squaredNorm(y);
         for (int i = 0; i < parts.length; i++) {
             if (parts[i] != null) value += network.weightedLoss(y, i, parts[i].batch, weights(x, parts[i], batch.rows()));
         }
@@ -263,11 +264,15 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
                 }
             }
         }
+        // the rows are gathered straight into the network's precision: a float32 network gets no float64 copy
+        boolean single = network.precision() == Precision.FLOAT32;
         double[][] features = new double[groups][];
+        float[][] features32 = new float[groups][];
         int[][] labels = new int[groups][];
         int[][] ids = new int[groups][];
         for (int g = 0; g < groups; g++) {
-            features[g] = new double[counts[g] * d];
+            if (single) features32[g] = new float[counts[g] * d];
+            else features[g] = new double[counts[g] * d];
             labels[g] = new int[counts[g]];
             ids[g] = new int[counts[g]];
         }
@@ -278,7 +283,12 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
                 long id = m.sampleIds()[r];
                 int g = role == Minibatch.LOWER ? taskOf(id) : 0;
                 int at = filled[g]++;
-                System.arraycopy(f, r * d, features[g], at * d, d);
+                if (single) {
+                    float[] to = features32[g];
+                    for (int i = 0, from = r * d, into = at * d; i < d; i++) to[into + i] = (float) f[from + i];
+                } else {
+                    System.arraycopy(f, r * d, features[g], at * d, d);
+                }
                 labels[g][at] = (int) m.label(r, 0);
                 ids[g][at] = (int) id;
             }
@@ -286,7 +296,9 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
         TaskRows[] result = new TaskRows[groups];
         for (int g = 0; g < groups; g++) {
             if (counts[g] == 0) continue;
-            result[g] = new TaskRows(Batch.of(features[g], d, labels[g], classes, network.precision()), ids[g]);
+            Batch rows = single ? Batch.of(features32[g], d, labels[g], classes)
+                    : Batch.of(features[g], d, labels[g], classes, network.precision());
+            result[g] = new TaskRows(rows, ids[g]);
         }
         return converted.keep(batch, result);
     }
