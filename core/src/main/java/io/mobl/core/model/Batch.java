@@ -3,6 +3,7 @@ package io.mobl.core.model;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.InvalidInputException;
+import java.nio.ByteOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,7 +62,10 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
      */
     public static Batch of(float[] features, int columns, int[] labels, int classes) {
         checkRows(features.length, columns, labels.length);
-        INDArray matrix = Nd4j.create(features, new long[] {labels.length, columns}, 'c');
+        // one bulk copy into the array's native buffer: Nd4j.create(float[]) writes entry by entry, which was most of
+        // the cost of turning a minibatch into a batch
+        INDArray matrix = Nd4j.createUninitialized(DataType.FLOAT, labels.length, columns);
+        matrix.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(features);
         return new Batch(matrix, labels.clone(), oneHot(labels, classes));
     }
 
@@ -90,6 +94,16 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
     public Batch in(Precision precision) {
         if (features.dataType() == precision.dataType()) return this;
         return new Batch(features.castTo(precision.dataType()).dup('c'), labels, oneHot);
+    }
+
+    /**
+     * Frees the native memory of the features and one-hot targets now, for a batch its maker used once and no one
+     * else holds (ND4J otherwise frees it only once the garbage collector has found the arrays unreachable, which
+     * for arrays that lived past a young collection can take many iterations). The batch is unusable afterwards.
+     */
+    public void release() {
+        if (features.closeable()) features.close();
+        if (oneHot.closeable()) oneHot.close();
     }
 
     public int size() {

@@ -456,7 +456,7 @@ public final class MultiHeadNetwork {
             int width = hidden[l];
             Dense a = ws.activations[l];
             Dense.gemm(false, false, n, width, in, 1, previous, 0, in, theta, (int) trunkOffsets[l], width, 0, a, 0, width);
-            Dense.addBiasActivate(a, n, width, theta, trunkBiasOffset(l), activation == Activation.RELU);
+            Dense.addBiasActivate(a, n, width, theta, trunkBiasOffset(l), activation == Activation.RELU, ws.scratch(0));
             previous = a;
             in = width;
         }
@@ -576,7 +576,8 @@ public final class MultiHeadNetwork {
             int in = layerInputs(l);
             Dense dz = back[current];
             if (activation == Activation.RELU) {
-                Dense.maskAndSumColumns(dz, ws.activations[l], n, width, g, trunkBiasOffset(l), addTrunk);
+                Dense.maskAndSumColumns(dz, ws.activations[l], n, width, g, trunkBiasOffset(l), addTrunk, ws.scratch(0),
+                        ws.scratch(1));
             } else {
                 derivative(dz, null, ws.activations[l], null, n * width);
                 columnSums(dz, 0, n, width, g, trunkBiasOffset(l), addTrunk);
@@ -741,6 +742,7 @@ public final class MultiHeadNetwork {
         private Dense direction32;
         private Dense features32;
         private Dense stackedFeatures;
+        private float[][] scratch;
         private Dense[] rActivations;
         private Dense rOut;
         private Dense[] rBack;
@@ -755,6 +757,19 @@ public final class MultiHeadNetwork {
             boolean single = precision == Precision.FLOAT32;
             gradient32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
             parameters32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
+        }
+
+        /**
+         * Plain arrays of rows × the widest hidden layer (two of them) through which float32 elementwise passes read
+         * and write their native blocks in bulk.
+         */
+        float[] scratch(int which) {
+            if (scratch == null) {
+                int widest = Arrays.stream(hidden).max().orElse(0);
+                scratch = precision == Precision.FLOAT32 ? new float[][] {new float[rows * widest], new float[rows * widest]}
+                        : new float[][] {new float[0], new float[0]};
+            }
+            return scratch[which];
         }
 
         /** The gradient of one descent step in the working precision (float32: the pass's own gradient buffer). */

@@ -149,18 +149,32 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
 
     /**
      * The T SGD steps in one {@link MultiHeadNetwork#descend} call: y stays in the network's precision between steps
-     * (each step's weights w_ζ = (N/N_i)σ(x_k)/n as {@link #lowerGradient}'s, μy included).
+     * (each step's weights w_ζ = (N/N_i)σ(x_k)/n as {@link #lowerGradient}'s, μy included). Each step's batch is read
+     * once, so its conversion is not kept, and its native arrays are freed when the descent is done instead of
+     * waiting for the garbage collector: T batches per iteration were most of the off-heap memory a long run held.
      */
     @Override
     public INDArray lowerDescent(INDArray x, INDArray y, List<SampleBatch> steps, double stepSize) {
         List<List<Batch>> batches = new ArrayList<>(steps.size());
         List<List<INDArray>> weights = new ArrayList<>(steps.size());
-        for (SampleBatch step : steps) {
-            TaskRows[] parts = rows(step, Minibatch.LOWER);
-            batches.add(batches(parts));
-            weights.add(weights(x, parts, step.rows()));
+        List<TaskRows[]> fresh = new ArrayList<>(steps.size());
+        try {
+            for (SampleBatch step : steps) {
+                TaskRows[] parts = converted.kept(step);
+                if (parts == null) {
+                    parts = convert(step, Minibatch.LOWER);
+                    fresh.add(parts);
+                }
+                batches.add(batches(parts));
+                weights.add(weights(x, parts, step.rows()));
+            }
+            return network.descend(y, batches, weights, regularisation, stepSize);
+        } finally {
+            for (TaskRows[] parts : fresh) {
+                for (TaskRows part : parts) if (part != null) part.batch.release();
+            }
+            for (List<INDArray> w : weights) for (INDArray a : w) if (a != null && a.closeable()) a.close();
         }
-        return network.descend(y, batches, weights, regularisation, stepSize);
     }
 
     @Override
@@ -237,9 +251,13 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
      * The last few conversions are kept by the batch's identity: Alg. 3 multiplies by each ℬ_j once per objective.
      */
     private TaskRows[] rows(SampleBatch batch, int role) {
-        ConvertedBatches.checkRole(batch, role);
         TaskRows[] kept = converted.kept(batch);
-        if (kept != null) return kept;
+        return kept != null ? kept : converted.keep(batch, convert(batch, role));
+    }
+
+    /** The conversion {@link #rows} keeps, made afresh. */
+    private TaskRows[] convert(SampleBatch batch, int role) {
+        ConvertedBatches.checkRole(batch, role);
         int d = network.inputs();
         int classes = network.classes();
         int groups = role == Minibatch.LOWER ? network.heads() : 1;
@@ -300,6 +318,6 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
                     : Batch.of(features[g], d, labels[g], classes, network.precision());
             result[g] = new TaskRows(rows, ids[g]);
         }
-        return converted.keep(batch, result);
+        return result;
     }
 }
