@@ -4,6 +4,8 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.InvalidInputException;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -62,10 +64,17 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
      */
     public static Batch of(float[] features, int columns, int[] labels, int classes) {
         checkRows(features.length, columns, labels.length);
-        // one bulk copy into the array's native buffer: Nd4j.create(float[]) writes entry by entry, which was most of
-        // the cost of turning a minibatch into a batch
+        return float32(columns, labels, classes, buffer -> buffer.put(features));
+    }
+
+    /**
+     * n = labels.length samples whose float32 features {@code fill} writes, row-major, straight into the matrix's
+     * native buffer (positioned at its start): a minibatch's rows converted as they are gathered, with no heap copy
+     * in between. Nd4j.create(float[]) would also write entry by entry, which was most of the cost of a conversion.
+     */
+    public static Batch float32(int columns, int[] labels, int classes, Consumer<FloatBuffer> fill) {
         INDArray matrix = Nd4j.createUninitialized(DataType.FLOAT, labels.length, columns);
-        matrix.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(features);
+        fill.accept(matrix.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer());
         return new Batch(matrix, labels.clone(), oneHot(labels, classes));
     }
 

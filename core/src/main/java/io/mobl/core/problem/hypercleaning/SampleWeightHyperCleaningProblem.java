@@ -282,40 +282,52 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
                 }
             }
         }
-        // the rows are gathered straight into the network's precision: a float32 network gets no float64 copy
+        // the rows are gathered straight into the network's precision: a float32 network's go into its batches'
+        // native buffers through one row of floats, with no float64 or heap copy of the batch
         boolean single = network.precision() == Precision.FLOAT32;
-        double[][] features = new double[groups][];
-        float[][] features32 = new float[groups][];
         int[][] labels = new int[groups][];
         int[][] ids = new int[groups][];
+        int[][] parts = new int[groups][]; // where each group's rows are: part index, row in it
         for (int g = 0; g < groups; g++) {
-            if (single) features32[g] = new float[counts[g] * d];
-            else features[g] = new double[counts[g] * d];
             labels[g] = new int[counts[g]];
             ids[g] = new int[counts[g]];
+            parts[g] = new int[2 * counts[g]];
         }
         int[] filled = new int[groups];
-        for (Minibatch m : batch.parts()) {
-            double[] f = m.features();
+        List<Minibatch> minibatches = batch.parts();
+        for (int p = 0; p < minibatches.size(); p++) {
+            Minibatch m = minibatches.get(p);
             for (int r = 0; r < m.rows(); r++) {
                 long id = m.sampleIds()[r];
                 int g = role == Minibatch.LOWER ? taskOf(id) : 0;
                 int at = filled[g]++;
-                if (single) {
-                    float[] to = features32[g];
-                    for (int i = 0, from = r * d, into = at * d; i < d; i++) to[into + i] = (float) f[from + i];
-                } else {
-                    System.arraycopy(f, r * d, features[g], at * d, d);
-                }
                 labels[g][at] = (int) m.label(r, 0);
                 ids[g][at] = (int) id;
+                parts[g][2 * at] = p;
+                parts[g][2 * at + 1] = r;
             }
         }
         TaskRows[] result = new TaskRows[groups];
         for (int g = 0; g < groups; g++) {
             if (counts[g] == 0) continue;
-            Batch rows = single ? Batch.of(features32[g], d, labels[g], classes)
-                    : Batch.of(features[g], d, labels[g], classes, network.precision());
+            int[] where = parts[g];
+            Batch rows;
+            if (single) {
+                rows = Batch.float32(d, labels[g], classes, buffer -> {
+                    float[] row = new float[d];
+                    for (int at = 0; at < where.length / 2; at++) {
+                        double[] f = minibatches.get(where[2 * at]).features();
+                        for (int i = 0, from = where[2 * at + 1] * d; i < d; i++) row[i] = (float) f[from + i];
+                        buffer.put(row);
+                    }
+                });
+            } else {
+                double[] features = new double[counts[g] * d];
+                for (int at = 0; at < where.length / 2; at++) {
+                    System.arraycopy(minibatches.get(where[2 * at]).features(), where[2 * at + 1] * d, features, at * d, d);
+                }
+                rows = Batch.of(features, d, labels[g], classes, network.precision());
+            }
             result[g] = new TaskRows(rows, ids[g]);
         }
         return result;
