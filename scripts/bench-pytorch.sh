@@ -20,6 +20,9 @@ if ! "$python" -c 'import torch' 2>/dev/null || ! dpkg -s libopenblas0-pthread >
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread >&2
 fi
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# untimed iterations before the timed ones on both sides (besides the first): mobl's JIT reaches its steady state
+# over the first several iterations, and the runs this compares last hundreds
+export BENCH_WARMUP="${BENCH_WARMUP:-5}"
 export OPENBLAS_NUM_THREADS="$OMP_NUM_THREADS"
 [ -n "${BENCH_SKIP_BUILD:-}" ] || mvn -B -q -DskipTests package -pl bench -am >&2
 lines="$(mktemp)"
@@ -45,6 +48,7 @@ import json, statistics, sys, os, torch
 lines, out, rounds, iterations = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 runs = [json.loads(l) for l in open(lines)]
 result = {"benchmark": "seconds per UL iteration, mobl vs PyTorch, FORUM paper hyper-cleaning MLP 784-512-256 + 2x10, float32",
+          "warmUpIterations": 1 + int(os.environ["BENCH_WARMUP"]),
           "threads": int(os.environ["OMP_NUM_THREADS"]), "rounds": rounds, "iterationsPerRun": iterations,
           "torch": torch.__version__, "torchBlas": "system libblas.so.3 -> " + os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
           "cores": os.cpu_count(), "runs": runs, "methods": {}}

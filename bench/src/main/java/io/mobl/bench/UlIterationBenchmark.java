@@ -37,7 +37,7 @@ import java.util.SplittableRandom;
  *       JV(g), QP (5) and the x step.</li>
  * </ul>
  * Pixels and labels are seeded uniform numbers (the time does not depend on them). The first iteration warms the JIT
- * and is not counted. Usage: {@code UlIterationBenchmark forum|cg [iterations, default 3] [out.json]}; prints one
+ * and is not counted, nor are BENCH_WARMUP more ({@link #warmUp}). Usage: {@code UlIterationBenchmark forum|cg [iterations, default 3] [out.json]}; prints one
  * JSON line.
  */
 public final class UlIterationBenchmark {
@@ -62,6 +62,7 @@ public final class UlIterationBenchmark {
         row.put("cpuSecondsPerIteration", cpu);
         row.put("cpuMedian", HyperCleaningBenchmark.median(cpu));
         row.put("peakRssMiB", peakRssMiB());
+        row.put("warmUpIterations", 1 + warmUp());
         System.out.println(JsonResults.line(row));
         if (args.length > 2) JsonResults.write(Path.of(args[2]), row);
     }
@@ -74,6 +75,8 @@ public final class UlIterationBenchmark {
     private static <S> List<Double> time(Run<S> run, int iterations, List<Double> cpu) {
         S state = run.start();
         List<Double> seconds = new ArrayList<>();
+        int warmUp = warmUp();
+        for (int i = 0; i < warmUp; i++) state = run.algorithm().step(state).next();
         for (int i = 0; i <= iterations; i++) {
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
@@ -84,6 +87,16 @@ public final class UlIterationBenchmark {
             }
         }
         return seconds;
+    }
+
+    /**
+     * Iterations run before the timed ones besides the first, from BENCH_WARMUP (the script sets it for both sides,
+     * PyTorch's included; default 0): the JIT compiles mobl's loops over the first several iterations, and a run of
+     * hundreds of iterations spends its time at the steady state.
+     */
+    static int warmUp() {
+        String value = System.getenv("BENCH_WARMUP");
+        return value == null || value.isBlank() ? 0 : Integer.parseInt(value.trim());
     }
 
     private static long processCpuNanos() {
