@@ -36,7 +36,6 @@ import io.mobl.protocol.PreferenceKey;
 import io.mobl.protocol.SourcePosition;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -88,8 +87,6 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
 
     private static final String DEADLINE = "step";
     /** The entries a final checkpoint adds to the state's image: the point, rebuilt from them on resume. */
-    private static final String POINT_X = "point.x", POINT_OBJECTIVES = "point.objectives",
-            POINT_MEASURE = "point.stationarity", POINT_ITERATION = "point.iteration";
 
     private final TimerScheduler<Command> timers;
     private final RuntimeSettings settings;
@@ -205,7 +202,12 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
             resumed = algorithm.stateCodec().decode(StateImage.of(cp));
             preference = cp.preference();
             callsBefore = cp.oracleCalls();
-            if (cp.finished()) return finishedBefore(cp, resumed);
+            Optional<ParetoPoint> last = StateImage.finalPoint(cp);
+            // a finished run ends where it ended, unless this run's budget goes further (a larger K): then it
+            // goes on from the checkpoint, the state after its last step, as if it had never stopped
+            if (last.isPresent() && run.until().finished(last.get().iterations(), last.get().stationarity())) {
+                return finishedBefore(last.get(), resumed);
+            }
             if (source != null) source.resumeAt(cp.positions());
             else if (!cp.positions().isEmpty()) {
                 throw new InvalidInputException("checkpoint.positions", cp.positions(),
@@ -221,10 +223,7 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
     }
 
     /** The run had ended: its point from the checkpoint, nothing computed, nothing journaled again. */
-    private Behavior<Command> finishedBefore(Checkpoint cp, S resumed) {
-        double[] x = cp.vector(POINT_X, algorithm.problem().upperDimension());
-        ParetoPoint point = new ParetoPoint(run.run(), cp.preference(), x, cp.vector(POINT_OBJECTIVES, objectives),
-                cp.vector(POINT_MEASURE, 1)[0], Math.toIntExact(cp.counter(POINT_ITERATION)[0]), cp.oracleCalls());
+    private Behavior<Command> finishedBefore(ParetoPoint point, S resumed) {
         getContext().getLog().info("{}: had finished at iteration {}; its point is the checkpoint's", key(),
                 point.iterations());
         k = point.iterations();
@@ -399,20 +398,10 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
         int index = run.index();
         journal.tell(new JournalWriter.Commit(iteration, () -> {
             StateImage image = codec.encode(at);
-            if (finished) image = withPoint(image, point);
+            if (finished) image = image.withPoint(point);
             return image.toCheckpoint(runName, index, name, configuration, p.upperDimension(), p.lowerDimension(),
                     finished, calls, positions);
         }, point != null, journalReplies));
-    }
-
-    private static StateImage withPoint(StateImage image, ParetoPoint point) {
-        TreeMap<String, double[]> vectors = new TreeMap<>(image.vectors());
-        TreeMap<String, long[]> counters = new TreeMap<>(image.counters());
-        vectors.put(POINT_X, point.x());
-        vectors.put(POINT_OBJECTIVES, point.objectives());
-        vectors.put(POINT_MEASURE, new double[] {point.stationarity()});
-        counters.put(POINT_ITERATION, new long[] {point.iterations()});
-        return new StateImage(image.iteration(), image.preference(), vectors, counters);
     }
 
     private Behavior<Command> report(ParetoPoint point, S last) {

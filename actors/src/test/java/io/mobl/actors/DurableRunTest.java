@@ -108,6 +108,11 @@ class DurableRunTest {
             @Override public BilevelProblem problem() { return plain.problem(); }
             @Override public WcMhgdState initialState(double[] r, INDArray x0) { return plain.initialState(r, x0); }
             @Override public Step<WcMhgdState> step(WcMhgdState s) { return plain.step(s); }
+            // every algorithm must now say how it checkpoints; this one says it cannot
+            @Override public io.mobl.core.checkpoint.StateCodec<WcMhgdState> stateCodec() {
+                throw new UnsupportedOperationException(name() + " cannot be checkpointed yet");
+            }
+            @Override public String configuration() { return ""; }
         };
         assertThatThrownBy(() -> AlgorithmSweepSpec.of(i -> AlgorithmSweepSpec.Part.of(uncheckpointable), PREFERENCES,
                 5, "plain", RunListener.NONE).withCheckpointing(Checkpointing.every(2, new MemoryJournals())))

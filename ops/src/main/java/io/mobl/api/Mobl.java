@@ -1,5 +1,7 @@
 package io.mobl.api;
 
+import io.mobl.actors.ActorRuntime;
+import io.mobl.actors.AlgorithmSweepSpec;
 import io.mobl.core.algorithm.AlgorithmPlan;
 import io.mobl.core.algorithm.RunListener;
 import io.mobl.core.algorithm.Solution;
@@ -7,6 +9,7 @@ import io.mobl.core.algorithm.StepSizes;
 import io.mobl.core.algorithm.SynchronousSolver;
 import io.mobl.core.algorithm.WcMhgdConfig;
 import io.mobl.core.problem.BilevelProblem;
+import io.mobl.core.problem.CountingProblem;
 import io.mobl.ops.cli.AlgorithmOptions;
 import io.mobl.protocol.ParetoPoint;
 import java.util.ArrayList;
@@ -55,7 +58,31 @@ public final class Mobl {
             List<double[]> prefs = preferences.forObjectives(problem.objectiveCount());
             StepSizes steps = StepSizes.of(problem);
             if (runtime instanceof Runtime.Synchronous) return synchronous(options, chosen, prefs, steps);
+            if (runtime instanceof Runtime.Actors) return actors(options, chosen, prefs, steps);
             throw new IllegalStateException("no runtime " + runtime); // Runtime is sealed: every kind is handled above
+        }
+
+        private Front actors(AlgorithmOptions options, String chosen, List<double[]> prefs, StepSizes steps) {
+            try (ActorRuntime actors = new ActorRuntime()) {
+                if (chosen.equals("wc-mhgd")) { // WC-MHGD's phases as messages, the S hypergradients at once
+                    StepSizes.Derived<WcMhgdConfig> derived = options.wcMhgd(problem, steps);
+                    return new Front(chosen, join(actors.sweep(problem, derived.config(), prefs, name, RunListener.NONE)
+                            .points()), derived.steps());
+                }
+                AlgorithmPlan plan = options.plan(chosen, problem, steps);
+                return new Front(chosen, join(actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
+                                plan.on(new CountingProblem(problem)), null, plan.guard()), prefs, options.iterations(), name,
+                        RunListener.NONE)).points()), plan.steps());
+            }
+        }
+
+        private static List<ParetoPoint> join(java.util.concurrent.CompletionStage<List<ParetoPoint>> points) {
+            try {
+                return points.toCompletableFuture().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw e;
+            }
         }
 
         private Front synchronous(AlgorithmOptions options, String chosen, List<double[]> prefs, StepSizes steps) {

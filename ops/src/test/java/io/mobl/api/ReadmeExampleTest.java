@@ -95,4 +95,23 @@ class ReadmeExampleTest {
         assertThatThrownBy(() -> Mobl.problem(problem).preferences(Preferences.of(new double[] {0.2, 0.2, 0.6})).run())
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("preference");
     }
+
+    @Test
+    void theActorRuntimeGivesTheSynchronousFrontBitForBit() {
+        QuadraticProblem problem = QuadraticProblems.dense(3, 4, 6, 2, 5, 0.5);
+        for (Algorithm algorithm : List.of(Algorithm.wcMhgd().iterations(30), Algorithm.forum().iterations(30),
+                Algorithm.moco().iterations(30))) {
+            Mobl.Run run = Mobl.problem(problem).algorithm(algorithm).preferences(Preferences.grid(3));
+            Front sync = run.run();
+            Front actors = run.run(Runtime.actors());
+            assertThat(actors.points()).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                assertThat(actors.points().get(i).x()).as(algorithm + " preference " + i).containsExactly(sync.points().get(i).x());
+                assertThat(actors.points().get(i).oracleCalls()).isEqualTo(sync.points().get(i).oracleCalls());
+            }
+            assertThat(actors.steps()).isEqualTo(sync.steps());
+        }
+        assertThatThrownBy(() -> Mobl.problem(problem).algorithm(Algorithm.forum().rho(-1)).run(Runtime.actors()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("--rho");
+    }
 }

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param stepNorm     ‖x_{k+1} − x_k‖
  * @param oracleCalls  cumulative oracle calls of this run/preference so far
  * @param phaseNanos   wall time of each phase of this iteration ("lower", "hypergradient", "weights", "update")
+ * @param kktResidual  the KKT residual of the constrained subproblem the algorithm solved at x_k (WC-MHGD: the
+ *                     weight QP (5) on the simplex), ≥ 0; NaN for an algorithm that solves none
  */
 public record IterateTelemetry(
         String run,
@@ -27,7 +29,8 @@ public record IterateTelemetry(
         double stationarity,
         double stepNorm,
         OracleCalls oracleCalls,
-        Map<String, Long> phaseNanos) {
+        Map<String, Long> phaseNanos,
+        double kktResidual) {
 
     public IterateTelemetry {
         Objects.requireNonNull(run, "run");
@@ -41,6 +44,18 @@ public record IterateTelemetry(
         Checks.nonNegative("stepNorm", stepNorm);
         Objects.requireNonNull(oracleCalls, "oracleCalls");
         phaseNanos = Map.copyOf(phaseNanos);
+        if (!Double.isNaN(kktResidual)) Checks.nonNegative("kktResidual", kktResidual);
+    }
+
+    /** An iteration of an algorithm that reports no KKT residual. */
+    public IterateTelemetry(String run, double[] preference, int iteration, double[] objectives, double[] weights,
+                            double stationarity, double stepNorm, OracleCalls oracleCalls, Map<String, Long> phaseNanos) {
+        this(run, preference, iteration, objectives, weights, stationarity, stepNorm, oracleCalls, phaseNanos, Double.NaN);
+    }
+
+    /** Whether the algorithm reported a {@link #kktResidual()}. */
+    public boolean hasKktResidual() {
+        return !Double.isNaN(kktResidual);
     }
 
     public String key() {
@@ -53,13 +68,13 @@ public record IterateTelemetry(
                 && iteration == t.iteration && Arrays.equals(objectives, t.objectives)
                 && Arrays.equals(weights, t.weights) && Double.compare(stationarity, t.stationarity) == 0
                 && Double.compare(stepNorm, t.stepNorm) == 0 && oracleCalls.equals(t.oracleCalls)
-                && phaseNanos.equals(t.phaseNanos);
+                && phaseNanos.equals(t.phaseNanos) && Double.compare(kktResidual, t.kktResidual) == 0;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(run, Arrays.hashCode(preference), iteration, Arrays.hashCode(objectives),
-                Arrays.hashCode(weights), stationarity, stepNorm, oracleCalls, phaseNanos);
+                Arrays.hashCode(weights), stationarity, stepNorm, oracleCalls, phaseNanos, kktResidual);
     }
 
     @Override

@@ -38,13 +38,23 @@ public record AlgorithmPlan(String name, List<StepSize> steps, Function<BilevelP
      * algorithm reports there (a negative measure, rounding below 0, is reported as 0) and the run's oracle calls.
      */
     public ParetoPoint solve(BilevelProblem problem, double[] preference, int iterations, String run) {
-        return solveOn(on(new CountingProblem(problem)), preference, iterations, run);
+        return solve(problem, preference, iterations, RunListener.NONE, Durability.none(run, 0));
     }
 
-    private <S> ParetoPoint solveOn(IterativeAlgorithm<S> algorithm, double[] preference, int iterations, String run) {
-        IterativeRun.Outcome outcome = IterativeRun.run(algorithm,
-                algorithm.initialState(preference, algorithm.problem().initialUpper()), iterations, r -> {}, guard());
-        return outcome.last().point(run, preference, outcome.calls());
+    /**
+     * As {@link #solve(BilevelProblem, double[], int, String)}, each iteration's telemetry to {@code listener}, made
+     * durable by {@code durability} ({@link IterativeRun#runDurably}): a run with the same arguments resumes from the
+     * journal's newest checkpoint.
+     */
+    public ParetoPoint solve(BilevelProblem problem, double[] preference, int iterations, RunListener listener,
+                             Durability durability) {
+        return solveOn(on(new CountingProblem(problem)), preference, iterations, listener, durability);
+    }
+
+    private <S> ParetoPoint solveOn(IterativeAlgorithm<S> algorithm, double[] preference, int iterations,
+                                    RunListener listener, Durability durability) {
+        return IterativeRun.runDurably(algorithm, preference, algorithm.problem().initialUpper(),
+                new Budget(iterations, 0), listener, guard(), durability).point();
     }
 
     /** "α = 0.1 (1/L, L = 10 (stated)), β = 0.11 (…)". */

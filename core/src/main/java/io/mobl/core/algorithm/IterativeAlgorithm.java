@@ -4,6 +4,7 @@ import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.protocol.Minibatch;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,18 +43,14 @@ public interface IterativeAlgorithm<S> {
      * How this algorithm's state is checkpointed: {@code stateCodec().decode(stateCodec().encode(s))} steps exactly
      * as {@code s} does. The runtimes write it every N iterations and resume from it.
      */
-    default StateCodec<S> stateCodec() {
-        throw new UnsupportedOperationException(name() + " cannot be checkpointed yet");
-    }
+    StateCodec<S> stateCodec();
 
     /**
      * What a checkpoint of this algorithm is valid for, compared on resume ({@link
      * io.mobl.protocol.Checkpoint#requireCompatible}): the settings that shape the state or the iterates from it
      * (step sizes, inner iterations, method, …) as one line of text. A changed setting refuses the resume.
      */
-    default String configuration() {
-        return "";
-    }
+    String configuration();
 
     /**
      * What a step returns.
@@ -61,10 +58,18 @@ public interface IterativeAlgorithm<S> {
      * @param next   the state of the next iteration
      * @param report what the step measured at its state's iterate
      * @param used   the minibatches the step consumed, in the order it drew them (empty for deterministic steps)
+     * @param phaseNanos wall time of the step's phases where the algorithm measures them ("lower",
+     *                   "hypergradient", "weights"), for its telemetry; empty otherwise
      */
-    record Step<S>(S next, StepReport report, List<Minibatch> used) {
+    record Step<S>(S next, StepReport report, List<Minibatch> used, Map<String, Long> phaseNanos) {
         public Step {
             used = List.copyOf(used);
+            phaseNanos = Map.copyOf(phaseNanos);
+        }
+
+        /** A step without phase times. */
+        public Step(S next, StepReport report, List<Minibatch> used) {
+            this(next, report, used, Map.of());
         }
 
         /** A step that consumed no minibatches (every deterministic algorithm). */

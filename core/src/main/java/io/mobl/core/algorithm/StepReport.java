@@ -20,13 +20,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param workingBytes bytes of the vectors the step held at once at its peak, counted from the structures it
  *                     actually kept (the lower-level trajectory, the per-objective gradients, …): the quantity
  *                     of the FORUM paper's Table 1 "space cost"
+ * @param kktResidual  the KKT residual of the constrained subproblem the step solved (WC-MHGD's QP (5) on the
+ *                     simplex; FORUM's and WC-Penalty's measure), ≥ 0; NaN where the step solves none
  */
 public record StepReport(int iteration, INDArray x, INDArray y, double[] objectives, double[] weights, double measure,
-                         String measureName, double feasibility, double stepNorm, long workingBytes) {
+                         String measureName, double feasibility, double stepNorm, long workingBytes, double kktResidual) {
 
     public StepReport {
         objectives = objectives.clone();
         weights = weights.clone();
+    }
+
+    /** A step whose KKT residual is its measure when that is one ({@code measureName} "kkt"), else none. */
+    public StepReport(int iteration, INDArray x, INDArray y, double[] objectives, double[] weights, double measure,
+                      String measureName, double feasibility, double stepNorm, long workingBytes) {
+        this(iteration, x, y, objectives, weights, measure, measureName, feasibility, stepNorm, workingBytes,
+                "kkt".equals(measureName) ? Math.max(measure, 0) : Double.NaN);
     }
 
     @Override public double[] objectives() { return objectives.clone(); }
@@ -34,7 +43,8 @@ public record StepReport(int iteration, INDArray x, INDArray y, double[] objecti
 
     /**
      * This step's telemetry, as every runtime of an {@link IterativeAlgorithm} reports it: the objectives and weights
-     * it measured, its measure as the stationarity (a negative one, rounding below 0, as 0) and its step norm.
+     * it measured, its measure as the stationarity (a negative one, rounding below 0, as 0), its step norm and its
+     * {@link #kktResidual()}.
      *
      * @param preference r in force at this iteration
      * @param calls      the run's oracle calls so far
@@ -43,7 +53,7 @@ public record StepReport(int iteration, INDArray x, INDArray y, double[] objecti
     public io.mobl.protocol.IterateTelemetry telemetry(String run, double[] preference, io.mobl.protocol.OracleCalls calls,
                                                        long stepNanos) {
         return new io.mobl.protocol.IterateTelemetry(run, preference, iteration, objectives, weights, Math.max(measure, 0),
-                stepNorm, calls, java.util.Map.of("step", stepNanos));
+                stepNorm, calls, java.util.Map.of("step", stepNanos), Double.isNaN(kktResidual) ? Double.NaN : Math.max(kktResidual, 0));
     }
 
     /** The point a run ending at this step reports: x_k with the objectives and measure (≥ 0) taken at it. */

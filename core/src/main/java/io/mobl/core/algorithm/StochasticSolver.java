@@ -3,13 +3,13 @@ package io.mobl.core.algorithm;
 import io.mobl.core.stochastic.BatchSource;
 import io.mobl.core.stochastic.CountingStochasticProblem;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
-import io.mobl.protocol.ParetoPoint;
+import io.mobl.core.checkpoint.RunJournal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * The plain loop around {@link StochasticWcMhgd}: the reference that the actor runtime must match bit for bit
+ * Stochastic WC-MHGD on the synchronous loop ({@link IterativeRun}, through {@link StochasticWcMhgdAlgorithm}): the reference that the actor runtime must match bit for bit
  * when both are fed the same batch sequence. As {@link SynchronousSolver}: iteration k evaluates x_k and reports
  * it; the run ends at the first k with k = K or an estimated gap ≤ ε, and reports that x_k.
  * After an iteration has been reported, its minibatches are acknowledged with {@link BatchSource#iterationDone}
@@ -27,28 +27,21 @@ public final class StochasticSolver {
     /** As {@link #solve(StochasticBilevelProblem, StochasticWcMhgdConfig, BatchSource, double[], String, RunListener)}, watched by {@code guard} (or null). */
     public static Solution solve(StochasticBilevelProblem problem, StochasticWcMhgdConfig config, BatchSource source,
                                  double[] preference, String run, RunListener listener, DivergenceGuard guard) {
+        return solve(problem, config, preference, listener, guard, Durability.none(run, 0).withSource(source));
+    }
+
+    /**
+     * As above, made durable by {@code durability} (whose source feeds the run): resumed from its journal's
+     * checkpoint (the source resumed at the checkpoint's positions), checkpointed every N iterations. The loop is
+     * {@link IterativeRun#runDurably} around {@link StochasticWcMhgdAlgorithm}.
+     */
+    public static Solution solve(StochasticBilevelProblem problem, StochasticWcMhgdConfig config, double[] preference,
+                                 RunListener listener, DivergenceGuard guard, Durability durability) {
         CountingStochasticProblem counted = new CountingStochasticProblem(problem);
-        StochasticWcMhgd algorithm = new StochasticWcMhgd(counted, config);
-        WcMhgdState state = algorithm.initialState(preference);
-        while (true) {
-            StochasticWcMhgd.Iteration step;
-            try {
-                step = algorithm.iterate(state, source);
-            } catch (NonFiniteValueException e) {
-                if (guard == null) throw e;
-                throw guard.nonFinite(e);
-            }
-            WcMhgd.Iteration iteration = step.iteration();
-            if (guard != null) guard.observe(state.iteration(), iteration.update().objectives(), iteration.update().stepNorm());
-            listener.onIteration(iteration.telemetry(run, counted.calls()));
-            source.iterationDone(state.iteration(), step.used());
-            if (config.finished(state.iteration(), iteration.update().stationarity())) {
-                ParetoPoint point = iteration.paretoPoint(run, counted.calls());
-                listener.onParetoPoint(point);
-                return new Solution(point, state.x(), state);
-            }
-            state = iteration.next();
-        }
+        StochasticWcMhgdAlgorithm algorithm = new StochasticWcMhgdAlgorithm(counted, config, durability.source());
+        IterativeRun.Durable<WcMhgdState> result = IterativeRun.runDurably(algorithm, preference,
+                counted.initialUpper(), config.budget(), listener, guard, durability);
+        return new Solution(result.point(), result.x(WcMhgdState::x), result.state());
     }
 
     /**
@@ -65,11 +58,23 @@ public final class StochasticSolver {
     public static List<Solution> sweep(StochasticBilevelProblem problem, StochasticWcMhgdConfig config,
                                        List<double[]> preferences, IntFunction<BatchSource> sources, String run,
                                        RunListener listener, List<StepSize> steps) {
+        return sweep(problem, config, preferences, sources, run, listener, steps, RunJournal.Factory.NONE, 0);
+    }
+
+    /**
+     * As the sweep above, each preference i durable in the journal {@code journals.open(run, i)}, checkpointed
+     * every {@code every} iterations (0: at the end only), with its source's positions.
+     */
+    public static List<Solution> sweep(StochasticBilevelProblem problem, StochasticWcMhgdConfig config,
+                                       List<double[]> preferences, IntFunction<BatchSource> sources, String run,
+                                       RunListener listener, List<StepSize> steps, RunJournal.Factory journals,
+                                       int every) {
         List<Solution> solutions = new ArrayList<>(preferences.size());
         for (int i = 0; i < preferences.size(); i++) {
-            try (BatchSource source = sources.apply(i)) {
-                solutions.add(solve(problem, config, source, preferences.get(i), run, listener,
-                        steps.isEmpty() ? null : DivergenceGuard.of("stochastic wc-mhgd", steps)));
+            try (BatchSource source = sources.apply(i); RunJournal journal = journals.open(run, i)) {
+                solutions.add(solve(problem, config, preferences.get(i), listener,
+                        steps.isEmpty() ? null : DivergenceGuard.of("stochastic wc-mhgd", steps),
+                        new Durability(journal, every, run, i, source)));
             }
         }
         return solutions;

@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link IterativeAlgorithm}: each step is {@link StochasticWcMhgd#iterate}, the very iteration
  * {@link StochasticSolver} runs, so a runtime that drives this step (the actor runtime's durable coordinator, which
  * checkpoints it with {@link WcMhgdState}'s codec) reports what the stochastic solver does, bit for bit, for the same
- * batch sequence. Its budget (K, ε) is the runtime's: this step only computes.
+ * batch sequence; {@link StochasticSolver} itself runs it on the synchronous loop ({@link IterativeRun}). Its budget
+ * (K, ε) is the runtime's: this step only computes.
  */
 public final class StochasticWcMhgdAlgorithm implements IterativeAlgorithm<WcMhgdState> {
     private final StochasticWcMhgd algorithm;
@@ -62,6 +63,6 @@ public final class StochasticWcMhgdAlgorithm implements IterativeAlgorithm<WcMhg
                 + StepReport.bytes(2, view.upperDimension());
         return new Step<>(iteration.next(), new StepReport(state.iteration(), state.x(), iteration.lower().solution(),
                 update.objectives(), update.weights(), update.stationarity(), "stationarity", Double.NaN,
-                update.stepNorm(), bytes), sampled.used());
+                update.stepNorm(), bytes, Math.max(0, update.qpResidual())), sampled.used(), iteration.times().asMap());
     }
 }

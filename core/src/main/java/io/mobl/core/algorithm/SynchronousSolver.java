@@ -2,12 +2,12 @@ package io.mobl.core.algorithm;
 
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.CountingProblem;
-import io.mobl.protocol.ParetoPoint;
+import io.mobl.core.checkpoint.RunJournal;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The plain loop around {@link WcMhgd}: the reference that every other runtime must match bit for bit.
+ * WC-MHGD on the synchronous loop ({@link IterativeRun}, through {@link WcMhgdAlgorithm}): the reference that every other runtime must match bit for bit.
  *
  * <p>Iteration k evaluates x_k (lower level, hypergradients, QP) and reports it. The run ends at the first k
  * with k = K or a stationarity gap ≤ ε; the reported point is that x_k, so its objectives and gap are
@@ -24,26 +24,21 @@ public final class SynchronousSolver {
     /** As {@link #solve(BilevelProblem, WcMhgdConfig, double[], String, RunListener)}, watched by {@code guard} (or null). */
     public static Solution solve(BilevelProblem problem, WcMhgdConfig config, double[] preference, String run,
                                  RunListener listener, DivergenceGuard guard) {
+        return solve(problem, config, preference, listener, guard, Durability.none(run, 0));
+    }
+
+    /**
+     * As {@link #solve(BilevelProblem, WcMhgdConfig, double[], String, RunListener)}, made durable by
+     * {@code durability}: resumed from its journal's checkpoint, checkpointed every N iterations. The loop is
+     * {@link IterativeRun#runDurably} around {@link WcMhgdAlgorithm}, the one synchronous loop of every algorithm.
+     */
+    public static Solution solve(BilevelProblem problem, WcMhgdConfig config, double[] preference, RunListener listener,
+                                 DivergenceGuard guard, Durability durability) {
         CountingProblem counted = new CountingProblem(problem);
-        WcMhgd algorithm = new WcMhgd(counted, config);
-        WcMhgdState state = algorithm.initialState(preference);
-        while (true) {
-            WcMhgd.Iteration iteration;
-            try {
-                iteration = algorithm.iterate(state);
-            } catch (NonFiniteValueException e) {
-                if (guard == null) throw e;
-                throw guard.nonFinite(e);
-            }
-            if (guard != null) guard.observe(state.iteration(), iteration.update().objectives(), iteration.update().stepNorm());
-            listener.onIteration(iteration.telemetry(run, counted.calls()));
-            if (config.finished(state.iteration(), iteration.update().stationarity())) {
-                ParetoPoint point = iteration.paretoPoint(run, counted.calls());
-                listener.onParetoPoint(point);
-                return new Solution(point, state.x(), state);
-            }
-            state = iteration.next();
-        }
+        WcMhgdAlgorithm algorithm = new WcMhgdAlgorithm(counted, config);
+        IterativeRun.Durable<WcMhgdState> result = IterativeRun.runDurably(algorithm, preference,
+                counted.initialUpper(), config.budget(), listener, guard, durability);
+        return new Solution(result.point(), result.x(WcMhgdState::x), result.state());
     }
 
     /** One solve per preference, one after the other (the actor runtime runs them in parallel). */
@@ -58,10 +53,24 @@ public final class SynchronousSolver {
      */
     public static List<Solution> sweep(BilevelProblem problem, WcMhgdConfig config, List<double[]> preferences,
                                        String run, RunListener listener, List<StepSize> steps) {
+        return sweep(problem, config, preferences, run, listener, steps, RunJournal.Factory.NONE, 0);
+    }
+
+    /**
+     * As the sweep above, each preference i durable in the journal {@code journals.open(run, i)}, checkpointed
+     * every {@code every} iterations (0: at the end only): a sweep run again with the same arguments resumes each
+     * preference from its newest checkpoint.
+     */
+    public static List<Solution> sweep(BilevelProblem problem, WcMhgdConfig config, List<double[]> preferences,
+                                       String run, RunListener listener, List<StepSize> steps,
+                                       RunJournal.Factory journals, int every) {
         List<Solution> solutions = new ArrayList<>(preferences.size());
-        for (double[] preference : preferences) {
-            solutions.add(solve(problem, config, preference, run, listener,
-                    steps.isEmpty() ? null : DivergenceGuard.of("wc-mhgd", steps)));
+        for (int i = 0; i < preferences.size(); i++) {
+            try (RunJournal journal = journals.open(run, i)) {
+                solutions.add(solve(problem, config, preferences.get(i), listener,
+                        steps.isEmpty() ? null : DivergenceGuard.of("wc-mhgd", steps),
+                        new Durability(journal, every, run, i, Durability.NO_SOURCE)));
+            }
         }
         return solutions;
     }

@@ -179,7 +179,8 @@ public final class WcMhgd {
         /** What this iteration reports; every runtime builds it here so that they all report the same. */
         public IterateTelemetry telemetry(String run, OracleCalls calls) {
             return new IterateTelemetry(run, state.preference(), state.iteration(), update.objectives(),
-                    update.weights(), update.stationarity(), update.stepNorm(), calls, times.asMap());
+                    update.weights(), update.stationarity(), update.stepNorm(), calls, times.asMap(),
+                    Math.max(0, update.qpResidual()));
         }
 
         /** The point a run ending at this iteration reports: x_k with the objectives and gap measured at it. */

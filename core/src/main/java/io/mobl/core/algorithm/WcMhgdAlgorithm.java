@@ -50,6 +50,6 @@ public final class WcMhgdAlgorithm implements IterativeAlgorithm<WcMhgdState> {
                 + StepReport.bytes(2, p.upperDimension());
         return new Step<>(iteration.next(), new StepReport(state.iteration(), state.x(), iteration.lower().solution(),
                 update.objectives(), update.weights(), update.stationarity(), "stationarity", Double.NaN,
-                update.stepNorm(), bytes));
+                update.stepNorm(), bytes, Math.max(0, update.qpResidual())), java.util.List.of(), iteration.times().asMap());
     }
 }

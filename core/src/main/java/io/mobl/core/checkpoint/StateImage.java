@@ -3,6 +3,7 @@ package io.mobl.core.checkpoint;
 import io.mobl.protocol.Checkpoint;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.OracleCalls;
+import io.mobl.protocol.ParetoPoint;
 import io.mobl.protocol.SourcePosition;
 import java.util.Collections;
 import java.util.List;
@@ -53,6 +54,36 @@ public record StateImage(long iteration, double[] preference, SortedMap<String, 
                                    boolean finished, OracleCalls calls, List<SourcePosition> positions) {
         return new Checkpoint(run, preferenceIndex, algorithm, configuration, iteration, p, q, preference.length,
                 preference, finished, calls, positions, vectors, counters);
+    }
+
+    /** The entries under which a finished run's checkpoint keeps its final point. */
+    private static final String POINT_X = "point.x", POINT_OBJECTIVES = "point.objectives",
+            POINT_MEASURE = "point.stationarity", POINT_ITERATION = "point.iteration";
+
+    /**
+     * This image with a finished run's final point: a checkpoint of it gives the point back without a step, on
+     * either runtime ({@link #finalPoint}).
+     */
+    public StateImage withPoint(ParetoPoint point) {
+        TreeMap<String, double[]> v = new TreeMap<>(vectors);
+        TreeMap<String, long[]> c = new TreeMap<>(counters);
+        v.put(POINT_X, point.x());
+        v.put(POINT_OBJECTIVES, point.objectives());
+        v.put(POINT_MEASURE, new double[] {point.stationarity()});
+        c.put(POINT_ITERATION, new long[] {point.iterations()});
+        return new StateImage(iteration, preference, v, c);
+    }
+
+    /**
+     * The final point of a finished run's checkpoint, as the run reported it (its oracle calls are the
+     * checkpoint's), or empty when the checkpoint is not a finished run's.
+     */
+    public static java.util.Optional<ParetoPoint> finalPoint(Checkpoint checkpoint) {
+        if (!checkpoint.finished() || !checkpoint.vectors().containsKey(POINT_X)) return java.util.Optional.empty();
+        return java.util.Optional.of(new ParetoPoint(checkpoint.run(), checkpoint.preference(),
+                checkpoint.vector(POINT_X, checkpoint.upperDimension()),
+                checkpoint.vector(POINT_OBJECTIVES, checkpoint.objectives()), checkpoint.vector(POINT_MEASURE, 1)[0],
+                Math.toIntExact(checkpoint.counter(POINT_ITERATION)[0]), checkpoint.oracleCalls()));
     }
 
     /** Whether the image has a vector of this name (optional entries: a warm start not made yet). */
@@ -143,7 +174,9 @@ public record StateImage(long iteration, double[] preference, SortedMap<String, 
                 default -> throw new IllegalArgumentException("vector " + name + " of type " + v.dataType()
                         + ": a checkpoint holds float64 and float32 vectors");
             };
-            put(vectors, name, v.castTo(DataType.DOUBLE).dup('c').reshape(v.length()).toDoubleVector());
+            INDArray doubles = v.castTo(DataType.DOUBLE);
+            // one copy for a vector (toDoubleVector reads views too); a matrix is flattened in c order first
+            put(vectors, name, (v.rank() == 1 ? doubles : doubles.dup('c').reshape(v.length())).toDoubleVector());
             put(counters, name + ".dtype", new long[] {type});
             if (v.rank() != 1) put(counters, name + ".shape", v.shape());
             return this;

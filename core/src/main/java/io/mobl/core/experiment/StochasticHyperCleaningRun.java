@@ -10,6 +10,7 @@ import io.mobl.core.model.Classification;
 import io.mobl.core.model.MultiHeadNetwork;
 import io.mobl.core.problem.hypercleaning.CorruptionRateSamples;
 import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningProblem;
+import io.mobl.core.stochastic.BatchSource;
 import io.mobl.core.stochastic.GeneratedBatchSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,14 @@ public final class StochasticHyperCleaningRun {
     public record Outcome(List<Classification> test, double[] validationLoss, double regularisation,
                           double[] trajectory, double seconds) {}
 
+    /**
+     * The training images with their S noisy labels and the clean validation images behind every objective, in the
+     * order the in-memory run draws them: what {@code mobl produce --format records} writes for this seed.
+     */
+    public static CorruptionRateSamples samples(StochasticHyperCleaningSettings settings, LabelledImages data, long seed) {
+        return CorruptionRateSamples.of(splits(settings, data, seed), seed);
+    }
+
     /** The splits at each rate, all made with one seed, so they share images and sets. */
     public static List<HyperCleaningSplit> splits(StochasticHyperCleaningSettings settings, LabelledImages data,
                                                   long seed) {
@@ -58,6 +67,18 @@ public final class StochasticHyperCleaningRun {
      */
     public static Outcome run(StochasticHyperCleaningSettings settings, LabelledImages data, double[] preference,
                               long seed, IntConsumer progress) {
+        return run(settings, data, preference, seed, progress, null);
+    }
+
+    /**
+     * As {@link #run(StochasticHyperCleaningSettings, LabelledImages, double[], long, IntConsumer)}, the training
+     * and validation minibatches taken from the source {@code source} opens for the run's problem (e.g. Kafka topics
+     * that {@code mobl produce --format records} filled with {@link #samples} of the same seed); null: the seeded
+     * in-memory source. The final models are scored on this process's split of {@code data} either way.
+     */
+    public static Outcome run(StochasticHyperCleaningSettings settings, LabelledImages data, double[] preference,
+                              long seed, IntConsumer progress,
+                              java.util.function.Function<StochasticHyperCleaningProblem, BatchSource> source) {
         List<HyperCleaningSplit> splits = splits(settings, data, seed);
         CorruptionRateSamples samples = CorruptionRateSamples.of(splits, seed);
         MultiHeadNetwork network = settings.network(data.dimension(), data.classes());
@@ -69,12 +90,14 @@ public final class StochasticHyperCleaningRun {
         double[] trajectory = new double[settings.iterations() + 1];
         INDArray y = state.lower();
         long start = System.nanoTime();
-        try (GeneratedBatchSource source = new GeneratedBatchSource(samples, settings.objectives(),
-                settings.minibatchRows())) {
+        try (BatchSource batches = source != null ? source.apply(problem)
+                : new GeneratedBatchSource(samples, settings.objectives(), settings.minibatchRows())) {
             for (int k = 0; ; k++) {
                 trajectory[k] = StochasticHyperCleaningProblem.regularisation(state.x());
                 if (k == settings.iterations()) break;
-                WcMhgd.Iteration iteration = algorithm.iterate(state, source).iteration();
+                StochasticWcMhgd.Iteration done = algorithm.iterate(state, batches);
+                batches.iterationDone(k, done.used());
+                WcMhgd.Iteration iteration = done.iteration();
                 state = iteration.next();
                 y = state.lower();
                 progress.accept(k + 1);

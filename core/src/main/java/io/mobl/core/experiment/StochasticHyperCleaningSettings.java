@@ -118,6 +118,25 @@ public record StochasticHyperCleaningSettings(double[] corruptionRates, HyperCle
                 0, StochasticWcMhgdConfig.DEFAULT_BATCH_TIMEOUT);
     }
 
+    /**
+     * Training examples one outer iteration of Alg. 2 reads: D SGD batches, 𝒟_G and Alg. 3's ℬ_1 … ℬ_Q, each made
+     * of whole minibatches of {@code minibatchRows} (what a producer of the run's data must keep up with).
+     */
+    public long lowerRowsPerIteration() {
+        long n = (long) lowerIterations * whole(lowerBatchSize) + whole(jacobianBatchSize);
+        for (int b : config().hessianBatchSizes()) n += whole(b);
+        return n;
+    }
+
+    /** Validation examples one outer iteration reads per objective (whole minibatches). */
+    public long upperRowsPerIteration() {
+        return whole(upperBatchSize);
+    }
+
+    private long whole(int rows) {
+        return (long) Math.ceil((double) rows / minibatchRows) * minibatchRows;
+    }
+
     public StochasticHyperCleaningSettings withIterations(int k, int d) {
         return new StochasticHyperCleaningSettings(corruptionRates, sizes, hidden, initialRegularisation, k, d,
                 lowerStepSize, upperStepSize, chebyshevWeight, lowerBatchSize, upperBatchSize, jacobianBatchSize,

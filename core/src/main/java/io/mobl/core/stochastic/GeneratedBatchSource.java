@@ -3,6 +3,7 @@ package io.mobl.core.stochastic;
 import io.mobl.protocol.Checks;
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.SourcePosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class GeneratedBatchSource implements BatchSource {
     private final int rows;
     private final AtomicLong[] next;
     private final List<Acknowledged> acknowledged = new ArrayList<>();
+    private final long[] acknowledgedCount;
 
     /** One acknowledgement: the iteration and the batch ids it used. */
     public record Acknowledged(long iteration, List<String> batchIds) {}
@@ -35,6 +37,7 @@ public final class GeneratedBatchSource implements BatchSource {
         Checks.atLeast("objectives", objectives, 1);
         this.next = new AtomicLong[objectives + 1];
         for (int i = 0; i < next.length; i++) next[i] = new AtomicLong();
+        this.acknowledgedCount = new long[objectives + 1];
     }
 
     /** A source of a stochastic quadratic problem's data. */
@@ -53,6 +56,34 @@ public final class GeneratedBatchSource implements BatchSource {
     @Override
     public synchronized void iterationDone(long iteration, List<Minibatch> used) {
         acknowledged.add(new Acknowledged(iteration, used.stream().map(Minibatch::batchId).toList()));
+        for (Minibatch batch : used) acknowledgedCount[batch.objective() + 1]++;
+    }
+
+    /**
+     * Per role, topic {@value SourcePosition#MEMORY}, partition 0, the offset the number of its batches acknowledged
+     * so far: the index of the next batch a resumed source serves that role.
+     */
+    @Override
+    public synchronized List<SourcePosition> positions() {
+        List<SourcePosition> positions = new ArrayList<>(next.length);
+        for (int role = 0; role < next.length; role++) {
+            positions.add(new SourcePosition(SourcePosition.MEMORY, 0, role - 1, acknowledgedCount[role]));
+        }
+        return positions;
+    }
+
+    /** Serves each role from its position on: the generator's batch i is the same on every source. */
+    @Override
+    public synchronized void resumeAt(List<SourcePosition> positions) {
+        for (SourcePosition position : positions) {
+            int role = position.objective() + 1;
+            if (!position.topic().equals(SourcePosition.MEMORY) || position.partition() != 0 || role >= next.length) {
+                throw new InvalidInputException("positions", position, "a position of this in-memory source ("
+                        + SourcePosition.MEMORY + "-0, roles -1.." + (next.length - 2) + ")");
+            }
+            next[role].set(position.nextOffset());
+            acknowledgedCount[role] = position.nextOffset();
+        }
     }
 
     /** Every acknowledgement so far, in order. */

@@ -2,6 +2,7 @@ package io.mobl.core.stochastic;
 
 import io.mobl.protocol.InvalidInputException;
 import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.SourcePosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 public final class ListBatchSource implements BatchSource {
     private final Map<Integer, LinkedBlockingQueue<Minibatch>> queues = new ConcurrentHashMap<>();
     private final List<Minibatch> acknowledged = new ArrayList<>();
+    private final Map<Integer, Long> acknowledgedCount = new java.util.TreeMap<>();
 
     public ListBatchSource(List<Minibatch> batches) {
         batches.forEach(this::add);
@@ -47,6 +49,36 @@ public final class ListBatchSource implements BatchSource {
     @Override
     public synchronized void iterationDone(long iteration, List<Minibatch> used) {
         acknowledged.addAll(used);
+        for (Minibatch batch : used) acknowledgedCount.merge(batch.objective(), 1L, Long::sum);
+    }
+
+    /**
+     * Per role seen so far, topic {@value SourcePosition#MEMORY}, partition 0, the offset the number of its batches
+     * acknowledged: a source built over the same batches and told {@link #resumeAt} them skips exactly those.
+     */
+    @Override
+    public synchronized List<SourcePosition> positions() {
+        List<SourcePosition> positions = new ArrayList<>();
+        acknowledgedCount.forEach((role, count) -> positions.add(new SourcePosition(SourcePosition.MEMORY, 0, role, count)));
+        return positions;
+    }
+
+    /** Drops, per role, the first {@code nextOffset} batches (those the checkpointed run has used). */
+    @Override
+    public synchronized void resumeAt(List<SourcePosition> positions) {
+        for (SourcePosition position : positions) {
+            if (!position.topic().equals(SourcePosition.MEMORY) || position.partition() != 0) {
+                throw new InvalidInputException("positions", position, "a position of an in-memory source ("
+                        + SourcePosition.MEMORY + "-0)");
+            }
+            LinkedBlockingQueue<Minibatch> queue = queue(position.objective());
+            if (queue.size() < position.nextOffset()) {
+                throw new InvalidInputException("positions", position, "at most " + queue.size()
+                        + " batches of the role to skip");
+            }
+            for (long i = 0; i < position.nextOffset(); i++) queue.poll();
+            acknowledgedCount.put(position.objective(), position.nextOffset());
+        }
     }
 
     /** Every batch acknowledged so far, in the order of the acknowledgements. */

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * with every noise entry of mean zero, so E G = g and E F^{(s)} = f_s, and so are their gradients, Hessian- and
  * Jacobian-vector products: every oracle is unbiased. Its oracles:
  * ∇_y G = (A + Diag δ) y − B((1 + w)∘x) − e, ∇²_yy G·v = (A + Diag δ) v, ∇²_xy G·v = −(1 + w)∘(Bᵀv),
- * ∇_y F = y − c_s + e, ∇_x F = a_s(x − d_s) + e'. All are affine in the features, so the oracle of a batch is
+ * ∇_y F = y − c_s + e, ∇_x F = a_s(x − d_s) + e', and G itself with ∇_x G = −(1 + w)∘(Bᵀy) for stochastic FORUM. All are affine in the features, so the oracle of a batch is
  * the oracle at the batch's mean features ({@link SampleBatch#featureMean()}): O(n·d) per call, whatever n.
  */
 public final class StochasticQuadraticProblem implements StochasticBilevelProblem {
@@ -76,6 +76,25 @@ public final class StochasticQuadraticProblem implements StochasticBilevelProble
         INDArray w = part(f, 2 * q, 2 * q + upperDimension());
         INDArray scaledX = x.add(w.muli(x));
         return mean.lowerHessian().apply(y).addi(delta.muli(y)).subi(mean.coupling().apply(scaledX)).subi(e);
+    }
+
+    /** G(x, y; ζ) = ½ yᵀ(A + Diag δ) y − yᵀ B((1 + w)∘x) − eᵀy on the batch's mean features (stochastic FORUM's q̃). */
+    @Override
+    public double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
+        double[] f = batch.featureMean();
+        int q = lowerDimension();
+        INDArray e = part(f, 0, q);
+        INDArray delta = part(f, q, 2 * q);
+        INDArray w = part(f, 2 * q, 2 * q + upperDimension());
+        INDArray scaledX = x.add(w.muli(x));
+        INDArray curvature = mean.lowerHessian().apply(y).addi(delta.muli(y));
+        return 0.5 * Vectors.dot(y, curvature) - Vectors.dot(y, mean.coupling().apply(scaledX)) - Vectors.dot(e, y);
+    }
+
+    /** ∇_x G(x, y; ζ) = −(1 + w)∘(Bᵀy): the Jacobian product with v = y. */
+    @Override
+    public INDArray lowerGradientX(INDArray x, INDArray y, SampleBatch batch) {
+        return jacobianVector(x, y, y, batch);
     }
 
     @Override

@@ -119,6 +119,33 @@ class StochasticQuadraticProblemTest {
         assertThat(Vectors.norm(PROBLEM.hessianVector(x, y, v, together).sub(meanHvp))).isLessThan(1e-12);
     }
 
+    @Test
+    void theLowerValueOfABatchHasTheBatchGradientsInYAndXByCentralDifferences() {
+        SplittableRandom r = new SplittableRandom(17);
+        INDArray x = random(r, P);
+        INDArray y = random(r, Q);
+        SampleBatch batch = SampleBatch.of(SPEC.generator().lowerBatch(2, 4));
+        double h = 1e-5;
+        INDArray gy = PROBLEM.lowerGradient(x, y, batch);
+        for (int i = 0; i < Q; i++) {
+            INDArray up = y.dup();
+            up.putScalar(i, y.getDouble(i) + h);
+            INDArray down = y.dup();
+            down.putScalar(i, y.getDouble(i) - h);
+            double fd = (PROBLEM.lowerValue(x, up, batch) - PROBLEM.lowerValue(x, down, batch)) / (2 * h);
+            assertThat(fd).as("∂G/∂y_%d", i).isCloseTo(gy.getDouble(i), org.assertj.core.data.Offset.offset(1e-6));
+        }
+        INDArray gx = PROBLEM.lowerGradientX(x, y, batch);
+        for (int j = 0; j < P; j++) {
+            INDArray up = x.dup();
+            up.putScalar(j, x.getDouble(j) + h);
+            INDArray down = x.dup();
+            down.putScalar(j, x.getDouble(j) - h);
+            double fd = (PROBLEM.lowerValue(up, y, batch) - PROBLEM.lowerValue(down, y, batch)) / (2 * h);
+            assertThat(fd).as("∂G/∂x_%d", j).isCloseTo(gx.getDouble(j), org.assertj.core.data.Offset.offset(1e-6));
+        }
+    }
+
     private static Minibatch single(Minibatch m, int row) {
         double[] f = new double[m.featureDim()];
         System.arraycopy(m.features(), row * m.featureDim(), f, 0, m.featureDim());

@@ -46,6 +46,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--run", description = "The run's name (topics mobl.<run>.lower/upper). Default: ${DEFAULT-VALUE}.")
     String run;
 
+    @Option(names = "--metrics-port",
+            description = "Prometheus scrape endpoint port on --metrics-host (/metrics, /health, /ready) while the demo runs; "
+                    + "0 turns it off, -1 binds any free port. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
+    @Option(names = "--metrics-host", description = "Address the endpoint binds to. Default: ${DEFAULT-VALUE}.")
+    String metricsHost;
+
     @Option(names = "--out", description = "Also write what the demo prints as JSON to this file: the sweep's minibatches, "
             + "time and wait, its Pareto points, and each preference's exact point and distance to it.")
     java.nio.file.Path out;
@@ -63,7 +71,10 @@ public final class DemoCommand implements Callable<Integer> {
                 problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount(), seed, sweep, iterations,
                 config.lowerIterations(), config.neumannSteps(), config.lowerBatchSize());
         out.flush();
-        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), 2, out)) {
+        List<double[]> preferences = List.of(PreferenceGrid.of(problem.objectiveCount(), sweep));
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), 2, out);
+             RunReporting reporting = new RunReporting(metricsHost, metricsPort, preferences.size(), iterations, false)) {
+            reporting.server().ifPresent(s -> out.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
             // 1. the data: enough for K+1 iterations of one preference (each preference reads the whole stream)
             GeneratedStream batches = new GeneratedStream(data.generator(), data.objectives(), stream.rows, per.ratio(),
                     per.rounds(iterations + 1L));
@@ -77,10 +88,16 @@ public final class DemoCommand implements Callable<Integer> {
                     stream.rows, session.topics().lower(), session.topics().upper(), (System.nanoTime() - p0) / 1e9);
             out.flush();
 
-            // 2. the sweep, each preference with its own consumer groups
-            List<double[]> preferences = List.of(PreferenceGrid.of(problem.objectiveCount(), sweep));
+            // 2. the sweep, each preference with its own consumer groups; meters fed by every iteration and, from the
+            // broker, by the groups' progress and the dead letters
             long s0 = System.nanoTime();
-            StreamingSweep.Result result = StreamingSweep.run(session, run, problem, config, preferences, RunListener.NONE);
+            List<io.mobl.streams.kafka.ConsumerGroups> groups = new java.util.ArrayList<>();
+            for (int i = 0; i < preferences.size(); i++) groups.add(io.mobl.streams.kafka.ConsumerGroups.forPreference(run, i));
+            StreamingSweep.Result result;
+            try (KafkaMeters meters = KafkaMeters.ofGroups(reporting.metrics(), session.admin(), run, session.bootstrapServers(),
+                    session.topics(), groups, Duration.ofMillis(500))) {
+                result = StreamingSweep.run(session, run, problem, config, preferences, reporting);
+            }
             double sweepSeconds = (System.nanoTime() - s0) / 1e9;
             out.printf(Locale.ROOT, "sweep on the actor runtime: %,d minibatches consumed from Kafka in %.1f s, %d dead-lettered, lower level waited for data %.1f %% of the time%n",
                     result.minibatches(), sweepSeconds, result.deadLettered(), 100 * result.lowerWaitFraction());

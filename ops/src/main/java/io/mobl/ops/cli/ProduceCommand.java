@@ -5,6 +5,10 @@ import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.data.ImageMinibatches;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.experiment.HyperCleaningRun;
+import io.mobl.core.experiment.StochasticHyperCleaningRun;
+import io.mobl.core.experiment.StochasticHyperCleaningSettings;
+import io.mobl.core.problem.hypercleaning.CorruptionRateSamples;
+import io.mobl.protocol.InvalidInputException;
 import io.mobl.core.stochastic.StochasticQuadraticProblem;
 import io.mobl.core.stochastic.StochasticQuadraticSpec;
 import io.mobl.ops.config.MoblConfig;
@@ -50,6 +54,13 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--corruption", description = "Images data sets: fraction of training labels replaced by another class. Default: ${DEFAULT-VALUE}.")
     double corruption;
 
+    @Option(names = "--format", description = "mnist, fashion-mnist: batches (mobl's binary minibatches of the "
+            + "hyper-cleaning split, one-hot labels) or records (per-example JSON records of the stochastic "
+            + "hyper-cleaning problem of one data set: each training image with its label at every corruption rate, "
+            + "the clean validation images keyed by objective; --count counts the training records; "
+            + "./mobl experiment stochastic-hyper-cleaning --bootstrap-servers trains on them). Default: ${DEFAULT-VALUE}.")
+    String format;
+
     @Option(names = "--run", description = "Write the topics of this run. Default: ${DEFAULT-VALUE}.")
     String run;
 
@@ -80,6 +91,12 @@ public final class ProduceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         config = Main.config(spec.commandLine());
         settings = config.produce();
+        if (settings.format() == MoblConfig.ProduceFormat.RECORDS) {
+            if (settings.synthetic()) {
+                throw new InvalidInputException("--format", "records", "batches for --dataset synthetic (records are written for mnist or fashion-mnist)");
+            }
+            return produceRecords(out);
+        }
         if (!settings.synthetic()) return produceImages(out);
         MinibatchProducer.Options options = MinibatchProducer.Options.once().withRate(settings.rate());
         StochasticQuadraticSpec data = stream.spec(config.problem().seed());
@@ -152,30 +169,128 @@ public final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The stochastic hyper-cleaning problem's data ({@link StochasticHyperCleaningRun#samples}, the experiment's
+     * corruption rates, split with {@code --seed}) as ordinary per-example JSON records
+     * ({@link StochasticHyperCleaningExperiment#records}), in the order the in-memory run draws them: training
+     * record i is the i-th training example of the endless sequence of epochs, objective s's j-th record its j-th
+     * validation example. Beside each training record the upper topic gets what one iteration of stochastic WC-MHGD
+     * (the experiment's batch sizes, D = 1: the most validation data per training example) reads per training
+     * example, and a quarter more, one record of each objective at a time.
+     */
+    private int produceRecords(PrintWriter out) throws Exception {
+        List<String> names = settings.dataset();
+        if (names.size() != 1) {
+            throw new InvalidInputException("--dataset", String.join(",", names),
+                    "one data set with --format records (the stochastic hyper-cleaning problem of one data set)");
+        }
+        if (topic != null) throw new InvalidInputException("--topic", topic, "none with --format records (records go to the run's lower and upper topics)");
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--corruption")) {
+            throw new InvalidInputException("--corruption", corruption, "none with --format records (each training record carries "
+                    + "its label at every corruption rate " + java.util.Arrays.toString(StochasticHyperCleaningSettings.RATES) + ")");
+        }
+        for (String pacing : List.of("--minibatch-rows", "--batch-size", "--lower-iterations", "--neumann-steps")) {
+            if (parsed.hasMatchedOption(pacing)) {
+                throw new InvalidInputException(pacing, parsed.matchedOptionValue(pacing, null), "none with --format records (one example "
+                        + "per record; the reader batches them, and the validation records keep pace with the experiment's batch sizes)");
+            }
+        }
+        Topics.checkRun(config.run());
+        StochasticHyperCleaningSettings hc = StochasticHyperCleaningCommand.withSizes(StochasticHyperCleaningSettings.scaledDefaults(),
+                settings.trainSize(), settings.validationSize());
+        LabelledImages data = DataSets.load(names.get(0));
+        long seed = config.problem().seed();
+        CorruptionRateSamples samples = StochasticHyperCleaningRun.samples(hc, data, seed);
+        long lowerRecords = loop ? GeneratedStream.FOREVER : settings.count();
+        // what an iteration with D = 1 reads (the most validation data per training example), and a quarter more:
+        // enough for the experiment at any D, its surplus left unread
+        StochasticHyperCleaningSettings leanest = hc.withIterations(hc.iterations(), 1);
+        double upperPerLower = 1.25 * leanest.upperRowsPerIteration() / leanest.lowerRowsPerIteration();
+        Iterable<Minibatch> examples = exampleSequence(samples, hc.objectives(), lowerRecords, upperPerLower);
+        io.mobl.streams.kafka.RecordBatching records = StochasticHyperCleaningExperiment.records(hc, data);
+        TopicNames topics = config.topicsFor(config.run());
+        try (StreamingSession session = StreamingSession.open(kafka.bootstrapServers, topics, config.kafka().partitions(), out)) {
+            if (session.embedded() && !loop) {
+                out.println("note: the embedded broker stops (and its data goes) when produce ends; use ./mobl broker for one that stays");
+            }
+            out.printf(java.util.Locale.ROOT, "producing %s training records of %s (%d training images, labels at corruption rates %s, "
+                            + "split seed %d) to %s and %.3f validation records per objective per training record (%d objectives) to %s, as JSON%n",
+                    loop ? "endless" : Long.toString(settings.count()), names.get(0), hc.sizes().train(),
+                    java.util.Arrays.toString(hc.corruptionRates()), seed, topics.lower(), upperPerLower, hc.objectives(), topics.upper());
+            out.flush();
+            CountDownLatch done = new CountDownLatch(1);
+            try (MinibatchProducer producer = new MinibatchProducer(session.bootstrapServers())) {
+                long sent = sendAll(producer, done, () -> producer.produce(b -> b.isLower() ? topics.lower() : topics.upper(), examples,
+                        MinibatchProducer.Options.once().withRate(settings.rate()), b -> StochasticHyperCleaningExperiment.encode(records, b)));
+                out.printf("produced %d records (%d acknowledged)%n", sent, producer.acknowledged());
+            } finally {
+                done.countDown();
+            }
+        }
+        return 0;
+    }
+
+    /** Training example i (one-row batches) in order, and after each the validation examples that fall due. */
+    private static Iterable<Minibatch> exampleSequence(CorruptionRateSamples samples, int objectives, long lowerRecords,
+                                                       double upperPerLower) {
+        return () -> new java.util.Iterator<>() {
+            long lower;
+            long upper;
+            int objective = objectives; // objectives left to send in the current round (none: a training example is next)
+            boolean inRound;
+
+            @Override public boolean hasNext() {
+                return lower < lowerRecords || inRound || upper < Math.ceil(lower * upperPerLower);
+            }
+
+            @Override public Minibatch next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                if (!inRound && upper < Math.ceil(lower * upperPerLower)) {
+                    inRound = true;
+                    objective = 0;
+                }
+                if (inRound) {
+                    Minibatch b = samples.batch(objective, upper, 1);
+                    if (++objective == objectives) {
+                        inRound = false;
+                        upper++;
+                    }
+                    return b;
+                }
+                return samples.batch(Minibatch.LOWER, lower++, 1);
+            }
+        };
+    }
+
+    /** Runs {@code send}; Ctrl-C stops the producer after the record it is sending and waits for the flush. */
+    private static long sendAll(MinibatchProducer producer, CountDownLatch done, java.util.function.LongSupplier send) {
+        Thread hook = new Thread(() -> {
+            producer.stop();
+            try {
+                done.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mobl-produce-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return send.getAsLong();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook waits for this thread
+            }
+        }
+    }
+
     /** Sends the batches; Ctrl-C stops the producer after the record it is sending and waits for the flush. */
     private static void send(PrintWriter out, StreamingSession session, Function<Minibatch, String> topicOf,
                              Iterable<Minibatch> batches, MinibatchProducer.Options options) {
         CountDownLatch done = new CountDownLatch(1);
         try (MinibatchProducer producer = new MinibatchProducer(session.bootstrapServers())) {
-            Thread hook = new Thread(() -> {
-                producer.stop();
-                try {
-                    done.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "mobl-produce-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            long sent;
-            try {
-                sent = producer.produce(topicOf, batches, options);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook waits for this thread
-                }
-            }
+            long sent = sendAll(producer, done, () -> producer.produce(topicOf, batches, options));
             out.printf("produced %d minibatches (%d acknowledged)%n", sent, producer.acknowledged());
         } finally {
             done.countDown();

@@ -59,6 +59,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "Checkpoint each preference's run before every N-th iteration and at the end (0: off), so that --resume can go on from it. Default: ${DEFAULT-VALUE}.")
     int checkpointEvery;
 
+    @Option(names = "--checkpoint-dir",
+            description = "Where the synchronous runtime keeps each run's checkpoints and history (DIR/RUN/PREFERENCE-INDEX/). Default: ${DEFAULT-VALUE}.")
+    Path checkpointDir;
+
+    @Option(names = "--resume", paramLabel = "RUN",
+            description = "Go on from the newest checkpoints of the run RUN in --checkpoint-dir (give the same options as the run that wrote them; RUN names this run too): iterates, telemetry and points as if it had never stopped.")
+    String resume;
+
     @Option(names = "--continuous",
             description = "Train on Kafka data as it arrives (stochastic WC-MHGD on the stochastic-quadratic problem of --seed, "
                     + "--upper-dim, --lower-dim, --objectives, --noise), until a control-topic stop or Ctrl-C; --iterations and "
@@ -76,10 +84,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--rate", description = "With --produce: minibatches per second. Default: ${DEFAULT-VALUE}.")
     double rate;
 
+    /** This run's checkpoint settings, settled when it starts. */
+    RunCheckpoints checkpoints;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (continuous) return continuous(stdout);
+        if (continuous) return continuous(stdout); // checkpoints on mobl.checkpoints, resumed by a restart
+        checkpoints = RunCheckpoints.of(Main.config(spec.commandLine()).checkpoints(), run, resume);
+        run = checkpoints.run();
         if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
@@ -91,18 +104,28 @@ public final class RunCommand implements Callable<Integer> {
                 config.hypergradient().name(), runtime, config.lowerIterations(), config.lowerStepSize(), config.upperStepSize(),
                 config.chebyshevWeight(), config.maxIterations(), config.tolerance(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
+        if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
         List<ParetoPoint> points;
-        try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), config.maxIterations(),
-                telemetryOut != null)) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                prefs.size(), config.maxIterations(), telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (runtime) {
-                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps()).stream()
-                        .map(Solution::point).toList();
+                case "sync" -> SynchronousSolver.sweep(built, config, prefs, run, reporting, derived.steps(),
+                        checkpoints.journals(), checkpoints.every()).stream().map(Solution::point).toList();
                 case "actors" -> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
                             "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
                     try (ActorRuntime actors = new ActorRuntime(pekko)) {
-                        yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
+                        if (!checkpoints.active()) {
+                            yield actors.sweep(built, config, prefs, run, reporting).points().toCompletableFuture().get();
+                        }
+                        // durable: WC-MHGD as steps of the step coordinator, the checkpoints those of the sync loop
+                        yield actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
+                                        new io.mobl.core.algorithm.WcMhgdAlgorithm(new CountingProblem(built), config), null,
+                                        derived.steps().isEmpty() ? null : io.mobl.core.algorithm.DivergenceGuard.of("wc-mhgd", derived.steps())),
+                                        prefs, config.maxIterations(), run, reporting)
+                                .withUntil(config::finished).withCheckpointing(actorCheckpointing()))
+                                .points().toCompletableFuture().get();
                     }
                 }
                 default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
@@ -115,6 +138,15 @@ public final class RunCommand implements Callable<Integer> {
             stdout.println("wrote " + points.size() + " point(s) to " + out);
         }
         return 0;
+    }
+
+    /**
+     * The actor runtime's side of {@link #checkpoints}: the same file journals as the synchronous loop's, so a run
+     * checkpointed on one runtime resumes on the other.
+     */
+    io.mobl.actors.Checkpointing actorCheckpointing() {
+        return checkpoints.active() ? new io.mobl.actors.Checkpointing(checkpoints.journals(), checkpoints.every())
+                : io.mobl.actors.Checkpointing.NONE;
     }
 
     private int continuous(PrintWriter stdout) throws Exception {
@@ -143,27 +175,34 @@ public final class RunCommand implements Callable<Integer> {
                 problem.describe(), built.upperDimension(), built.lowerDimension(), built.objectiveCount(),
                 algorithm.name(), runtime, iterations, prefs.size());
         stdout.printf("steps: %s%n", plan.describeSteps());
-        List<ParetoPoint> points;
-        switch (runtime) {
-            case "sync" -> {
-                points = new java.util.ArrayList<>();
-                for (double[] preference : prefs) points.add(plan.solve(built, preference, iterations, run));
-            }
-            case "actors" -> {
-                try (RunReporting reporting = new RunReporting(metricsHost, metricsPort, prefs.size(), iterations,
-                        telemetryOut != null)) {
-                    reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        if (checkpoints.active()) stdout.printf("%s%n", checkpoints.describe());
+        List<ParetoPoint> points = new java.util.ArrayList<>();
+        try (RunReporting reporting = RunReporting.forRun(Main.config(spec.commandLine()), run, metricsHost, metricsPort,
+                prefs.size(), iterations, telemetryOut != null)) {
+            reporting.printHeader(stdout);
+            switch (runtime) {
+                case "sync" -> {
+                    io.mobl.core.checkpoint.RunJournal.Factory journals = checkpoints.journals();
+                    for (int i = 0; i < prefs.size(); i++) {
+                        try (io.mobl.core.checkpoint.RunJournal journal = journals.open(run, i)) {
+                            points.add(plan.solve(built, prefs.get(i), iterations, reporting,
+                                    new io.mobl.core.algorithm.Durability(journal, checkpoints.every(), run, i,
+                                            io.mobl.core.algorithm.Durability.NO_SOURCE)));
+                        }
+                    }
+                }
+                case "actors" -> {
                     Config pekko = MeteredExecutor.meter(ConfigDefaults.of(spec.commandLine()).config().effective(),
                             "pekko.actor.default-dispatcher", RuntimeSettings.MATH_DISPATCHER);
                     try (ActorRuntime actors = new ActorRuntime(pekko)) {
                         points = actors.sweep(AlgorithmSweepSpec.of(i -> new AlgorithmSweepSpec.Part(
                                         plan.on(new CountingProblem(built)), null, plan.guard()), prefs, iterations, run,
-                                reporting)).points().toCompletableFuture().get();
+                                reporting).withCheckpointing(actorCheckpointing())).points().toCompletableFuture().get();
                     }
-                    if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
                 }
+                default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
             }
-            default -> throw new InvalidInputException("--runtime", runtime, "one of actors, sync");
+            if (telemetryOut != null) reporting.writeTelemetry(telemetryOut);
         }
         ParetoTable.print(stdout, points);
         if (out != null) {

@@ -3,6 +3,7 @@ package io.mobl.ops.cli;
 import io.mobl.core.data.HyperCleaningSplit;
 import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.ops.config.MoblConfig;
+import io.mobl.protocol.InvalidInputException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,6 +48,19 @@ public final class StochasticHyperCleaningCommand implements Callable<Integer> {
     @Option(names = "--train-size", description = "Training images (default 5000).")
     Integer trainSize;
 
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Train on the per-example records that ./mobl produce --dataset mnist --format records wrote to "
+                    + "the run's topics on this Kafka (same --run, --seed and --train-size) instead of an in-memory source; "
+                    + "one seed, --seed. Without it: in memory, seeds 0..--seeds-1.")
+    String bootstrapServers;
+
+    @Option(names = "--run", description = "With --bootstrap-servers: read the topics of this run. Default: ${DEFAULT-VALUE}.")
+    String run;
+
+    @Option(names = "--seed", description = "With --bootstrap-servers: the seed produce split the data set with "
+            + "(the models start from it too). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
     @Option(names = "--preferred", split = ",",
             description = "The objectives (corruption rates, 0-based) that get the preferred and extremely preferred "
                     + "preferences (default: the lowest and the highest rate, 0,4).")
@@ -60,12 +74,29 @@ public final class StochasticHyperCleaningCommand implements Callable<Integer> {
                 lowerIterations != null ? lowerIterations : s.lowerIterations());
         s = s.withSteps(lowerStepSize != null ? lowerStepSize : s.lowerStepSize(),
                 upperStepSize != null ? upperStepSize : s.upperStepSize(), s.chebyshevWeight());
-        if (trainSize != null) {
-            HyperCleaningSplit.Sizes z = s.sizes();
-            s = s.withSizes(new HyperCleaningSplit.Sizes(trainSize, z.validation(), z.selection(), z.test(), 0));
-        }
+        if (trainSize != null) s = withSizes(s, trainSize, s.sizes().validation());
         if (config.model() == MoblConfig.Model.MLP) s = s.withHidden(new int[] {512, 256});
         List<Integer> chosen = preferred != null ? preferred : List.of(0, s.objectives() - 1);
-        return new StochasticHyperCleaningExperiment(s, chosen, config.seeds(), config.out()).run(spec.commandLine().getOut());
+        MoblConfig all = Main.config(spec.commandLine());
+        var parsed = spec.commandLine().getParseResult();
+        if (all.kafka().embedded()) {
+            for (String option : List.of("--run", "--seed")) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new InvalidInputException(option, parsed.matchedOptionValue(option, null), "none without --bootstrap-servers (the in-memory runs use seeds 0..--seeds-1)");
+                }
+            }
+            return new StochasticHyperCleaningExperiment(s, chosen, config.seeds(), config.out()).run(spec.commandLine().getOut());
+        }
+        if (parsed.hasMatchedOption("--seeds")) {
+            throw new InvalidInputException("--seeds", config.seeds(), "none with --bootstrap-servers (the topics hold the data of one split: --seed)");
+        }
+        return StochasticHyperCleaningExperiment.fromKafka(s, chosen, config.out(), all.kafka().bootstrapServersProperty(), all.run(), all.topicsFor(all.run()), all.problem().seed())
+                .run(spec.commandLine().getOut());
+    }
+
+    /** The settings with these training and validation sizes (the rest of the split as before). */
+    static StochasticHyperCleaningSettings withSizes(StochasticHyperCleaningSettings s, int train, int validation) {
+        HyperCleaningSplit.Sizes z = s.sizes();
+        return s.withSizes(new HyperCleaningSplit.Sizes(train, validation, z.selection(), z.test(), 0));
     }
 }

@@ -5,7 +5,18 @@ import io.mobl.core.data.LabelledImages;
 import io.mobl.core.experiment.StochasticHyperCleaningRun;
 import io.mobl.core.experiment.StochasticHyperCleaningSettings;
 import io.mobl.protocol.InvalidInputException;
+import io.mobl.core.problem.hypercleaning.StochasticHyperCleaningProblem;
+import io.mobl.core.stochastic.BatchSource;
+import io.mobl.protocol.Minibatch;
+import io.mobl.protocol.codec.ExampleRecords;
+import io.mobl.streams.kafka.KafkaBatchSource;
+import io.mobl.streams.kafka.KafkaSourceSettings;
+import io.mobl.streams.kafka.RecordBatching;
+import io.mobl.streams.kafka.TopicNames;
+import io.mobl.streams.kafka.Topics;
 import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.Set;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,12 +38,29 @@ final class StochasticHyperCleaningExperiment {
     private final List<Integer> preferred;
     private final int seeds;
     private final Path out;
+    /** The first seed; the runs use firstSeed … firstSeed + seeds − 1. */
+    private final long firstSeed;
+    /** Where the runs read their data: null, in memory; else Kafka topics of per-example records. */
+    private final Kafka kafka;
+
+    /** The Kafka the records are on, the run, and its topics (as configured). */
+    record Kafka(String bootstrapServers, String run, TopicNames topics) {}
 
     /** One preference of the experiment: its name in tables, r, and the objective it prefers (−1: none). */
     record Preference(String name, double[] r, int preferred) {}
 
     StochasticHyperCleaningExperiment(StochasticHyperCleaningSettings settings, List<Integer> preferred, int seeds,
                                       Path out) {
+        this(settings, preferred, seeds, out, null, 0);
+    }
+
+    private StochasticHyperCleaningExperiment(StochasticHyperCleaningSettings settings, List<Integer> preferred, Path out,
+                                              Kafka kafka, long seed) {
+        this(settings, preferred, 1, out, kafka, seed);
+    }
+
+    private StochasticHyperCleaningExperiment(StochasticHyperCleaningSettings settings, List<Integer> preferred, int seeds,
+                                              Path out, Kafka kafka, long firstSeed) {
         for (int s : preferred) {
             if (s < 0 || s >= settings.objectives()) {
                 throw new InvalidInputException("--preferred", s, "objective indices in 0.." + (settings.objectives() - 1));
@@ -42,6 +70,55 @@ final class StochasticHyperCleaningExperiment {
         this.preferred = List.copyOf(preferred);
         this.seeds = seeds;
         this.out = out;
+        this.kafka = kafka;
+        this.firstSeed = firstSeed;
+    }
+
+    /**
+     * The experiment on the per-example records {@code mobl produce --format records} wrote to the run's topics
+     * (split with {@code seed}): each preference's run reads them from the start through
+     * {@link KafkaBatchSource#startRecords} (examples checked where they enter, the bad ones dead-lettered), and its
+     * models are scored on this process's split of the same seed.
+     */
+    static StochasticHyperCleaningExperiment fromKafka(StochasticHyperCleaningSettings settings, List<Integer> preferred,
+                                                       Path out, String bootstrapServers, String run, TopicNames topics,
+                                                       long seed) {
+        Topics.checkRun(run);
+        return new StochasticHyperCleaningExperiment(settings, preferred, out, new Kafka(bootstrapServers, run, topics), seed);
+    }
+
+    /**
+     * How the records of the problem are read: JSON {"features": [d pixels], "label": [S noisy labels]} on the lower
+     * topic, {"features": [...], "label": clean class} on the upper topic keyed by objective; minibatches of the
+     * settings' rows.
+     */
+    static RecordBatching records(StochasticHyperCleaningSettings settings, LabelledImages data) {
+        ExampleRecords.Json json = new ExampleRecords.Json("features", "label", Optional.empty());
+        ExampleRecords.Schema lower = new ExampleRecords.Schema(json, data.dimension(), data.classes(), Set.of(), settings.objectives());
+        ExampleRecords.Schema upper = new ExampleRecords.Schema(json, data.dimension(), data.classes(), Set.of(), 1);
+        return RecordBatching.of(lower, settings.minibatchRows()).withUpperSchema(upper);
+    }
+
+    /** A one-row minibatch of the problem's data as its per-example record (features exact: they decode to the same doubles). */
+    static byte[] encode(RecordBatching records, Minibatch example) {
+        int l = example.labelDim();
+        int[] labels = new int[l];
+        for (int c = 0; c < l; c++) labels[c] = (int) example.label(0, c);
+        return ExampleRecords.encode(records.schemaOf(example.objective()),
+                new ExampleRecords.Example(example.features(), labels, Optional.empty()), false);
+    }
+
+    /** Opens the run's Kafka source for one preference's run: from the topics' start, committing nothing. */
+    private BatchSource kafkaSource(StochasticHyperCleaningProblem problem, RecordBatching records, int preference) {
+        int rows = settings.minibatchRows();
+        int lowerBatches = (int) Math.min(4096, 2 * settings.lowerRowsPerIteration() / rows + 2);
+        int upperBatches = (int) (2 * settings.upperRowsPerIteration() / rows + 2);
+        KafkaSourceSettings source = KafkaSourceSettings.of(kafka.bootstrapServers(), kafka.run(), settings.objectives())
+                .withTopics(kafka.topics())
+                .withGroupPrefix("mobl." + kafka.run() + ".stochastic-hyper-cleaning-" + preference)
+                .withJournalCommits() // nothing committed: every preference, and every later experiment, reads from the start
+                .withBuffers(lowerBatches, upperBatches); // an objective takes its iteration's batches while the others' arrive
+        return KafkaBatchSource.startRecords(source, records, KafkaBatchSource.BatchCheck.of(problem));
     }
 
     /** The paper's two levels for each preferred objective, then the uniform preference. */
@@ -68,6 +145,11 @@ final class StochasticHyperCleaningExperiment {
 
     int run(PrintWriter console) {
         LabelledImages data = DataSets.load("mnist");
+        RecordBatching records = kafka == null ? null : records(settings, data);
+        if (kafka != null) {
+            console.printf(Locale.ROOT, "reading per-example records from %s and %s at %s (split seed %d)%n",
+                    kafka.topics().lower(), kafka.topics().upper(), kafka.bootstrapServers(), firstSeed);
+        }
         console.printf(Locale.ROOT, "stochastic-hyper-cleaning: mnist, S = %d corruption rates %s, model %s, shared ℓ2 "
                         + "weight e^x from %.0e; K = %d, D = %d, α = %s, β = %s, u = %s, batches %d (SGD) / %d (objective), "
                         + "Q = %d; %d seed(s)%n", settings.objectives(), Arrays.toString(settings.corruptionRates()),
@@ -81,9 +163,11 @@ final class StochasticHyperCleaningExperiment {
         List<Map<String, Object>> runs = new ArrayList<>();
         // seeds outside preferences, and results written after every seed: a long run that is stopped early still
         // leaves complete tables for the seeds it finished
-        for (int seed = 0; seed < seeds; seed++) {
+        for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
             for (Preference p : preferences) {
-                StochasticHyperCleaningRun.Outcome o = StochasticHyperCleaningRun.run(settings, data, p.r(), seed, k -> { });
+                int index = preferences.indexOf(p);
+                StochasticHyperCleaningRun.Outcome o = StochasticHyperCleaningRun.run(settings, data, p.r(), seed, k -> { },
+                        kafka == null ? null : problem -> kafkaSource(problem, records, index));
                 byPreference.get(p.name()).add(o);
                 runs.add(runRecord(p, seed, o));
                 console.printf(Locale.ROOT, "  %-30s seed %d: e^x = %.2e, φ = %s, test accuracy %s (%.0f s)%n", p.name(),
@@ -207,7 +291,7 @@ final class StochasticHyperCleaningExperiment {
         return m;
     }
 
-    private Map<String, Object> runRecord(Preference p, int seed, StochasticHyperCleaningRun.Outcome o) {
+    private Map<String, Object> runRecord(Preference p, long seed, StochasticHyperCleaningRun.Outcome o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("preference", p.name());
         m.put("r", p.r());
@@ -224,6 +308,7 @@ final class StochasticHyperCleaningExperiment {
         StochasticHyperCleaningSettings s = settings;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", "mnist");
+        m.put("source", kafka == null ? "memory" : "kafka records of run " + kafka.run());
         m.put("corruptionRates", s.corruptionRates());
         m.put("train", s.sizes().train());
         m.put("validation", s.sizes().validation());

@@ -39,19 +39,32 @@ final class StochasticRun {
                 config.neumannStepSize(), config.chebyshevWeight(), config.lowerBatchSize(), options.minibatchRows,
                 config.neumannSteps(), config.maxIterations(), prefs.size());
         stdout.printf("steps: %s%n", derived.describe());
+        if (command.checkpoints.active()) stdout.printf("%s%n", command.checkpoints.describe());
         List<ParetoPoint> points;
-        try (RunReporting reporting = new RunReporting(command.metricsHost, command.metricsPort, prefs.size(),
-                config.maxIterations(), command.telemetryOut != null)) {
-            reporting.server().ifPresent(s -> stdout.printf("metrics: http://%s:%d/metrics%n", s.host(), s.port()));
+        try (RunReporting reporting = RunReporting.forRun(Main.config(command.spec.commandLine()), command.run,
+                command.metricsHost, command.metricsPort, prefs.size(), config.maxIterations(), command.telemetryOut != null)) {
+            reporting.printHeader(stdout);
             points = switch (command.runtime) {
                 case "sync" -> StochasticSolver.sweep(problem, config, prefs,
                                 i -> GeneratedBatchSource.of(spec, options.minibatchRows), command.run, reporting,
-                                derived.steps())
+                                derived.steps(), command.checkpoints.journals(), command.checkpoints.every())
                         .stream().map(Solution::point).toList();
                 case "actors" -> {
                     try (ActorRuntime actors = new ActorRuntime()) {
-                        yield actors.sweep(problem, config, prefs, i -> GeneratedBatchSource.of(spec, options.minibatchRows),
-                                command.run, reporting).points().toCompletableFuture().get();
+                        if (!command.checkpoints.active()) {
+                            yield actors.sweep(problem, config, prefs, i -> GeneratedBatchSource.of(spec, options.minibatchRows),
+                                    command.run, reporting).points().toCompletableFuture().get();
+                        }
+                        // durable: stochastic WC-MHGD as steps of the step coordinator, each preference's source resumed
+                        // at its checkpoint's positions
+                        yield actors.sweep(io.mobl.actors.AlgorithmSweepSpec.of(i -> {
+                                    var source = GeneratedBatchSource.of(spec, options.minibatchRows);
+                                    return new io.mobl.actors.AlgorithmSweepSpec.Part(new io.mobl.core.algorithm.StochasticWcMhgdAlgorithm(
+                                            new io.mobl.core.stochastic.CountingStochasticProblem(problem), config, source), source,
+                                            derived.steps().isEmpty() ? null : io.mobl.core.algorithm.DivergenceGuard.of("stochastic wc-mhgd", derived.steps()));
+                                }, prefs, config.maxIterations(), command.run, reporting)
+                                .withUntil(config::finished).withCheckpointing(command.actorCheckpointing()))
+                                .points().toCompletableFuture().get();
                     }
                 }
                 default -> throw new InvalidInputException("--runtime", command.runtime, "one of actors, sync");

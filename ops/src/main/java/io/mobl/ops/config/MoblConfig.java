@@ -336,7 +336,7 @@ public record MoblConfig(
      * @param rate           at most this many minibatches per second; 0: no limit
      */
     public record Produce(List<String> dataset, int trainSize, int validationSize, double corruption, long count,
-                          double rate) {
+                          double rate, ProduceFormat format) {
         public static final List<String> DATASETS = List.of("synthetic", "mnist", "fashion-mnist");
 
         public Produce {
@@ -434,6 +434,19 @@ public record MoblConfig(
     }
 
     /** The experiments' lower-level model: one logistic regression per task, or the paper's MLP. */
+    /**
+     * What {@code mobl produce} writes for an image data set: mobl's binary minibatches (the FORUM hyper-cleaning
+     * split, one-hot labels), or ordinary per-example JSON records of the stochastic hyper-cleaning problem, which
+     * {@code mobl experiment stochastic-hyper-cleaning --bootstrap-servers} trains on.
+     */
+    public enum ProduceFormat {
+        BATCHES, RECORDS;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     public enum Model {
         LOGISTIC, MLP;
 
@@ -760,7 +773,8 @@ public record MoblConfig(
                 read.integer("mobl.produce.validation-size", 1, 1_000_000),
                 read.number("mobl.produce.corruption", 0, Math.nextDown(1.0), "a number in [0, 1)"),
                 read.integer("mobl.produce.count", 1, 1_000_000_000_000_000L),
-                read.number("mobl.produce.rate", 0, Double.MAX_VALUE, "a finite number >= 0 (0: as fast as the broker takes them)"));
+                read.number("mobl.produce.rate", 0, Double.MAX_VALUE, "a finite number >= 0 (0: as fast as the broker takes them)"),
+                read.oneOf("mobl.produce.format", ProduceFormat.values(), ProduceFormat::configName));
         if (produce.dataset().size() > 1 && produce.dataset().contains("synthetic")) {
             throw read.fail("mobl.produce.dataset", "synthetic alone, or one or more of mnist, fashion-mnist");
         }

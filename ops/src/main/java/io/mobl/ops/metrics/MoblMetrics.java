@@ -124,7 +124,8 @@ public final class MoblMetrics implements AutoCloseable {
     /**
      * Records one finished upper-level iteration: counts it, times each phase of
      * {@link IterateTelemetry#phaseNanos()}, and sets the objective, stationarity, step-norm and oracle-call
-     * meters of its run/preference.
+     * meters of its run/preference, and the KKT residual when the algorithm reports one
+     * ({@link IterateTelemetry#kktResidual()}, see {@link #onKktResidual}).
      *
      * @throws InvalidInputException if a phase has a negative or missing duration
      */
@@ -142,6 +143,9 @@ public final class MoblMetrics implements AutoCloseable {
         meters.record(telemetry);
         for (Map.Entry<String, Long> phase : telemetry.phaseNanos().entrySet()) {
             phaseTimer(telemetry.run(), phase.getKey()).record(Duration.ofNanos(phase.getValue()));
+        }
+        if (telemetry.hasKktResidual() && Double.isFinite(telemetry.kktResidual())) {
+            onKktResidual(telemetry.run(), telemetry.preference(), telemetry.kktResidual());
         }
     }
 

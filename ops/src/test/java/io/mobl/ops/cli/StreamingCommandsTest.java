@@ -65,7 +65,7 @@ class StreamingCommandsTest extends BrokerCliTest {
     void theDemoStreamsThroughAnEmbeddedBrokerAndPrintsTheFrontAndTheTopics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path json = dir.resolve("demo.json");
-        int code = mobl("demo", "--iterations", "20", "--sweep", "3", "--out", json.toString());
+        int code = mobl("demo", "--iterations", "20", "--sweep", "3", "--metrics-port", "0", "--out", json.toString());
         String text = out.toString();
         assertThat(code).as(err + text).isZero();
         assertThat(text).contains("embedded Kafka broker").contains("produced").contains("sweep on the actor runtime")

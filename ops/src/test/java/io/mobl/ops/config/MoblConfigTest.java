@@ -92,7 +92,7 @@ class MoblConfigTest {
         assertThat(config.kafka().batchTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(config.kafka().partitions()).isEqualTo(2);
         assertThat(config.demo()).isEqualTo(new MoblConfig.Demo("demo", 200, 5, 8, 5, 8));
-        assertThat(config.produce()).isEqualTo(new MoblConfig.Produce(java.util.List.of("synthetic"), 5000, 1000, 0.5, 10_000, 0));
+        assertThat(config.produce()).isEqualTo(new MoblConfig.Produce(java.util.List.of("synthetic"), 5000, 1000, 0.5, 10_000, 0, MoblConfig.ProduceFormat.BATCHES));
         assertThat(config.compare().algorithms()).containsExactly("wc-mhgd", "linear-scalarisation", "mgda", "moml", "moco", "forum");
         assertThat(config.compare().out()).isEqualTo(Path.of("compare.json"));
         assertThat(config.report()).isEqualTo(new MoblConfig.Report(800, 600, 30));

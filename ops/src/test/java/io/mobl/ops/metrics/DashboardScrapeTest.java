@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mobl.ops.Records;
 import io.mobl.protocol.IterateTelemetry;
+import io.mobl.streams.kafka.EmbeddedKafkaBroker;
 import org.apache.pekko.actor.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +35,9 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard and the Prometheus config that ship in ops/ against a real scrape: MoblMetrics and
- * MetricsServer on an ephemeral port, fed telemetry, read over HTTP.
+ * The dashboard and the Prometheus config that ship in ops/ against a real scrape: real {@code mobl run} and
+ * {@code mobl demo} commands serving their endpoints (every metric the dashboard queries, fed by production code),
+ * and MoblMetrics and MetricsServer on an ephemeral port for the meters' exact values.
  */
 class DashboardScrapeTest {
     private static final Path DASHBOARD = Path.of("grafana", "mobl.json");
@@ -84,8 +86,14 @@ class DashboardScrapeTest {
         assertThat(second).containsEntry("mobl_iteration_duration_seconds_count{phase=\"hypergradient\",run=\"demo\"}", 6.0);
     }
 
+    /**
+     * A real {@code mobl run} (actor runtime, the dispatchers metered) and a real {@code mobl demo} (stochastic
+     * WC-MHGD fed from Kafka, with malformed records waiting in its topic) serve their endpoints; scraped over HTTP
+     * while they run, every metric the dashboard queries has a live value fed by their code (nothing fed here),
+     * the KKT residual of QP (5) included; and the run publishes its telemetry (with that residual) to Kafka.
+     */
     @Test
-    void everyMetricTheDashboardQueriesIsInTheScrape() throws Exception {
+    void everyMetricTheDashboardQueriesHasALiveValueDuringARealRunAndDemo() throws Exception {
         Set<String> referenced = dashboardMetrics();
         assertThat(referenced).as("the dashboard's metrics").contains("mobl_iterations_total", "mobl_objective",
                 "mobl_stationarity_gap", "mobl_iteration_duration_seconds_bucket", "mobl_iteration_duration_seconds_sum",
@@ -93,24 +101,121 @@ class DashboardScrapeTest {
                 "mobl_dlq_records_total", "mobl_oracle_calls_total", "jvm_memory_used_bytes", "mobl_kkt_residual",
                 "executor_active_threads", "executor_queued_tasks", "executor_completed_tasks_total", "executor_running",
                 "executor_queued", "executor_pool_size_threads");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            Map<String, Double> run = scrapeWhileRunning("run", "--problem", "quadratic", "--algorithm", "wc-mhgd",
+                    "--runtime", "actors", "--sweep", "2", "--iterations", "4000", "--tolerance", "1e-300", "--run", "live-run",
+                    "--metrics-port", "-1", "--bootstrap-servers", broker.bootstrapServers());
+            assertThat(names(run)).as("the run's scrape").contains("mobl_kkt_residual", "mobl_iterations_total",
+                    "executor_active_threads", "executor_running", "mobl_step_norm");
+            assertThat(run.entrySet()).as("KKT residuals of the run's preferences")
+                    .filteredOn(e -> e.getKey().startsWith("mobl_kkt_residual{") && e.getKey().contains("run=\"live-run\""))
+                    .hasSize(2).allSatisfy(e -> assertThat(e.getValue()).isFinite().isGreaterThanOrEqualTo(0));
+            List<IterateTelemetry> published = telemetryOf(broker.bootstrapServers(), "live-run");
+            assertThat(published).as("telemetry the run published to mobl.telemetry").isNotEmpty()
+                    .allSatisfy(t -> assertThat(t.hasKktResidual()).isTrue());
+            assertThat(paretoOf(broker.bootstrapServers(), "live-run", 2)).as("the run's Pareto points on mobl.pareto").hasSize(2);
 
-        metrics.onIteration(telemetry(R1, 0));
-        metrics.onParetoPoint(Records.point("demo", R1, new double[] {1, 2, 3}));
-        metrics.onKktResidual("demo", R1, 1e-9);
-        metrics.onBatchesConsumed("mobl.demo.lower", 4);
-        metrics.setLag("mobl.demo.lower", 0, 12);
-        metrics.onDeadLetter("mobl.demo.upper");
-        runOnMeteredDispatchers(3);
-        System.gc(); // GC pause meters appear after the first collection is reported
+            // malformed records ahead of the demo's data: each preference's source dead-letters them
+            String lower = "mobl.live-demo.lower";
+            broker.createTopic(lower, 2, false);
+            broker.createTopic("mobl.live-demo.upper", 2, false);
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers",
+                    broker.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (int i = 0; i < 10; i++) producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(lower, i % 2, null, new byte[] {1, 2, 3}));
+            }
+            Map<String, Double> demo = scrapeWhileRunning("demo", "--iterations", "30", "--sweep", "2", "--run", "live-demo",
+                    "--metrics-port", "-1", "--bootstrap-servers", broker.bootstrapServers());
+            assertThat(names(demo)).as("the demo's scrape").contains("mobl_kkt_residual", "mobl_batches_consumed_total",
+                    "mobl_kafka_lag", "mobl_dlq_records_total", "mobl_pareto_points_total");
+            assertThat(demo.get("mobl_batches_consumed_total{source=\"live-demo\"}")).isPositive();
+            assertThat(demo.get("mobl_dlq_records_total{topic=\"" + lower + "\"}")).as("dead letters from the lower topic").isPositive();
+            assertThat(demo.get("mobl_pareto_points_total{run=\"live-demo\"}")).isEqualTo(2.0);
 
-        Set<String> missing = new TreeSet<>(referenced);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            missing.removeAll(samples(scrape()).keySet().stream().map(DashboardScrapeTest::name).toList());
-            if (missing.isEmpty() || System.nanoTime() > deadline) break;
-            Thread.sleep(100);
+            Set<String> missing = new TreeSet<>(referenced);
+            missing.removeAll(names(run));
+            missing.removeAll(names(demo));
+            assertThat(missing).as("metrics the dashboard queries that neither live scrape has").isEmpty();
         }
-        assertThat(missing).as("metrics the dashboard queries that the scrape lacks").isEmpty();
+    }
+
+    /**
+     * Runs a mobl command on another thread and scrapes its endpoint (the port it prints) until it ends; returns the
+     * newest value of every series any scrape saw.
+     */
+    private Map<String, Double> scrapeWhileRunning(String... args) throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        var command = java.util.concurrent.CompletableFuture.supplyAsync(() -> io.mobl.ops.cli.Main.execute(
+                new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args));
+        Pattern endpoint = Pattern.compile("metrics: http://127\\.0\\.0\\.1:(\\d+)/metrics");
+        Map<String, Double> seen = new TreeMap<>();
+        Integer port = null;
+        int scrapes = 0;
+        while (!command.isDone()) {
+            if (port == null) {
+                Matcher m = endpoint.matcher(out.toString());
+                if (m.find()) port = Integer.parseInt(m.group(1));
+            } else {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        seen.putAll(samples(r.body()));
+                        scrapes++;
+                    }
+                } catch (java.io.IOException closedAtTheEnd) {
+                    // the command closed its endpoint as it ended
+                }
+                if (scrapes % 20 == 1) System.gc(); // GC pause meters appear once a collection is reported
+            }
+            Thread.sleep(25);
+        }
+        assertThat(command.get()).as("mobl %s: %s%s", args[0], out, err).isZero();
+        assertThat(scrapes).as("scrapes of mobl %s while it ran", args[0]).isGreaterThan(2);
+        return seen;
+    }
+
+    private static Set<String> names(Map<String, Double> samples) {
+        Set<String> names = new TreeSet<>();
+        for (String sample : samples.keySet()) names.add(name(sample));
+        return names;
+    }
+
+    /** The run's Pareto points on mobl.pareto (up to {@code n}, waiting at most 20 s). */
+    private static List<io.mobl.protocol.ParetoPoint> paretoOf(String bootstrapServers, String run, int n) {
+        List<io.mobl.protocol.ParetoPoint> out = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of("bootstrap.servers", bootstrapServers,
+                "auto.offset.reset", "earliest", "group.id", "dashboard-check-pareto"), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("mobl.pareto"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (out.size() < n && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    io.mobl.protocol.ParetoPoint p = io.mobl.protocol.codec.JsonCodec.decodeParetoPoint(r.value());
+                    if (p.run().equals(run)) out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The run's telemetry records on mobl.telemetry. */
+    private static List<IterateTelemetry> telemetryOf(String bootstrapServers, String run) {
+        List<IterateTelemetry> out = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of("bootstrap.servers", bootstrapServers,
+                "auto.offset.reset", "earliest", "group.id", "dashboard-check"), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("mobl.telemetry"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (out.isEmpty() && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    IterateTelemetry t = io.mobl.protocol.codec.JsonCodec.decodeTelemetry(r.value());
+                    if (t.run().equals(run)) out.add(t);
+                }
+            }
+        }
+        return out;
     }
 
     @Test

@@ -125,6 +125,16 @@ class MoblMetricsTest {
     }
 
     @Test
+    void theTelemetrysKktResidualFeedsTheGaugeAndAnIterationWithoutOneLeavesItAlone() {
+        IterateTelemetry plain = Records.telemetry("kkt", R, 0, new double[] {1, 2});
+        metrics.onIteration(plain);
+        assertThat(registry.find("mobl.kkt.residual").gauge()).as("an algorithm without a constrained subproblem").isNull();
+        metrics.onIteration(new IterateTelemetry(plain.run(), plain.preference(), 1, plain.objectives(), plain.weights(),
+                plain.stationarity(), plain.stepNorm(), plain.oracleCalls(), plain.phaseNanos(), 4e-12));
+        assertThat(registry.get("mobl.kkt.residual").tags("run", "kkt").gauge().value()).isEqualTo(4e-12);
+    }
+
+    @Test
     void jvmMetersAreBound() {
         assertThat(registry.find("jvm.memory.used").gauges()).isNotEmpty();
         assertThat(registry.find("jvm.threads.live").gauge()).isNotNull();

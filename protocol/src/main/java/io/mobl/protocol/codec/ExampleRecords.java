@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  *   JSON: {"features": [0.1, 2.0, …], "label": 3, "source": "a"}     (field names configurable; others ignored)
  *   CSV:  0.1,2.0,…,3                                                 (label and source columns configurable)
  * </pre>
+ * An example may carry several labels (one per task, e.g. the noisy label of each corruption rate in stochastic
+ * hyper-cleaning): with {@link Schema#labels()} = L &gt; 1 the JSON label field is an array of L class indices and a
+ * CSV line has L consecutive label columns.
  * A pure function of the record's bytes and a {@link Schema}: every record that is not one valid example (not UTF-8,
  * not JSON or not one CSV line, a missing field, features of the wrong dimension or not all finite, a label that is
  * not a class index, an unknown source) throws a {@link RecordDecodeException} naming the field and the reason, which
@@ -44,24 +47,37 @@ public final class ExampleRecords {
      * One example.
      *
      * @param features d finite numbers
-     * @param label    the class, 0..C−1
+     * @param labels   its L ≥ 1 classes, each 0..C−1
      * @param source   the data source it belongs to (empty when the schema reads none)
      */
-    public record Example(double[] features, int label, Optional<String> source) {
+    public record Example(double[] features, int[] labels, Optional<String> source) {
         public Example {
             features = features.clone();
+            labels = labels.clone();
+            if (labels.length == 0) throw new InvalidInputException("labels", "none", "at least one label");
+        }
+
+        /** An example with one label. */
+        public Example(double[] features, int label, Optional<String> source) {
+            this(features, new int[] {label}, source);
         }
 
         @Override public double[] features() { return features.clone(); }
 
+        @Override public int[] labels() { return labels.clone(); }
+
+        /** The (first) label. */
+        public int label() { return labels[0]; }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Example e && Arrays.equals(e.features, features) && e.label == label && e.source.equals(source);
+            return o instanceof Example e && Arrays.equals(e.features, features) && Arrays.equals(e.labels, labels)
+                    && e.source.equals(source);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(Arrays.hashCode(features), label, source);
+            return Objects.hash(Arrays.hashCode(features), Arrays.hashCode(labels), source);
         }
     }
 
@@ -92,7 +108,7 @@ public final class ExampleRecords {
      * One CSV line per record: d feature columns and the label column (and a source column), no header, no quotes.
      *
      * @param delimiter   the separator (',' ';' '\t' …)
-     * @param labelColumn the label's 0-based column; −1 for the last
+     * @param labelColumn the (first) label's 0-based column; −1 for the last (the last L with L labels)
      * @param sourceColumn the source's 0-based column, or −1 for none
      */
     public record Csv(char delimiter, int labelColumn, int sourceColumn) implements Format {
@@ -120,13 +136,20 @@ public final class ExampleRecords {
      * @param dimension  d ≥ 1 features
      * @param classes    C ≥ 2
      * @param sources    the source names allowed (empty: any)
+     * @param labels     L ≥ 1, the labels each example carries
      */
-    public record Schema(Format format, int dimension, int classes, Set<String> sources) {
+    public record Schema(Format format, int dimension, int classes, Set<String> sources, int labels) {
         public Schema {
             Objects.requireNonNull(format, "format");
             Checks.atLeast("dimension", dimension, 1);
             Checks.atLeast("classes", classes, 2);
+            Checks.atLeast("labels", labels, 1);
             sources = Set.copyOf(sources);
+        }
+
+        /** Examples with one label each. */
+        public Schema(Format format, int dimension, int classes, Set<String> sources) {
+            this(format, dimension, classes, sources, 1);
         }
     }
 
@@ -144,6 +167,63 @@ public final class ExampleRecords {
             throw RecordDecodeException.of("not UTF-8 text");
         }
         return schema.format() instanceof Json json ? json(schema, json, text) : csv(schema, (Csv) schema.format(), text);
+    }
+
+    /**
+     * One example as a record of the schema's format (what {@link #decode} reads back): JSON with the schema's field
+     * names, or a CSV line. With {@code float32} the features are written in float precision (shorter records; they
+     * decode to the same float values).
+     *
+     * @throws InvalidInputException when the example does not fit the schema
+     */
+    public static byte[] encode(Schema schema, Example example, boolean float32) {
+        double[] x = example.features;
+        if (x.length != schema.dimension()) throw new InvalidInputException("features", "length " + x.length, "length " + schema.dimension());
+        if (example.labels.length != schema.labels()) {
+            throw new InvalidInputException("labels", "length " + example.labels.length, "length " + schema.labels());
+        }
+        for (int y : example.labels) classIndex(schema, "labels", y);
+        boolean withSource = schema.format() instanceof Json j ? j.source().isPresent() : ((Csv) schema.format()).sourceColumn() >= 0;
+        if (withSource != example.source.isPresent()) {
+            throw new InvalidInputException("source", example.source.orElse(null), withSource ? "a source name" : "none (the schema reads no source)");
+        }
+        example.source.ifPresent(name -> {
+            if (name.isEmpty() || name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0 || name.indexOf('"') >= 0
+                    || (schema.format() instanceof Csv c && name.indexOf(c.delimiter()) >= 0)) {
+                throw new InvalidInputException("source", name, "a non-empty name without quotes, line breaks or the delimiter");
+            }
+        });
+        if (schema.format() instanceof Json json) {
+            var root = MAPPER.createObjectNode();
+            var features = root.putArray(json.features());
+            for (double v : x) {
+                if (float32) features.add((float) v);
+                else features.add(v);
+            }
+            if (schema.labels() == 1) {
+                root.put(json.label(), example.labels[0]);
+            } else {
+                var labels = root.putArray(json.label());
+                for (int y : example.labels) labels.add(y);
+            }
+            json.source().ifPresent(field -> root.put(field, example.source.get()));
+            try {
+                return MAPPER.writeValueAsBytes(root);
+            } catch (IOException e) {
+                throw new IllegalStateException("writing an example as JSON", e);
+            }
+        }
+        Csv csv = (Csv) schema.format();
+        int columns = schema.dimension() + schema.labels() + (csv.sourceColumn() >= 0 ? 1 : 0);
+        int labelColumn = csv.labelColumn() < 0 ? columns - schema.labels() : csv.labelColumn();
+        String[] fields = new String[columns];
+        if (csv.sourceColumn() >= 0) fields[csv.sourceColumn()] = example.source.get();
+        for (int c = 0; c < schema.labels(); c++) fields[labelColumn + c] = Integer.toString(example.labels[c]);
+        int at = 0;
+        for (int c = 0; c < columns; c++) {
+            if (fields[c] == null) fields[c] = float32 ? Float.toString((float) x[at++]) : Double.toString(x[at++]);
+        }
+        return String.join(String.valueOf(csv.delimiter()), fields).getBytes(StandardCharsets.UTF_8);
     }
 
     private static Example json(Schema schema, Json format, String text) {
@@ -176,11 +256,16 @@ public final class ExampleRecords {
         }
         JsonNode label = root.get(format.label());
         if (label == null || label.isNull()) throw new RecordDecodeException(format.label(), "missing");
-        if (!label.isIntegralNumber() || !label.canConvertToInt()) {
-            throw new RecordDecodeException(format.label(), "expected a class index, an integer in 0.." + (schema.classes() - 1)
-                    + ", got " + (label.isValueNode() ? label.asText() : label.getNodeType().toString()));
+        int[] y = new int[schema.labels()];
+        if (schema.labels() == 1) {
+            y[0] = jsonLabel(schema, format.label(), label);
+        } else {
+            if (!label.isArray() || label.size() != y.length) {
+                throw new RecordDecodeException(format.label(), "expected an array of " + y.length + " class indices, got "
+                        + (label.isArray() ? label.size() + " entries" : label.getNodeType().toString()));
+            }
+            for (int c = 0; c < y.length; c++) y[c] = jsonLabel(schema, format.label() + "[" + c + "]", label.get(c));
         }
-        int y = classIndex(schema, format.label(), label.asInt());
         Optional<String> source = Optional.empty();
         if (format.source().isPresent()) {
             String field = format.source().get();
@@ -192,26 +277,36 @@ public final class ExampleRecords {
         return new Example(x, y, source);
     }
 
+    private static int jsonLabel(Schema schema, String field, JsonNode label) {
+        if (!label.isIntegralNumber() || !label.canConvertToInt()) {
+            throw new RecordDecodeException(field, "expected a class index, an integer in 0.." + (schema.classes() - 1)
+                    + ", got " + (label.isValueNode() ? label.asText() : label.getNodeType().toString()));
+        }
+        return classIndex(schema, field, label.asInt());
+    }
+
     private static Example csv(Schema schema, Csv format, String text) {
         String line = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
                 : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) throw RecordDecodeException.of("more than one line");
         if (line.indexOf('"') >= 0) throw RecordDecodeException.of("a quoted field (quotes are not supported)");
         String[] fields = line.split(Pattern.quote(String.valueOf(format.delimiter())), -1);
-        int expected = schema.dimension() + 1 + (format.sourceColumn() >= 0 ? 1 : 0);
+        int labels = schema.labels();
+        int expected = schema.dimension() + labels + (format.sourceColumn() >= 0 ? 1 : 0);
         if (fields.length != expected) {
             throw RecordDecodeException.of(fields.length + " fields, expected " + expected + " (" + schema.dimension()
-                    + " features, a label" + (format.sourceColumn() >= 0 ? ", a source" : "") + ")");
+                    + " features, " + (labels == 1 ? "a label" : labels + " labels") + (format.sourceColumn() >= 0 ? ", a source" : "") + ")");
         }
-        int labelColumn = format.labelColumn() < 0 ? expected - 1 : format.labelColumn();
-        if (labelColumn >= expected || format.sourceColumn() >= expected || format.sourceColumn() == labelColumn) {
+        int labelColumn = format.labelColumn() < 0 ? expected - labels : format.labelColumn();
+        boolean sourceAmongLabels = format.sourceColumn() >= labelColumn && format.sourceColumn() < labelColumn + labels;
+        if (labelColumn + labels > expected || format.sourceColumn() >= expected || sourceAmongLabels) {
             throw RecordDecodeException.of("the schema's label/source columns (" + labelColumn + ", " + format.sourceColumn()
                     + ") do not fit a record of " + expected + " fields");
         }
         double[] x = new double[schema.dimension()];
         int at = 0;
         for (int c = 0; c < fields.length; c++) {
-            if (c == labelColumn || c == format.sourceColumn()) continue;
+            if ((c >= labelColumn && c < labelColumn + labels) || c == format.sourceColumn()) continue;
             String f = fields[c].trim();
             String field = "column " + c;
             if (!DECIMAL.matcher(f).matches()) {
@@ -221,12 +316,16 @@ public final class ExampleRecords {
             if (!Double.isFinite(x[at])) throw new RecordDecodeException(field, "not finite (" + clip(f) + ")");
             at++;
         }
-        String labelText = fields[labelColumn].trim();
-        if (!INTEGER.matcher(labelText).matches()) {
-            throw new RecordDecodeException("column " + labelColumn, "expected a class index, an integer in 0.."
-                    + (schema.classes() - 1) + ", got " + (labelText.isEmpty() ? "nothing" : clip(labelText)));
+        int[] y = new int[labels];
+        for (int c = 0; c < labels; c++) {
+            String labelText = fields[labelColumn + c].trim();
+            String field = "column " + (labelColumn + c);
+            if (!INTEGER.matcher(labelText).matches()) {
+                throw new RecordDecodeException(field, "expected a class index, an integer in 0.."
+                        + (schema.classes() - 1) + ", got " + (labelText.isEmpty() ? "nothing" : clip(labelText)));
+            }
+            y[c] = classIndex(schema, field, Integer.parseInt(labelText));
         }
-        int y = classIndex(schema, "column " + labelColumn, Integer.parseInt(labelText));
         Optional<String> source = format.sourceColumn() < 0 ? Optional.empty()
                 : Optional.of(source(schema, "column " + format.sourceColumn(), fields[format.sourceColumn()].trim()));
         return new Example(x, y, source);

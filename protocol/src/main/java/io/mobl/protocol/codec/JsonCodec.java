@@ -96,6 +96,7 @@ public final class JsonCodec {
         ObjectNode phases = o.putObject("phaseNanos");
         t.phaseNanos().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> phases.put(e.getKey(), e.getValue()));
+        if (t.hasKktResidual()) o.put("kktResidual", t.kktResidual());
         return o;
     }
 
@@ -126,8 +127,10 @@ public final class JsonCodec {
                 phases.put(e.getKey(), longValue(p, e.getKey(), "phaseNanos." + e.getKey()));
             }
         }
+        JsonNode kktNode = o.get("kktResidual");
+        double kkt = kktNode == null || kktNode.isNull() ? Double.NaN : number(o, "kktResidual");
         return construct(() -> new IterateTelemetry(run, preference, iteration, objectives, weights, stationarity,
-                stepNorm, calls, phases));
+                stepNorm, calls, phases, kkt));
     }
 
     // ---------------------------------------------------------------- ControlMessage

@@ -42,6 +42,35 @@ class ExampleRecordsTest {
     }
 
     @Test
+    void anExampleMayCarryOneLabelPerTask() {
+        Schema json = new Schema(new Json("features", "label", Optional.empty()), 2, 10, Set.of(), 3);
+        assertThat(ExampleRecords.decode(json, bytes("{\"features\":[1,2],\"label\":[3,0,9]}")).labels())
+                .containsExactly(3, 0, 9);
+        assertReason(json, "{\"features\":[1,2],\"label\":3}", "label: expected an array of 3 class indices, got NUMBER");
+        assertReason(json, "{\"features\":[1,2],\"label\":[3,0]}", "label: expected an array of 3 class indices, got 2 entries");
+        assertReason(json, "{\"features\":[1,2],\"label\":[3,0,10]}", "label[2]: class 10, expected 0..9");
+        Schema csv = new Schema(new Csv(',', -1, 0), 2, 10, Set.of(), 3);
+        assertThat(ExampleRecords.decode(csv, bytes("a,0.5,1,7,8,9"))).isEqualTo(
+                new Example(new double[] {0.5, 1}, new int[] {7, 8, 9}, Optional.of("a")));
+        assertReason(csv, "a,0.5,1,7,8", "5 fields, expected 6 (2 features, 3 labels, a source)");
+        assertReason(csv, "a,0.5,1,7,x,9", "column 4: expected a class index");
+    }
+
+    @Test
+    void encodedExamplesDecodeBackInEitherFormat() {
+        Example e = new Example(new double[] {0.1, -2.5e-7, 3}, new int[] {2}, Optional.of("a"));
+        assertThat(ExampleRecords.decode(JSON, ExampleRecords.encode(JSON, e, false))).isEqualTo(e);
+        assertThat(ExampleRecords.decode(CSV, ExampleRecords.encode(CSV, e, false))).isEqualTo(e);
+        Example f = ExampleRecords.decode(JSON, ExampleRecords.encode(JSON, e, true));
+        for (int i = 0; i < 3; i++) assertThat((float) f.features()[i]).isEqualTo((float) e.features()[i]);
+        Schema three = new Schema(new Json("x", "y", Optional.empty()), 2, 5, Set.of(), 3);
+        Example multi = new Example(new double[] {1, 2}, new int[] {4, 0, 1}, Optional.empty());
+        assertThat(new String(ExampleRecords.encode(three, multi, false), StandardCharsets.UTF_8)).isEqualTo("{\"x\":[1.0,2.0],\"y\":[4,0,1]}");
+        assertThat(ExampleRecords.decode(three, ExampleRecords.encode(three, multi, false))).isEqualTo(multi);
+        assertThatThrownBy(() -> ExampleRecords.encode(three, e, false)).hasMessageStartingWith("features");
+    }
+
+    @Test
     void eachKindOfMistakeIsNamed() {
         assertReason(JSON, "{\"features\":[1,2],\"label\":1,\"source\":\"a\"}", "features: 2 features, expected 3");
         assertReason(JSON, "{\"label\":1,\"source\":\"a\"}", "features: missing");

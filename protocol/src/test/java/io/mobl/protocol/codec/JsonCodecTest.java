@@ -138,6 +138,21 @@ class JsonCodecTest {
         assertThat(JsonCodec.decodeTelemetry(withoutPhases).phaseNanos()).isEmpty();
     }
 
+    @Example
+    void theKktResidualTravelsWhenTheAlgorithmReportsOne() throws Exception {
+        IterateTelemetry none = new IterateTelemetry("r1", new double[] {0.5, 0.5}, 3, new double[] {1, 2},
+                new double[] {0.25, 0.75}, 0.01, 0.1, CALLS, Map.of());
+        assertThat(none.hasKktResidual()).isFalse();
+        assertThat(new ObjectMapper().readTree(JsonCodec.encode(none)).has("kktResidual")).isFalse();
+        assertThat(JsonCodec.decodeTelemetry(JsonCodec.encode(none))).isEqualTo(none);
+        IterateTelemetry qp = new IterateTelemetry("r1", new double[] {0.5, 0.5}, 3, new double[] {1, 2},
+                new double[] {0.25, 0.75}, 0.01, 0.1, CALLS, Map.of(), 3.5e-13);
+        assertThat(new ObjectMapper().readTree(JsonCodec.encode(qp)).get("kktResidual").asDouble()).isEqualTo(3.5e-13);
+        assertThat(JsonCodec.decodeTelemetry(JsonCodec.encode(qp))).isEqualTo(qp);
+        assertThatThrownBy(() -> new IterateTelemetry("r1", new double[] {0.5, 0.5}, 3, new double[] {1, 2},
+                new double[] {0.25, 0.75}, 0.01, 0.1, CALLS, Map.of(), -1)).hasMessageContaining("kktResidual");
+    }
+
     // ------------------------------------------------------------------ bad JSON
 
     private static String pointWith(String field, String json) {

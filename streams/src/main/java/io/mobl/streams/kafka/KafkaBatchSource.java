@@ -121,7 +121,8 @@ public final class KafkaBatchSource implements BatchSource {
     private final AtomicLong lowerWait = new AtomicLong();
     private final AtomicLong upperWait = new AtomicLong();
 
-    private KafkaBatchSource(KafkaSourceSettings settings, BatchCheck check) {
+    private KafkaBatchSource(KafkaSourceSettings settings, BatchCheck check, RecordBatching records) {
+        if (records != null) checkFits(records, settings.objectives(), check);
         this.settings = settings;
         this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.topics());
         TopicNames topics = settings.topics();
@@ -138,7 +139,7 @@ public final class KafkaBatchSource implements BatchSource {
             for (int p = 0; p < lowerPartitions; p++) {
                 PartitionReader r = new PartitionReader(settings, new TopicPartition(topics.lower(), p), settings.groups().lower(),
                         lowerRole, lowerEach, null,
-                        new Intake(topics.lower(), p, true, lowerRole, settings.objectives(), new int[0], settings.run(), check), deadLetters);
+                        new Intake(topics.lower(), p, true, lowerRole, settings.objectives(), new int[0], settings.run(), check, records), deadLetters);
                 started.add(r);
                 lowers.add(r);
                 lowerByPartition.put(p, r);
@@ -152,7 +153,7 @@ public final class KafkaBatchSource implements BatchSource {
                 if (objectives.length == 0) continue; // no objective's key goes here: nothing of this run to read
                 PartitionReader r = new PartitionReader(settings, new TopicPartition(topics.upper(), p), settings.groups().upper(),
                         objectives, settings.upperBufferPerObjective(), settings.overflowGrace(),
-                        new Intake(topics.upper(), p, false, objectives, settings.objectives(), partitionOf, settings.run(), check), deadLetters);
+                        new Intake(topics.upper(), p, false, objectives, settings.objectives(), partitionOf, settings.run(), check, records), deadLetters);
                 started.add(r);
                 uppers.put(p, r);
                 for (int s : objectives) readerOf[s] = r;
@@ -167,12 +168,40 @@ public final class KafkaBatchSource implements BatchSource {
 
     /** Starts reading the run's two data topics (they must exist; see {@link Topics#ensure}); every batch is usable. */
     public static KafkaBatchSource start(KafkaSourceSettings settings) {
-        return new KafkaBatchSource(settings, BatchCheck.ANY);
+        return new KafkaBatchSource(settings, BatchCheck.ANY, null);
     }
 
     /** Starts reading; batches {@code check} rejects are dead-lettered with its reason. */
     public static KafkaBatchSource start(KafkaSourceSettings settings, BatchCheck check) {
-        return new KafkaBatchSource(settings, check == null ? BatchCheck.ANY : check);
+        return new KafkaBatchSource(settings, check == null ? BatchCheck.ANY : check, null);
+    }
+
+    /**
+     * Starts reading topics of ordinary per-example records (JSON or CSV, {@link RecordBatching}): each example is
+     * checked where it enters (what does not decode under the schema, or has no objective of this run, goes to the
+     * dead-letter topic with the reason) and batched by mobl; positions are the records' offsets.
+     *
+     * @param check what the run's batches must satisfy (the problem's dimensions): checked once here, against the
+     *              schema, so that no example of the right schema is refused later
+     * @throws InvalidInputException when batches of this schema are not what {@code check} accepts
+     */
+    public static KafkaBatchSource startRecords(KafkaSourceSettings settings, RecordBatching records, BatchCheck check) {
+        if (records == null) throw new InvalidInputException("records", null, "how the examples are read");
+        return new KafkaBatchSource(settings, check == null ? BatchCheck.ANY : check, records);
+    }
+
+    /** A one-example batch of every role, made of the schema's shapes, must pass the run's check. */
+    private static void checkFits(RecordBatching records, int objectives, BatchCheck check) {
+        for (int role = Minibatch.LOWER; role < objectives; role++) {
+            int d = records.schemaOf(role).dimension();
+            int l = records.schemaOf(role).labels();
+            Minibatch probe = new Minibatch("schema-probe", role, records.dtype(), 1, d, l, new double[d], new double[l], new long[1]);
+            String problem = check.problemWith(probe);
+            if (problem != null) {
+                throw new InvalidInputException("records.schema", "dimension " + d + ", " + l + " label(s) per example",
+                        "examples whose batches the run accepts (" + (role == Minibatch.LOWER ? "lower level" : "objective " + role) + ": " + problem + ")");
+            }
+        }
     }
 
     @Override

@@ -108,6 +108,16 @@ public final class MinibatchProducer implements AutoCloseable {
      * the records of all topics together.
      */
     public long produce(java.util.function.Function<Minibatch, String> topicOf, Iterable<Minibatch> batches, Options options) {
+        return produce(topicOf, batches, options, MinibatchCodec::encode);
+    }
+
+    /**
+     * As {@link #produce(java.util.function.Function, Iterable, Options)}, each batch written as {@code encoding}
+     * makes it: e.g. a one-row batch as an ordinary per-example record ({@link io.mobl.protocol.codec.ExampleRecords},
+     * read back by {@link KafkaBatchSource#startRecords}). Keys and partitions as for minibatches.
+     */
+    public long produce(java.util.function.Function<Minibatch, String> topicOf, Iterable<Minibatch> batches, Options options,
+                        java.util.function.Function<Minibatch, byte[]> encoding) {
         String topic = "the minibatch topics";
         stopped = false;
         AtomicReference<Exception> firstError = new AtomicReference<>();
@@ -127,7 +137,7 @@ public final class MinibatchProducer implements AutoCloseable {
                 }
                 Minibatch out = epoch == 0 ? b : b.withBatchId(b.batchId() + "~e" + epoch);
                 topic = topicOf.apply(out);
-                producer.send(new ProducerRecord<>(topic, partitionFor(topic, out), keyOf(out), MinibatchCodec.encode(out)), (md, e) -> {
+                producer.send(new ProducerRecord<>(topic, partitionFor(topic, out), keyOf(out), encoding.apply(out)), (md, e) -> {
                     if (e == null) acknowledged.incrementAndGet();
                     else firstError.compareAndSet(null, e);
                 });

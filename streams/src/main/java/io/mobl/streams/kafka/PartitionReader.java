@@ -2,6 +2,7 @@ package io.mobl.streams.kafka;
 
 import io.mobl.protocol.Minibatch;
 import io.mobl.protocol.SourcePosition;
+import io.mobl.protocol.codec.ExampleRecords;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -103,6 +104,17 @@ final class PartitionReader implements AutoCloseable {
         long acknowledged = -1;
         /** {@link System#nanoTime()} (never 0) since when the queue has been full and the reader waiting, or 0. */
         long fullSince;
+        /** Per-example records: the examples collected for the role's next batch, and their offsets. */
+        final List<ExampleRecords.Example> pending = new ArrayList<>();
+        final List<Long> pendingOffsets = new ArrayList<>();
+        /** The offset of the first of {@link #pending}, or −1 when none is. */
+        long pendingFirst = -1;
+
+        void dropPending() {
+            pending.clear();
+            pendingOffsets.clear();
+            pendingFirst = -1;
+        }
 
         Role(int objective, int capacity) {
             this.objective = objective;
@@ -346,7 +358,7 @@ final class PartitionReader implements AutoCloseable {
     private long position(Role r) {
         if (r.handedOut.pending() == 0) {
             Delivered next = r.ready.peek();
-            r.acknowledged = Math.max(r.acknowledged, next != null ? next.offset() : frontier);
+            r.acknowledged = Math.max(r.acknowledged, next != null ? next.firstOffset() : frontier);
         }
         return r.acknowledged;
     }
@@ -366,6 +378,7 @@ final class PartitionReader implements AutoCloseable {
             }
             for (Role r : roles) {
                 r.ready.clear();
+                r.dropPending();
                 r.fullSince = 0;
             }
             generation++;
@@ -584,8 +597,8 @@ final class PartitionReader implements AutoCloseable {
     /** One record: check it, then queue, skip or dead-letter it. False when the rest of the poll must be dropped. */
     private boolean handle(KafkaConsumer<byte[], byte[]> c, ConsumerRecord<byte[], byte[]> record, int gen, ReplayWindow seen) {
         fetched++;
-        Intake.Verdict verdict = intake.admit(record.value());
-        if (verdict.batch() == null) {
+        Intake.Verdict verdict = intake.admit(record.key(), record.value());
+        if (verdict.reason() != null) {
             if (record.offset() < deadLetteredBelow) {
                 passed(gen, record.offset(), true);
             } else {
@@ -596,15 +609,21 @@ final class PartitionReader implements AutoCloseable {
             }
             return true;
         }
-        Minibatch b = verdict.batch();
-        if (!seen.firstTime(b.batchId())) {
-            replays++;
-            log.debug("skipping replay of batch {} at {}@{}", b.batchId(), tp, record.offset());
-            passed(gen, record.offset(), false);
-            return true;
+        Delivered d;
+        if (verdict.example() != null) {
+            d = collect(verdict.example(), record.offset(), gen);
+            if (d == null) return !isStale(gen);
+        } else {
+            Minibatch b = verdict.batch();
+            if (!seen.firstTime(b.batchId())) {
+                replays++;
+                log.debug("skipping replay of batch {} at {}@{}", b.batchId(), tp, record.offset());
+                passed(gen, record.offset(), false);
+                return true;
+            }
+            d = new Delivered(b, tp.topic(), tp.partition(), record.offset());
         }
-        Delivered d = new Delivered(b, tp.topic(), tp.partition(), record.offset());
-        Role r = role(b.objective());
+        Role r = role(d.batch().objective());
         while (true) {
             Offer o;
             try {
@@ -625,14 +644,86 @@ final class PartitionReader implements AutoCloseable {
         }
     }
 
+    private boolean isStale(int gen) {
+        lock.lock();
+        try {
+            return closed || gen != generation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A usable example at {@code offset}: skipped when before its role's start, else added to the role's next batch;
+     * returns that batch when it is full, else null. Ids are the records' offsets, so no replay window applies.
+     */
+    private Delivered collect(Intake.Row row, long offset, int gen) {
+        Role r = role(row.objective());
+        int rows = intake.records().rowsPerBatch();
+        List<ExampleRecords.Example> examples;
+        List<Long> offsets;
+        lock.lock();
+        try {
+            if (closed || gen != generation) return null;
+            if (offset < r.start) {
+                resumedPast++;
+                advance(offset);
+                return null;
+            }
+            if (r.pending.isEmpty()) r.pendingFirst = offset;
+            r.pending.add(row.example());
+            r.pendingOffsets.add(offset);
+            if (r.pending.size() < rows) {
+                advance(offset); // held back at the first pending example of any role
+                return null;
+            }
+            examples = List.copyOf(r.pending);
+            offsets = List.copyOf(r.pendingOffsets);
+            r.dropPending(); // the frontier stays before the batch until offer places it
+        } finally {
+            lock.unlock();
+        }
+        return new Delivered(batchOf(row.objective(), examples, offsets), tp.topic(), tp.partition(), offset, offsets.get(0));
+    }
+
+    /** Examples of one role as a minibatch: features, their L labels as class indices, their offsets as sample ids. */
+    private Minibatch batchOf(int objective, List<ExampleRecords.Example> examples, List<Long> offsets) {
+        RecordBatching batching = intake.records();
+        int n = examples.size();
+        int d = batching.schemaOf(objective).dimension();
+        int l = batching.schemaOf(objective).labels();
+        double[] features = new double[n * d];
+        double[] labels = new double[n * l];
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ExampleRecords.Example e = examples.get(i);
+            System.arraycopy(e.features(), 0, features, i * d, d);
+            int[] y = e.labels();
+            for (int c = 0; c < l; c++) labels[i * l + c] = y[c];
+            ids[i] = offsets.get(i);
+        }
+        String id = tp.topic() + "-" + tp.partition() + "@" + offsets.get(0) + ".." + offsets.get(n - 1);
+        return new Minibatch(id, objective, batching.dtype(), n, d, l, features, labels, ids);
+    }
+
+    /**
+     * Under lock: every record up to {@code offset} is dealt with, except the examples waiting in a role's next
+     * batch: the frontier (and with it the positions of roles with nothing out) stays at the first of those.
+     */
+    private void advance(long offset) {
+        long f = offset + 1;
+        for (Role x : roles) if (x.pendingFirst >= 0) f = Math.min(f, x.pendingFirst);
+        frontier = Math.max(frontier, f);
+        if (callersWaiting > 0) arrived.signalAll();
+    }
+
     /** A record of generation {@code gen} dealt with without queueing it. */
     private void passed(int gen, long offset, boolean resumed) {
         lock.lock();
         try {
             if (gen != generation) return;
             if (resumed) resumedPast++;
-            frontier = offset + 1;
-            if (callersWaiting > 0) arrived.signalAll(); // a merge may wait for this partition to go past an offset
+            advance(offset); // a merge may wait for this partition to go past an offset
         } finally {
             lock.unlock();
         }
@@ -645,8 +736,7 @@ final class PartitionReader implements AutoCloseable {
             if (closed || gen != generation) return Offer.STALE;
             if (d.offset() < r.start) {
                 resumedPast++;
-                frontier = d.offset() + 1;
-                if (callersWaiting > 0) arrived.signalAll();
+                advance(d.offset());
                 return Offer.SKIPPED;
             }
             while (r.ready.size() >= r.capacity) {
@@ -673,8 +763,7 @@ final class PartitionReader implements AutoCloseable {
             if (closed || gen != generation) return Offer.STALE; // a resume emptied the queues while this waited
             r.fullSince = 0;
             r.ready.add(d);
-            frontier = d.offset() + 1;
-            if (callersWaiting > 0) arrived.signalAll();
+            advance(d.offset());
             return Offer.PLACED;
         } finally {
             lock.unlock();

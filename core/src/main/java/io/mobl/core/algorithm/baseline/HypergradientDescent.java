@@ -5,6 +5,7 @@ import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
 import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.algorithm.WcMhgdState;
+import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.hypergradient.HypergradientEstimate;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.lower.LowerLevelDescent;
@@ -38,6 +39,17 @@ public final class HypergradientDescent implements IterativeAlgorithm<WcMhgdStat
     @Override public String name() { return config.name(); }
     @Override public BilevelProblem problem() { return problem; }
     public HypergradientDescentConfig config() { return config; }
+
+    /** WC-MHGD's state: x, the lower-level warm start and, for CG, the linear solves' warm starts. */
+    @Override
+    public StateCodec<WcMhgdState> stateCodec() {
+        return WcMhgdState.codec(problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount());
+    }
+
+    @Override
+    public String configuration() {
+        return name() + " " + config;
+    }
 
     @Override
     public WcMhgdState initialState(double[] preference, INDArray upperStart) {

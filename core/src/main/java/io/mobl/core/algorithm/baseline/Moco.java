@@ -5,6 +5,8 @@ import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
 import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.algorithm.WcMhgdState;
+import io.mobl.core.checkpoint.StateCodec;
+import io.mobl.core.checkpoint.StateImage;
 import io.mobl.core.hypergradient.HypergradientEstimate;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
@@ -45,6 +47,33 @@ public final class Moco implements IterativeAlgorithm<Moco.State> {
             tracked = tracked.clone();
             weights = weights.clone();
         }
+
+        /**
+         * The checkpoint codec for dimensions p, q and S objectives: MOML's entries ({@link WcMhgdState#codec}),
+         * {@code tracked.<s>} (p, Y_{k−1}'s column s, absent before the first iteration) and {@code weights}
+         * (S, λ_{k−1}).
+         */
+        public static StateCodec<State> codec(int p, int q, int objectives) {
+            StateCodec<WcMhgdState> base = WcMhgdState.codec(p, q, objectives);
+            return new StateCodec<>() {
+                @Override
+                public StateImage encode(State s) {
+                    StateImage image = base.encode(s.base());
+                    StateImage.Builder b = StateImage.builder(image.iteration(), image.preference());
+                    image.vectors().forEach(b::array);
+                    image.counters().forEach(b::counter);
+                    for (int i = 0; i < s.tracked().length; i++) b.vector("tracked." + i, s.tracked()[i]);
+                    return b.array("weights", s.weights()).build();
+                }
+
+                @Override
+                public State decode(StateImage image) {
+                    INDArray[] tracked = new INDArray[objectives];
+                    for (int i = 0; i < objectives; i++) tracked[i] = image.vectorOrNull("tracked." + i, p);
+                    return new State(base.decode(image), tracked, image.array("weights", objectives));
+                }
+            };
+        }
     }
 
     public Moco(BilevelProblem problem, MocoConfig config) {
@@ -56,6 +85,17 @@ public final class Moco implements IterativeAlgorithm<Moco.State> {
 
     @Override public String name() { return "moco"; }
     @Override public BilevelProblem problem() { return moml.problem(); }
+
+    @Override
+    public StateCodec<State> stateCodec() {
+        BilevelProblem p = problem();
+        return State.codec(p.upperDimension(), p.lowerDimension(), p.objectiveCount());
+    }
+
+    @Override
+    public String configuration() {
+        return name() + " " + config;
+    }
 
     @Override
     public State initialState(double[] preference, INDArray upperStart) {

@@ -5,6 +5,7 @@ import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
 import io.mobl.core.algorithm.WcMhgd;
 import io.mobl.core.algorithm.WcMhgdState;
+import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.hypergradient.HypergradientEstimate;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
@@ -48,6 +49,18 @@ public final class StochasticMoml implements IterativeAlgorithm<WcMhgdState> {
     @Override public String name() { return "moml-stochastic"; }
     @Override public BilevelProblem problem() { return view; }
     public StochasticMomlConfig config() { return config; }
+
+    @Override
+    public StateCodec<WcMhgdState> stateCodec() {
+        return WcMhgdState.codec(problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount());
+    }
+
+    /** The steps and batch sizes; the batch timeout is left out (it does not shape the iterates). */
+    @Override
+    public String configuration() {
+        return name() + " D=" + config.lowerIterations() + " alpha=" + config.lowerStepSize() + " beta="
+                + config.upperStepSize() + " batches " + config.lowerBatch() + "/" + config.upperBatch();
+    }
 
     @Override
     public WcMhgdState initialState(double[] preference, INDArray upperStart) {

@@ -3,6 +3,8 @@ package io.mobl.core.algorithm.forum;
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.checkpoint.StateCodec;
+import io.mobl.core.checkpoint.StateImage;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.lower.LowerLevelDescent;
 import io.mobl.core.problem.BilevelProblem;
@@ -50,6 +52,26 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
             weights = weights.clone();
             preference = preference.clone();
         }
+
+        /**
+         * The checkpoint codec of this state for dimensions p, q and S objectives: entries {@code x} (p), {@code y}
+         * (q) and {@code weights} (S, the momentum λ̃^{k−1}). Shared by {@link Forum} and {@link StochasticForum}.
+         */
+        public static StateCodec<State> codec(int p, int q, int objectives) {
+            return new StateCodec<>() {
+                @Override
+                public StateImage encode(State s) {
+                    return StateImage.builder(s.iteration(), s.preference()).vector("x", s.x()).vector("y", s.y())
+                            .array("weights", s.weights()).build();
+                }
+
+                @Override
+                public State decode(StateImage image) {
+                    return new State(Math.toIntExact(image.iteration()), image.vector("x", p), image.vector("y", q),
+                            image.array("weights", objectives), image.preference());
+                }
+            };
+        }
     }
 
     public Forum(BilevelProblem problem, ForumConfig config) {
@@ -60,6 +82,17 @@ public final class Forum implements IterativeAlgorithm<Forum.State> {
 
     @Override public String name() { return "forum"; }
     @Override public BilevelProblem problem() { return problem; }
+
+    @Override
+    public StateCodec<State> stateCodec() {
+        return State.codec(problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount());
+    }
+
+    /** The settings, the budget aside (FORUM has none of its own). */
+    @Override
+    public String configuration() {
+        return name() + " " + config;
+    }
 
     @Override
     public State initialState(double[] preference, INDArray upperStart) {

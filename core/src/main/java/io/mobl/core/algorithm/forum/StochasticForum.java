@@ -3,6 +3,7 @@ package io.mobl.core.algorithm.forum;
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.UpperEvaluation;
@@ -51,6 +52,18 @@ public final class StochasticForum implements IterativeAlgorithm<Forum.State> {
     @Override public String name() { return "forum-stochastic"; }
     @Override public BilevelProblem problem() { return view; }
     public StochasticForumConfig config() { return config; }
+
+    @Override
+    public StateCodec<Forum.State> stateCodec() {
+        return Forum.State.codec(problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount());
+    }
+
+    /** The settings and batch sizes; the batch timeout is left out (it does not shape the iterates). */
+    @Override
+    public String configuration() {
+        return name() + " " + config.forum() + " batches " + config.lowerBatch() + "/" + config.constraintBatch() + "/"
+                + config.upperBatch();
+    }
 
     @Override
     public Forum.State initialState(double[] preference, INDArray upperStart) {

@@ -1,6 +1,7 @@
 package io.mobl.core.algorithm.penalty;
 
 import io.mobl.core.algorithm.IterativeAlgorithm;
+import io.mobl.core.checkpoint.StateCodec;
 import io.mobl.core.problem.BilevelProblem;
 import io.mobl.core.problem.CountingProblem;
 import io.mobl.core.problem.SampledLowerLevel;
@@ -46,6 +47,17 @@ public final class StochasticWcPenalty implements IterativeAlgorithm<WcPenalty.S
 
     @Override public String name() { return "wc-penalty-stochastic"; }
     @Override public BilevelProblem problem() { return penalty.problem(); }
+
+    @Override
+    public StateCodec<WcPenalty.State> stateCodec() {
+        return penalty.stateCodec();
+    }
+
+    /** WC-Penalty's settings, the batch size and the seed (step t's draws are a function of (seed, t)). */
+    @Override
+    public String configuration() {
+        return name() + " " + penalty.config() + " batch " + batchSize + " seed " + seed;
+    }
 
     @Override
     public WcPenalty.State initialState(double[] preference, INDArray upperStart) {

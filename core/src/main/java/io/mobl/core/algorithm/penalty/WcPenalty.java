@@ -3,6 +3,8 @@ package io.mobl.core.algorithm.penalty;
 import io.mobl.core.algorithm.IterativeAlgorithm;
 import io.mobl.core.algorithm.NonFiniteValueException;
 import io.mobl.core.algorithm.StepReport;
+import io.mobl.core.checkpoint.StateCodec;
+import io.mobl.core.checkpoint.StateImage;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.lower.LowerLevelDescent;
 import io.mobl.core.problem.BilevelProblem;
@@ -51,6 +53,27 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
             slacks = slacks.clone();
             preference = preference.clone();
         }
+
+        /**
+         * The checkpoint codec of this state for dimensions p, q and S objectives: entries {@code level} (ρ_t),
+         * {@code x} (p), {@code y} (q) and {@code slacks} (S). Shared by {@link WcPenalty} and
+         * {@link StochasticWcPenalty} (whose draws depend on t alone, so it has no generator state to keep).
+         */
+        public static StateCodec<State> codec(int p, int q, int objectives) {
+            return new StateCodec<>() {
+                @Override
+                public StateImage encode(State s) {
+                    return StateImage.builder(s.iteration(), s.preference()).real("level", s.level())
+                            .vector("x", s.x()).vector("y", s.y()).array("slacks", s.slacks()).build();
+                }
+
+                @Override
+                public State decode(StateImage image) {
+                    return new State(Math.toIntExact(image.iteration()), image.real("level"), image.vector("x", p),
+                            image.vector("y", q), image.array("slacks", objectives), image.preference());
+                }
+            };
+        }
     }
 
     public WcPenalty(BilevelProblem problem, WcPenaltyConfig config) {
@@ -61,6 +84,18 @@ public final class WcPenalty implements IterativeAlgorithm<WcPenalty.State> {
 
     @Override public String name() { return "wc-penalty"; }
     @Override public BilevelProblem problem() { return problem; }
+    public WcPenaltyConfig config() { return config; }
+
+    @Override
+    public StateCodec<State> stateCodec() {
+        return State.codec(problem.upperDimension(), problem.lowerDimension(), problem.objectiveCount());
+    }
+
+    /** η, u, v and the warm start: the schedule for the horizon K is in them, K itself is not. */
+    @Override
+    public String configuration() {
+        return name() + " " + config;
+    }
 
     /**
      * y_0 from the problem, after J lower steps when configured; ρ_0 = max(0, max_s r_s f_s(z_0)) and
