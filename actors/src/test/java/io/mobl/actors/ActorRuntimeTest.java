@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The public entry point: sweeps of several preferences in parallel, and their controls. */
 class ActorRuntimeTest {
     private static final RuntimeSettings SETTINGS =
-            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(20), Duration.ofMinutes(5));
+            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(20), Duration.ofMinutes(5), Duration.ofSeconds(1));
     private static final BilevelProblem PROBLEM = QuadraticProblems.dense(5, 4, 5, 2, 3, 1.0);
 
     private static List<double[]> preferences(int count) {
