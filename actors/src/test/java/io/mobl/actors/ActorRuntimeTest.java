@@ -96,7 +96,11 @@ class ActorRuntimeTest {
 
     @Test
     void controlsReachThePreferenceTheyNameAndEndedRunsRejectThem() throws Exception {
-        WcMhgdConfig config = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 5, 1.0, 100_000, 0);
+        WcMhgdConfig theorem = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 5, 1.0, 100_000, 0);
+        // β a hundred times below the theorem's: the gap stays off exactly 0 (which ends a run at ε = 0) far longer
+        // than the three controls take, even on a loaded machine (at the theorem's β it reached 0 at iteration 392)
+        WcMhgdConfig config = new WcMhgdConfig(5, theorem.lowerStepSize(), theorem.upperStepSize() / 100, 1.0,
+                new ConjugateGradient(5), 100_000, 0);
         RecordingListener listener = new RecordingListener(3);
         try (ActorRuntime runtime = new ActorRuntime(SETTINGS)) {
             SweepHandle sweep = runtime.sweep(PROBLEM, config, preferences(2), "controls", listener);
