@@ -13,7 +13,8 @@ would write them (nn.Module, autograd, torch.optim.SGD), float32, on the FORUM p
          previous v (1 + 5 Hessian-vector products by double backward), the mixed product grad_x <grad_y g, v>,
          the weighted-Chebyshev weights (S = 2) and the x step.
 
-Pixels and labels are seeded uniform numbers. The first iteration is a warm-up and is not counted.
+Pixels and labels are seeded uniform numbers. The first iteration is a warm-up and is not counted, nor are
+BENCH_WARMUP more (the script sets it for both sides).
 Usage: python3 ul_iteration.py forum|cg [iterations] ; prints one JSON line.
 """
 import json
@@ -224,14 +225,28 @@ def cg(iterations):
     return run(step, iterations)
 
 
+CPU = []  # process CPU seconds per iteration (every thread), beside the wall seconds: steadier on a loaded machine
+
+
 def run(step, iterations):
     seconds = []
-    for k in range(iterations + 1):
-        start = time.perf_counter()
+    warm_up = int(os.environ.get("BENCH_WARMUP") or 0)  # besides the first iteration, as mobl's side
+    for k in range(warm_up):
         step(k)
-        if k > 0:
+    for k in range(warm_up, warm_up + iterations + 1):
+        start = time.perf_counter()
+        cpu_start = time.process_time()
+        step(k)
+        if k > warm_up:
             seconds.append(time.perf_counter() - start)
+            CPU.append(time.process_time() - cpu_start)
     return seconds
+
+
+def median(values):
+    ordered = sorted(values)
+    n = len(ordered)
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
 def main():
@@ -239,11 +254,10 @@ def main():
     iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     seconds = forum(iterations) if method == "forum" else cg(iterations)
-    ordered = sorted(seconds)
-    n = len(ordered)
-    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
     print(json.dumps({"side": "pytorch", "method": method, "precision": "float32", "torch": torch.__version__,
-                      "threads": torch.get_num_threads(), "secondsPerIteration": seconds, "median": median}))
+                      "threads": torch.get_num_threads(), "secondsPerIteration": seconds, "median": median(seconds),
+                      "cpuSecondsPerIteration": CPU, "cpuMedian": median(CPU),
+                      "warmUpIterations": 1 + int(os.environ.get("BENCH_WARMUP") or 0)}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ public final class Coordinator {
     private Coordinator() {}
 
     /** A message to a coordinator; each coordinator adds its own private ones. */
-    public interface Command {}
+    public interface Command extends LocalMessage {}
 
     /** What a user may send to a running preference (P3); each is answered with a {@link ControlReply}. */
     public sealed interface Control extends Command {
@@ -29,7 +29,7 @@ public final class Coordinator {
 
     public record Stop(ActorRef<ControlReply> replyTo) implements Control {}
 
-    public sealed interface ControlReply {}
+    public sealed interface ControlReply extends LocalMessage {}
 
     /**
      * @param iteration the iteration in progress when the control arrived (while paused: the one evaluated
@@ -43,7 +43,7 @@ public final class Coordinator {
     public record Rejected(RuntimeException reason) implements ControlReply {}
 
     /** How the run ended, sent once to the parent. */
-    public sealed interface Outcome {
+    public sealed interface Outcome extends LocalMessage {
         int index();
     }
 

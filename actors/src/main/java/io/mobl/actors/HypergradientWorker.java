@@ -28,7 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class HypergradientWorker extends AbstractBehavior<HypergradientWorker.Command> {
 
-    public sealed interface Command {}
+    public sealed interface Command extends LocalMessage {}
 
     /**
      * @param iteration k
@@ -41,7 +41,7 @@ public final class HypergradientWorker extends AbstractBehavior<HypergradientWor
     public record Hypergradient(int iteration, int attempt, INDArray x, LowerLevelSolver.LowerSolved lower, INDArray warmStart,
                                 ActorRef<Reply> replyTo) implements Command {}
 
-    public sealed interface Reply {}
+    public sealed interface Reply extends LocalMessage {}
 
     /** @param used the minibatches of objective s this phase consumed (stochastic setting; else empty) */
     public record HypergradientReady(int iteration, int objective, HypergradientEstimate estimate,

@@ -27,7 +27,7 @@ final class JournalWriter extends AbstractBehavior<JournalWriter.Command> {
     /** Pekko's dispatcher for blocking work. */
     static final String DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
-    sealed interface Command {}
+    sealed interface Command extends LocalMessage {}
 
     record Recover(ActorRef<Reply> replyTo) implements Command {}
 
@@ -39,7 +39,7 @@ final class JournalWriter extends AbstractBehavior<JournalWriter.Command> {
     record Commit(long iteration, Supplier<Checkpoint> checkpoint, boolean last, ActorRef<Reply> replyTo)
             implements Command {}
 
-    sealed interface Reply {}
+    sealed interface Reply extends LocalMessage {}
 
     record Recovered(Optional<Checkpoint> checkpoint) implements Reply {}
 

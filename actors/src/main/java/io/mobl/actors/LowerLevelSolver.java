@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Command> {
 
-    public sealed interface Command {}
+    public sealed interface Command extends LocalMessage {}
 
     /**
      * @param iteration k
@@ -38,7 +38,7 @@ public final class LowerLevelSolver extends AbstractBehavior<LowerLevelSolver.Co
     public record SolveLower(int iteration, int attempt, INDArray x, INDArray warmStart, ActorRef<Reply> replyTo)
             implements Command {}
 
-    public sealed interface Reply {}
+    public sealed interface Reply extends LocalMessage {}
 
     /**
      * @param lower   y_k^D and, for the Neumann series, its trajectory

@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class RuntimeGuardian extends AbstractBehavior<RuntimeGuardian.Command> {
 
-    public sealed interface Command {}
+    public sealed interface Command extends LocalMessage {}
 
     /** @param name unique among the running sweeps; the manager's actor name */
     public record StartSweep(String name, SweepPlan spec, ActorRef<SweepManager.Outcome> replyTo) implements Command {}

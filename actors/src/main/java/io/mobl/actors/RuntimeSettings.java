@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param maxAttempts  {@code max-attempts}: attempts per request before the run fails (≥ 1)
  * @param retryBackoff {@code retry-backoff}: wait before the second attempt, doubled for each further one
  * @param runTimeout   {@code run-timeout}: the longest a sweep may take
+ * @param clusterResend {@code cluster-resend}: how often a sweep submitted to a cluster starts its unanswered
+ *                      preferences again ({@link ClusterSweep})
  */
-public record RuntimeSettings(Duration askTimeout, int maxAttempts, Duration retryBackoff, Duration runTimeout) {
+public record RuntimeSettings(Duration askTimeout, int maxAttempts, Duration retryBackoff, Duration runTimeout,
+                              Duration clusterResend) {
 
     /** The dispatcher the math actors run on, configured in {@code reference.conf}. */
     public static final String MATH_DISPATCHER = "mobl-math-dispatcher";
@@ -30,13 +33,14 @@ public record RuntimeSettings(Duration askTimeout, int maxAttempts, Duration ret
             throw new InvalidInputException("mobl.actors.retry-backoff", retryBackoff, "a duration >= 0");
         }
         positive("mobl.actors.run-timeout", runTimeout);
+        positive("mobl.actors.cluster-resend", clusterResend);
     }
 
     /** The settings in {@code mobl.actors} of {@code config} (reference.conf supplies every default). */
     public static RuntimeSettings fromConfig(Config config) {
         Config c = config.getConfig("mobl.actors");
         return new RuntimeSettings(c.getDuration("ask-timeout"), c.getInt("max-attempts"),
-                c.getDuration("retry-backoff"), c.getDuration("run-timeout"));
+                c.getDuration("retry-backoff"), c.getDuration("run-timeout"), c.getDuration("cluster-resend"));
     }
 
     /** The settings from {@code application.conf} over {@code reference.conf}. */
@@ -50,11 +54,11 @@ public record RuntimeSettings(Duration askTimeout, int maxAttempts, Duration ret
     }
 
     public RuntimeSettings withAskTimeout(Duration timeout) {
-        return new RuntimeSettings(timeout, maxAttempts, retryBackoff, runTimeout);
+        return new RuntimeSettings(timeout, maxAttempts, retryBackoff, runTimeout, clusterResend);
     }
 
     public RuntimeSettings withRetries(int attempts, Duration backoff) {
-        return new RuntimeSettings(askTimeout, attempts, backoff, runTimeout);
+        return new RuntimeSettings(askTimeout, attempts, backoff, runTimeout, clusterResend);
     }
 
     private static void positive(String key, Duration value) {

@@ -17,12 +17,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 final class StepRunner extends AbstractBehavior<StepRunner.Command> {
 
-    sealed interface Command {}
+    sealed interface Command extends LocalMessage {}
 
     /** @param state the state of iteration {@code iteration}; not modified */
     record RunStep(int iteration, int attempt, Object state, ActorRef<Reply> replyTo) implements Command {}
 
-    sealed interface Reply {}
+    sealed interface Reply extends LocalMessage {}
 
     /** @param nanos the step's wall time */
     record StepDone(int iteration, IterativeAlgorithm.Step<?> step, long nanos) implements Reply {}

@@ -22,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
 
-    public sealed interface Command {}
+    public sealed interface Command extends LocalMessage {}
 
     /** @param index the preference's position in the sweep, from 0 */
     public record Control(int index, Coordinator.Control command) implements Command {}
@@ -35,7 +35,7 @@ public final class SweepManager extends AbstractBehavior<SweepManager.Command> {
     private record CoordinatorStopped(int index) implements Command {}
 
     /** How the sweep ended, sent once. */
-    public sealed interface Outcome {
+    public sealed interface Outcome extends LocalMessage {
         /** The manager's actor name. */
         String sweep();
     }

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
 
-    public sealed interface Command {}
+    public sealed interface Command extends LocalMessage {}
 
     /**
      * @param iteration  k
@@ -35,7 +35,7 @@ public final class WeightSolver extends AbstractBehavior<WeightSolver.Command> {
     public record SolveWeights(int iteration, int attempt, INDArray x, double[] preference,
                                List<HypergradientEstimate> estimates, ActorRef<Reply> replyTo) implements Command {}
 
-    public sealed interface Reply {}
+    public sealed interface Reply extends LocalMessage {}
 
     public record WeightsSolved(int iteration, WeightUpdate update) implements Reply {}
 

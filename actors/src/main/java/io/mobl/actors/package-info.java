@@ -13,6 +13,11 @@
  *                                        └─▶ StepCoordinator (any algorithm, durable; one per preference)
  *                                              ├─▶ StepRunner                  on mobl-math-dispatcher
  *                                              └─▶ JournalWriter               on pekko's blocking-io dispatcher
+ *
+ *   on a cluster: ClusterSweep (submitter, any member) ─Start(RunSpec)─▶ ShardedCoordinator entity run/index
+ *                 (a member with the role coordinator) ─▶ RunFactory.part(spec) ─▶ StepCoordinator as above
+ *                 ◀─RunEnded(point)─ ; Start again every cluster-resend until answered (a dead member's runs
+ *                 start on another member, from the journal's newest checkpoint)
  * </pre>
  *
  * <h2>Choices</h2>
@@ -40,6 +45,9 @@
  *       available processor (at least 2). The coordinators, managers and the guardian only keep books and run on
  *       the default dispatcher, so their timeouts and the user's controls are served even when every math thread
  *       is busy, or stuck in an oracle that never returns.</li>
+ *   <li><b>What crosses nodes.</b> Only the cluster's protocol ({@link io.mobl.actors.ShardedCoordinator}'s
+ *       start, dismiss and replies, bound to CBOR or the vector serializer); every message above is between an
+ *       actor and its children on one node and is a {@link io.mobl.actors.LocalMessage}.</li>
  *   <li><b>Listeners.</b> A sweep's {@code RunListener} is called by each coordinator on its own thread, in
  *       iteration order per preference and concurrently across preferences: it must be thread-safe and must not
  *       block.</li>

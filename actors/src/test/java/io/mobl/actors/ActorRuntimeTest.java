@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The public entry point: sweeps of several preferences in parallel, and their controls. */
 class ActorRuntimeTest {
     private static final RuntimeSettings SETTINGS =
-            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(20), Duration.ofMinutes(5));
+            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(20), Duration.ofMinutes(5), Duration.ofSeconds(1));
     private static final BilevelProblem PROBLEM = QuadraticProblems.dense(5, 4, 5, 2, 3, 1.0);
 
     private static List<double[]> preferences(int count) {
@@ -96,7 +96,11 @@ class ActorRuntimeTest {
 
     @Test
     void controlsReachThePreferenceTheyNameAndEndedRunsRejectThem() throws Exception {
-        WcMhgdConfig config = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 5, 1.0, 100_000, 0);
+        WcMhgdConfig theorem = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 5, 1.0, 100_000, 0);
+        // β a hundred times below the theorem's: the gap stays off exactly 0 (which ends a run at ε = 0) far longer
+        // than the three controls take, even on a loaded machine (at the theorem's β it reached 0 at iteration 392)
+        WcMhgdConfig config = new WcMhgdConfig(5, theorem.lowerStepSize(), theorem.upperStepSize() / 100, 1.0,
+                new ConjugateGradient(5), 100_000, 0);
         RecordingListener listener = new RecordingListener(3);
         try (ActorRuntime runtime = new ActorRuntime(SETTINGS)) {
             SweepHandle sweep = runtime.sweep(PROBLEM, config, preferences(2), "controls", listener);

@@ -35,7 +35,8 @@ class DurableRunTest {
     private static final WcMhgdConfig CONFIG = WcMhgdConfig.defaults(PROBLEM, new ConjugateGradient(5), 5, 1.0, 40, 0);
     private static final List<double[]> PREFERENCES = List.of(new double[] {0.3, 0.7}, new double[] {0.6, 0.4});
     private static final ActorRuntime RUNTIME = new ActorRuntime(
-            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(5), Duration.ofMinutes(5)));
+            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(5), Duration.ofMinutes(5),
+                    Duration.ofSeconds(1)));
 
     @AfterAll
     static void close() {

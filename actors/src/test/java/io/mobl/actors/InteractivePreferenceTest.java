@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class InteractivePreferenceTest {
     private static final ActorTestKit TEST_KIT = ActorTestKit.create();
     private static final RuntimeSettings SETTINGS =
-            new RuntimeSettings(Duration.ofSeconds(20), 3, Duration.ofMillis(20), Duration.ofMinutes(5));
+            new RuntimeSettings(Duration.ofSeconds(20), 3, Duration.ofMillis(20), Duration.ofMinutes(5), Duration.ofSeconds(1));
     /** Well conditioned, so that a few hundred iterations reach the weighted-Chebyshev solution. */
     private static final BilevelProblem PROBLEM = QuadraticProblems.dense(21, 4, 6, 2, 2, 2.0);
     private static final double[] BEFORE = {0.3, 0.7};

@@ -15,7 +15,7 @@ class RuntimeSettingsTest {
         RuntimeSettings settings = RuntimeSettings.fromConfig(ConfigFactory.load());
 
         assertThat(settings).isEqualTo(new RuntimeSettings(Duration.ofMinutes(5), 3, Duration.ofMillis(200),
-                Duration.ofDays(7)));
+                Duration.ofDays(7), Duration.ofSeconds(2)));
         assertThat(ConfigFactory.load().getString(RuntimeSettings.MATH_DISPATCHER + ".executor"))
                 .isEqualTo("thread-pool-executor");
     }
@@ -34,7 +34,8 @@ class RuntimeSettingsTest {
 
     @Test
     void theBackOffDoublesForEachFurtherAttempt() {
-        RuntimeSettings settings = new RuntimeSettings(Duration.ofSeconds(1), 4, Duration.ofMillis(100), Duration.ofHours(1));
+        RuntimeSettings settings = new RuntimeSettings(Duration.ofSeconds(1), 4, Duration.ofMillis(100), Duration.ofHours(1),
+                Duration.ofSeconds(1));
 
         assertThat(settings.backoffBefore(2)).isEqualTo(Duration.ofMillis(100));
         assertThat(settings.backoffBefore(3)).isEqualTo(Duration.ofMillis(200));

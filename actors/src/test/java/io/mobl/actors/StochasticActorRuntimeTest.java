@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Stochastic WC-MHGD (Alg. 2/3) on the actor runtime, against the synchronous stochastic loop. */
 class StochasticActorRuntimeTest {
     private static final RuntimeSettings SETTINGS =
-            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(20), Duration.ofMinutes(5));
+            new RuntimeSettings(Duration.ofSeconds(30), 3, Duration.ofMillis(20), Duration.ofMinutes(5), Duration.ofSeconds(1));
     private static final StochasticQuadraticSpec SPEC = StochasticQuadraticSpec.defaults(21);
     private static final StochasticQuadraticProblem PROBLEM = SPEC.problem();
     private static final double[] PREFERENCE = {0.65, 0.35};

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WeightCoordinatorTest {
     private static final ActorTestKit TEST_KIT = ActorTestKit.create();
     private static final RuntimeSettings SETTINGS =
-            new RuntimeSettings(Duration.ofSeconds(20), 3, Duration.ofMillis(20), Duration.ofMinutes(5));
+            new RuntimeSettings(Duration.ofSeconds(20), 3, Duration.ofMillis(20), Duration.ofMinutes(5), Duration.ofSeconds(1));
     private static final BilevelProblem DENSE = QuadraticProblems.dense(7, 5, 6, 2, 4, 0.5);
     private static final BilevelProblem STRUCTURED = QuadraticProblems.structured(11, 12, 9, 3, 2, 4, 0.5);
     private static final double[] PREFERENCE_2 = {0.3, 0.7};

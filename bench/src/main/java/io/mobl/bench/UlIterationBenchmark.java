@@ -37,7 +37,7 @@ import java.util.SplittableRandom;
  *       JV(g), QP (5) and the x step.</li>
  * </ul>
  * Pixels and labels are seeded uniform numbers (the time does not depend on them). The first iteration warms the JIT
- * and is not counted. Usage: {@code UlIterationBenchmark forum|cg [iterations, default 3] [out.json]}; prints one
+ * and is not counted, nor are BENCH_WARMUP more ({@link #warmUp}). Usage: {@code UlIterationBenchmark forum|cg [iterations, default 3] [out.json]}; prints one
  * JSON line.
  */
 public final class UlIterationBenchmark {
@@ -46,9 +46,10 @@ public final class UlIterationBenchmark {
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Vectors.useFloat64();
         MultiHeadNetwork network = new MultiHeadNetwork(784, new int[] {512, 256}, 10, 2).withPrecision(Precision.FLOAT32);
+        List<Double> cpu = new ArrayList<>();
         List<Double> seconds = switch (method) {
-            case "forum" -> time(forum(network), iterations);
-            case "cg" -> time(cg(network), iterations);
+            case "forum" -> time(forum(network), iterations, cpu);
+            case "cg" -> time(cg(network), iterations, cpu);
             default -> throw new IllegalArgumentException("method: forum or cg, not " + method);
         };
         Map<String, Object> row = new LinkedHashMap<>();
@@ -58,19 +59,61 @@ public final class UlIterationBenchmark {
         row.put("ompNumThreads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         row.put("secondsPerIteration", seconds);
         row.put("median", HyperCleaningBenchmark.median(seconds));
+        row.put("cpuSecondsPerIteration", cpu);
+        row.put("cpuMedian", HyperCleaningBenchmark.median(cpu));
+        row.put("peakRssMiB", peakRssMiB());
+        row.put("warmUpIterations", 1 + warmUp());
         System.out.println(JsonResults.line(row));
         if (args.length > 2) JsonResults.write(Path.of(args[2]), row);
     }
 
-    private static <S> List<Double> time(Run<S> run, int iterations) {
+    /**
+     * Wall seconds per iteration, and into cpu the process's CPU seconds per iteration (every thread: GC and JIT
+     * count): on a loaded machine the CPU time varies far less than the wall time, and PyTorch's side reports
+     * time.process_time() alike.
+     */
+    private static <S> List<Double> time(Run<S> run, int iterations, List<Double> cpu) {
         S state = run.start();
         List<Double> seconds = new ArrayList<>();
+        int warmUp = warmUp();
+        for (int i = 0; i < warmUp; i++) state = run.algorithm().step(state).next();
         for (int i = 0; i <= iterations; i++) {
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             state = run.algorithm().step(state).next();
-            if (i > 0) seconds.add((System.nanoTime() - start) / 1e9);
+            if (i > 0) {
+                seconds.add((System.nanoTime() - start) / 1e9);
+                cpu.add((processCpuNanos() - cpuStart) / 1e9);
+            }
         }
         return seconds;
+    }
+
+    /**
+     * Iterations run before the timed ones besides the first, from BENCH_WARMUP (the script sets it for both sides,
+     * PyTorch's included; default 0): the JIT compiles mobl's loops over the first several iterations, and a run of
+     * hundreds of iterations spends its time at the steady state.
+     */
+    static int warmUp() {
+        String value = System.getenv("BENCH_WARMUP");
+        return value == null || value.isBlank() ? 0 : Integer.parseInt(value.trim());
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** VmHWM of /proc/self/status (the resident set's peak) in MiB; -1 where there is no /proc. */
+    static long peakRssMiB() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private record Run<S>(IterativeAlgorithm<S> algorithm, S start) {}

@@ -4,7 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.NotSerializableException;
+import io.mobl.actors.Coordinator;
+import io.mobl.actors.LocalMessage;
+import io.mobl.actors.ShardedCoordinator;
+import io.mobl.protocol.OracleCalls;
+import io.mobl.protocol.ParetoPoint;
 import java.io.Serializable;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -36,6 +48,74 @@ class SerializationBindingTest {
 
     /** A message type someone forgot to bind. */
     record Unbound(int iteration) {}
+
+    /** A message of the cluster's protocol someone forgot to bind: {@link #unboundMessageTypes} must find it. */
+    record ForgottenCommand(String run) implements ShardedCoordinator.Command {}
+
+    /**
+     * The message types among {@code classes} (those that implement an actor protocol's Command, Reply, Outcome or
+     * ControlReply) that are neither local ({@link LocalMessage}) nor bound to a serializer other than Java's.
+     */
+    static List<String> unboundMessageTypes(List<Class<?>> classes) {
+        List<String> unbound = new ArrayList<>();
+        for (Class<?> type : classes) {
+            if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !isMessage(type)) continue;
+            if (LocalMessage.class.isAssignableFrom(type)) continue;
+            try {
+                if (SERIALIZATION.serializerFor(type) instanceof DisabledJavaSerializer) unbound.add(type.getName());
+            } catch (NotSerializableException | RuntimeException e) {
+                unbound.add(type.getName());
+            }
+        }
+        return unbound;
+    }
+
+    private static boolean isMessage(Class<?> type) {
+        for (Class<?> i : type.getInterfaces()) {
+            if (Set.of("Command", "Reply", "Outcome", "ControlReply").contains(i.getSimpleName()) || isMessage(i)) return true;
+        }
+        return type.getSuperclass() != null && isMessage(type.getSuperclass());
+    }
+
+    /** Every class compiled from the directory (or jar) that holds {@code anchor}, in its package and below. */
+    private static List<Class<?>> classesBeside(Class<?> anchor) throws Exception {
+        Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String pkg = anchor.getPackageName();
+        List<Class<?>> classes = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root.resolve(pkg.replace('.', '/')))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String name = root.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+                if (name.endsWith("package-info")) continue;
+                classes.add(Class.forName(name, false, anchor.getClassLoader()));
+            }
+        }
+        return classes;
+    }
+
+    @Test
+    void everyMessageTypeOfTheActorsModuleIsLocalOrBoundAndAForgottenOneIsFound() throws Exception {
+        List<Class<?>> main = classesBeside(ShardedCoordinator.class);
+        assertThat(main).as("the scan sees the runtime's classes").contains(ShardedCoordinator.Start.class,
+                ShardedCoordinator.RunEnded.class, Coordinator.Pause.class);
+        assertThat(unboundMessageTypes(main)).as("message types that could cross nodes without a binding").isEmpty();
+        // the check itself: it finds a cluster message nobody bound
+        assertThat(unboundMessageTypes(List.of(ForgottenCommand.class, Unbound.class, ShardedCoordinator.Start.class)))
+                .containsExactly(ForgottenCommand.class.getName());
+    }
+
+    @Test
+    void theClustersMessagesGoThroughCborAndTheVectorSerializer() throws Exception {
+        assertThat(SERIALIZATION.serializerFor(ShardedCoordinator.Start.class)).isInstanceOf(JacksonCborSerializer.class);
+        assertThat(SERIALIZATION.serializerFor(ShardedCoordinator.Dismiss.class)).isInstanceOf(JacksonCborSerializer.class);
+        assertThat(SERIALIZATION.serializerFor(ShardedCoordinator.RunFailed.class)).isInstanceOf(JacksonCborSerializer.class);
+        assertThat(SERIALIZATION.serializerFor(ShardedCoordinator.RunEnded.class)).isInstanceOf(VectorSerializer.class);
+        ParetoPoint point = new ParetoPoint("r", new double[] {0.25, 0.75}, new double[] {-0.0, Double.MIN_VALUE,
+                1.0 / 3, -7e300}, new double[] {Math.ulp(1.0), 2}, 1e-12, 17, new OracleCalls(1, 2, 3, 4));
+        ShardedCoordinator.RunEnded ended = new ShardedCoordinator.RunEnded(3, point, "pekko://mobl@127.0.0.1:1");
+        byte[] bytes = SERIALIZATION.serialize(ended).get();
+        Object back = SERIALIZATION.deserialize(bytes, VectorSerializer.IDENTIFIER, "run-ended").get();
+        assertThat(back).isEqualTo(ended).isNotSameAs(ended); // ParetoPoint.equals compares the doubles' bits
+    }
 
     /** One that Java serialization would have taken, had it been on. */
     record JavaOnly(int iteration) implements Serializable {}

@@ -14,7 +14,8 @@ final class Wire {
     /** The tests' codecs over the actors' test configuration, with every message serialized even in-process. */
     static Config serializeEveryMessage() {
         return ConfigFactory.parseString("""
-                        mobl.serialization.vector-codecs = ["io.mobl.actors.serialization.SampleRequest$Codec"]
+                        mobl.serialization.vector-codecs = ["io.mobl.actors.serialization.SampleRequest$Codec",
+                            "io.mobl.actors.ShardedCoordinator$RunEndedCodec"]
                         pekko.actor.serialize-messages = on
                         """)
                 .withFallback(ConfigFactory.load("application-test"));

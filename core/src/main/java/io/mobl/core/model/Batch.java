@@ -3,6 +3,9 @@ package io.mobl.core.model;
 import io.mobl.core.data.LabelledImages;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.protocol.InvalidInputException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -45,10 +48,44 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
      * {@link #of(INDArray, int[], int)} followed by {@link #in} would make.
      */
     public static Batch of(double[] features, int columns, int[] labels, int classes, Precision precision) {
-        int n = labels.length;
-        if (features.length != (long) n * columns) {
-            throw new InvalidInputException("features", features.length + " values", n + " rows of " + columns);
+        checkRows(features.length, columns, labels.length);
+        if (precision == Precision.FLOAT32) {
+            float[] single = new float[features.length];
+            for (int i = 0; i < single.length; i++) single[i] = (float) features[i];
+            return of(single, columns, labels, classes);
         }
+        return new Batch(Nd4j.create(features, new long[] {labels.length, columns}, DataType.DOUBLE), labels.clone(),
+                oneHot(labels, classes));
+    }
+
+    /**
+     * n samples from row-major float32 features (n·d values), for a float32 network: what a stochastic problem makes
+     * of each minibatch when it converts the rows as it gathers them, with no float64 copy in between.
+     */
+    public static Batch of(float[] features, int columns, int[] labels, int classes) {
+        checkRows(features.length, columns, labels.length);
+        return float32(columns, labels, classes, buffer -> buffer.put(features));
+    }
+
+    /**
+     * n = labels.length samples whose float32 features {@code fill} writes, row-major, straight into the matrix's
+     * native buffer (positioned at its start): a minibatch's rows converted as they are gathered, with no heap copy
+     * in between. Nd4j.create(float[]) would also write entry by entry, which was most of the cost of a conversion.
+     */
+    public static Batch float32(int columns, int[] labels, int classes, Consumer<FloatBuffer> fill) {
+        INDArray matrix = Nd4j.createUninitialized(DataType.FLOAT, labels.length, columns);
+        fill.accept(matrix.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer());
+        return new Batch(matrix, labels.clone(), oneHot(labels, classes));
+    }
+
+    private static void checkRows(int values, int columns, int n) {
+        if (values != (long) n * columns) {
+            throw new InvalidInputException("features", values + " values", n + " rows of " + columns);
+        }
+    }
+
+    private static INDArray oneHot(int[] labels, int classes) {
+        int n = labels.length;
         double[] hot = new double[n * classes];
         for (int j = 0; j < n; j++) {
             if (labels[j] < 0 || labels[j] >= classes) {
@@ -56,15 +93,7 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
             }
             hot[j * classes + labels[j]] = 1;
         }
-        INDArray matrix;
-        if (precision == Precision.FLOAT32) {
-            float[] single = new float[features.length];
-            for (int i = 0; i < single.length; i++) single[i] = (float) features[i];
-            matrix = Nd4j.create(single, new long[] {n, columns}, 'c');
-        } else {
-            matrix = Nd4j.create(features, new long[] {n, columns}, DataType.DOUBLE);
-        }
-        return new Batch(matrix, labels.clone(), Nd4j.create(hot, new long[] {n, classes}, DataType.DOUBLE));
+        return Nd4j.create(hot, new long[] {n, classes}, DataType.DOUBLE);
     }
 
     /**
@@ -74,6 +103,16 @@ public record Batch(INDArray features, int[] labels, INDArray oneHot) {
     public Batch in(Precision precision) {
         if (features.dataType() == precision.dataType()) return this;
         return new Batch(features.castTo(precision.dataType()).dup('c'), labels, oneHot);
+    }
+
+    /**
+     * Frees the native memory of the features and one-hot targets now, for a batch its maker used once and no one
+     * else holds (ND4J otherwise frees it only once the garbage collector has found the arrays unreachable, which
+     * for arrays that lived past a young collection can take many iterations). The batch is unusable afterwards.
+     */
+    public void release() {
+        if (features.closeable()) features.close();
+        if (oneHot.closeable()) oneHot.close();
     }
 
     public int size() {

@@ -58,7 +58,93 @@ abstract sealed class Dense permits Dense.F64, Dense.F32 {
 
     /** this[from, from + count) ← source[sourceFrom, sourceFrom + count), converting the precision if it differs. */
     void copyFrom(Dense source, int sourceFrom, int from, int count) {
-        for (int i = 0; i < count; i++) put(from + i, source.get(sourceFrom + i));
+        if (this instanceof F32 to && source instanceof F32 f) {
+            to.data.put(from, f.data, sourceFrom, count);
+        } else if (this instanceof F64 to && source instanceof F64 f) {
+            to.data.put(from, f.data, sourceFrom, count);
+        } else if (this instanceof F32 to && source instanceof F64 f) {
+            // float64 → float32 (θ and v into a float32 pass) in chunks of bulk reads and writes: a direct buffer's
+            // per-entry get and put cost several nanoseconds each, the bulk copies a fraction of one
+            double[] in = new double[Math.min(count, CHUNK)];
+            float[] out = new float[in.length];
+            for (int done = 0; done < count; done += in.length) {
+                int length = Math.min(in.length, count - done);
+                f.data.get(sourceFrom + done, in, 0, length);
+                for (int i = 0; i < length; i++) out[i] = (float) in[i];
+                to.data.put(from + done, out, 0, length);
+            }
+        } else {
+            for (int i = 0; i < count; i++) put(from + i, source.get(sourceFrom + i));
+        }
+    }
+
+    private static final int CHUNK = 4096;
+
+    /**
+     * Each of the n rows of the n×width block at the start of {@code a} ← σ(row + b), b = bias[from, from + width):
+     * the bias and the activation in one pass over the gemm's output, σ ReLU (or tanh when not relu). A float32
+     * block is read and written in bulk through {@code scratch} (at least n·width entries): a direct buffer's
+     * per-entry access costs several nanoseconds, a plain array's loop a fraction of one.
+     */
+    static void addBiasActivate(Dense a, int n, int width, Dense bias, int from, boolean relu, float[] scratch) {
+        int count = n * width;
+        if (a instanceof F32 f) {
+            float[] b = new float[width];
+            for (int c = 0; c < width; c++) b[c] = (float) bias.get(from + c);
+            f.data.get(0, scratch, 0, count);
+            if (relu) {
+                for (int j = 0, i = 0; j < n; j++) {
+                    for (int c = 0; c < width; c++, i++) {
+                        float z = scratch[i] + b[c];
+                        scratch[i] = z < 0 ? 0 : z;
+                    }
+                }
+            } else {
+                for (int i = 0; i < count; i++) scratch[i] = (float) Math.tanh(scratch[i] + b[i % width]);
+            }
+            f.data.put(0, scratch, 0, count);
+            return;
+        }
+        double[] b = new double[width];
+        for (int c = 0; c < width; c++) b[c] = bias.get(from + c);
+        for (int j = 0, i = 0; j < n; j++) {
+            for (int c = 0; c < width; c++, i++) {
+                double z = a.get(i) + b[c];
+                a.put(i, relu ? (z < 0 ? 0 : z) : Math.tanh(z));
+            }
+        }
+    }
+
+    /**
+     * Through ReLU in back-propagation, with the bias gradient in the same pass: over the n×width block d ← d ⊙ 1[a > 0]
+     * (a the layer's activations), and g[from + c] ← (g[from + c] if add) + Σ_j d[j, c], summed row by row in float64.
+     * Float32 blocks go through the two scratch arrays (n·width entries each) as in {@link #addBiasActivate}.
+     */
+    static void maskAndSumColumns(Dense d, Dense a, int n, int width, Dense g, int from, boolean add,
+                                  float[] scratchD, float[] scratchA) {
+        double[] sums = new double[width];
+        if (add) for (int c = 0; c < width; c++) sums[c] = g.get(from + c);
+        int count = n * width;
+        if (d instanceof F32 df && a instanceof F32 af) {
+            df.data.get(0, scratchD, 0, count);
+            af.data.get(0, scratchA, 0, count);
+            for (int j = 0, i = 0; j < n; j++) {
+                for (int c = 0; c < width; c++, i++) {
+                    float v = scratchA[i] > 0 ? scratchD[i] : 0;
+                    scratchD[i] = v;
+                    sums[c] += v;
+                }
+            }
+            df.data.put(0, scratchD, 0, count);
+        } else {
+            for (int j = 0, i = 0; j < n; j++) {
+                for (int c = 0; c < width; c++, i++) {
+                    if (a.get(i) > 0) sums[c] += d.get(i);
+                    else d.put(i, 0);
+                }
+            }
+        }
+        for (int c = 0; c < width; c++) g.put(from + c, sums[c]);
     }
 
     void fill(int from, int count, double value) {

@@ -157,7 +157,7 @@ public final class MultiHeadNetwork {
         Workspace ws = acquire(batch.size());
         try {
             forward(ws, ws.parameters(theta), head, ws.features(batch), batch);
-            return weightedSum(ws.losses, Vectors.readable(weights), batch.size());
+            return weightedSum(ws.losses, 0, Vectors.readable(weights), batch.size());
         } finally {
             release(ws);
         }
@@ -239,8 +239,8 @@ public final class MultiHeadNetwork {
      * T steps of gradient descent on the weighted training loss plus (μ/2)‖θ‖²,
      * θ_{t+1} = θ_t − η(Σ_h ∇_θ Σ_j w_thj ℓ_thj(θ_t) + μθ_t), step t on its own batches (one per head, null where
      * a head has none in that step), all in the network's {@link Precision}: θ is converted once each way, each
-     * step's gradient is made in one buffer of the working precision (heads' trunk shares summed by gemm with β = 1)
-     * and applied by OpenBLAS axpy. A float32 run so makes no float64 copy per step, which is most of a step's work
+     * step's gradient is made in one buffer of the working precision (one trunk pass over all heads' rows stacked,
+     * {@link #stackedGradient}) and applied by OpenBLAS axpy. A float32 run so makes no float64 copy per step, which is most of a step's work
      * outside the products. In float64 every step is {@link #addGradients} followed by the same update.
      *
      * @param batches one list per step, one batch (or null) per head
@@ -257,12 +257,14 @@ public final class MultiHeadNetwork {
         for (int t = 0; t < batches.size(); t++) {
             List<Batch> step = perHead("batches[" + t + "]", batches.get(t));
             List<INDArray> w = perHead("weights[" + t + "]", weights.get(t));
+            int stepRows = 0;
             for (int h = 0; h < heads; h++) {
                 if (step.get(h) == null) continue;
                 checkBatch(step.get(h));
                 checkWeights(step.get(h), w.get(h));
-                rows = Math.max(rows, step.get(h).size());
+                stepRows += step.get(h).size();
             }
+            rows = Math.max(rows, stepRows);
         }
         INDArray result = theta.dup();
         Workspace ws = acquire(rows);
@@ -271,24 +273,21 @@ public final class MultiHeadNetwork {
             Dense parameters = precision == Precision.FLOAT64 ? Dense.wrap(result, Precision.FLOAT64) : ws.parameters(theta);
             Dense gradient = ws.descentGradient();
             int trunk = (int) headOffsets[0];
+            Batch[] step = new Batch[heads];
+            DoubleBuffer[] w = new DoubleBuffer[heads];
             for (int t = 0; t < batches.size(); t++) {
-                boolean first = true;
-                boolean[] ran = new boolean[heads];
+                boolean any = false;
                 for (int h = 0; h < heads; h++) {
-                    Batch batch = batches.get(t).get(h);
-                    if (batch == null) continue;
-                    Dense features = ws.features(batch);
-                    forward(ws, parameters, h, features, batch);
-                    backward(ws, parameters, h, features, batch, Vectors.readable(weights.get(t).get(h)), gradient,
-                            !first, false);
-                    ran[h] = true;
-                    first = false;
+                    step[h] = batches.get(t).get(h);
+                    w[h] = step[h] == null ? null : Vectors.readable(weights.get(t).get(h));
+                    any |= step[h] != null;
                 }
+                if (any) stackedGradient(ws, parameters, step, w, gradient, false, false);
                 if (regularisation != 0) Dense.scale(1 - stepSize * regularisation, parameters, 0, (int) parameterCount);
-                if (first) continue;
+                if (!any) continue;
                 Dense.axpy(-stepSize, gradient, parameters, 0, trunk);
                 for (int h = 0; h < heads; h++) {
-                    if (ran[h]) Dense.axpy(-stepSize, gradient, parameters, (int) headOffsets[h], headSize());
+                    if (step[h] != null) Dense.axpy(-stepSize, gradient, parameters, (int) headOffsets[h], headSize());
                 }
             }
             if (precision != Precision.FLOAT64) Dense.wrap(result, Precision.FLOAT64).copyFrom(parameters, 0, 0, (int) parameterCount);
@@ -306,42 +305,71 @@ public final class MultiHeadNetwork {
         checkLength("parameters", theta);
         checkLength("out", out);
         int rows = 0;
+        int stacked = 0;
         for (int h = 0; h < heads; h++) {
             if (batches[h] == null) continue;
             checkBatch(batches[h]);
             checkWeights(batches[h], weights[h]);
             rows = Math.max(rows, batches[h].size());
+            stacked += batches[h].size();
         }
-        Workspace ws = acquire(rows);
+        Workspace ws = acquire(v == null ? stacked : rows);
         try {
             Dense parameters = ws.parameters(theta);
-            Dense direction = v == null ? null : ws.direction(v);
             Dense target = ws.target(out);
             boolean single = target == ws.gradient32; // float32: the result is made apart and added at the end
-            boolean first = true;
+            boolean noneRan = stacked == 0;
             double value = 0;
-            for (int h = 0; h < heads; h++) {
-                Batch batch = batches[h];
-                if (batch == null) continue;
-                Dense features = ws.features(batch);
-                DoubleBuffer w = Vectors.readable(weights[h]);
-                forward(ws, parameters, h, features, batch);
-                boolean addTrunk = single ? !first : add || !first;
-                boolean addHead = !single && add;
-                if (v == null) {
-                    value += weightedSum(ws.losses, w, batch.size());
-                    backward(ws, parameters, h, features, batch, w, target, addTrunk, addHead);
-                } else {
+            if (v == null) {
+                DoubleBuffer[] w = new DoubleBuffer[heads];
+                for (int h = 0; h < heads; h++) if (batches[h] != null) w[h] = Vectors.readable(weights[h]);
+                if (!noneRan) value = stackedGradient(ws, parameters, batches, w, target, !single && add, !single && add);
+            } else {
+                Dense direction = ws.direction(v);
+                boolean first = true;
+                for (int h = 0; h < heads; h++) {
+                    Batch batch = batches[h];
+                    if (batch == null) continue;
+                    Dense features = ws.features(batch);
+                    forward(ws, parameters, h, features, batch);
                     forwardR(ws, parameters, direction, h, features, batch.size());
-                    backwardR(ws, parameters, direction, h, features, batch, w, target, addTrunk, addHead);
+                    backwardR(ws, parameters, direction, h, features, batch, Vectors.readable(weights[h]), target,
+                            single ? !first : add || !first, !single && add);
+                    first = false;
                 }
-                first = false;
             }
-            ws.finish(out, target, batches, add, first);
+            ws.finish(out, target, batches, add, noneRan);
             return value;
         } finally {
             release(ws);
         }
+    }
+
+    /**
+     * g ← (g +) Σ_h ∇_θ Σ_j w_hj ℓ_hj for the heads with a batch, by one trunk pass over all their rows stacked (the
+     * trunk is shared, so its products are one gemm of Σ_h n_h rows instead of one per head, and its gradient is
+     * summed over the heads by that gemm), each head on its own rows. The trunk's slice of g is added to when
+     * addTrunk, the heads' slices when addHead. Returns Σ_h Σ_j w_hj ℓ_hj.
+     */
+    private double stackedGradient(Workspace ws, Dense theta, Batch[] batches, DoubleBuffer[] weights, Dense g,
+                                   boolean addTrunk, boolean addHead) {
+        Dense features = ws.stacked(batches);
+        int n = 0;
+        for (Batch b : batches) if (b != null) n += b.size();
+        forwardTrunk(ws, theta, features, n);
+        Dense lastA = lastActivations(ws, features);
+        double value = 0;
+        int row = 0;
+        for (int h = 0; h < heads; h++) {
+            Batch batch = batches[h];
+            if (batch == null) continue;
+            forwardHead(ws, theta, h, lastA, row, batch);
+            value += weightedSum(ws.losses, row, weights[h], batch.size());
+            backwardHead(ws, theta, h, lastA, row, batch, weights[h], g, addHead);
+            row += batch.size();
+        }
+        backwardTrunk(ws, theta, features, n, g, addTrunk);
+        return value;
     }
 
     private Batch[] only(int head, Batch batch) {
@@ -413,43 +441,62 @@ public final class MultiHeadNetwork {
      * each sample's loss log Σ_c exp(z_c) − z_{label} and its arg-max class.
      */
     private void forward(Workspace ws, Dense theta, int head, Dense features, Batch batch) {
-        int n = batch.size();
+        forwardTrunk(ws, theta, features, batch.size());
+        forwardHead(ws, theta, head, lastActivations(ws, features), 0, batch);
+    }
+
+    /**
+     * The trunk on n rows: A_l = σ(A_{l−1}·W_l + 1b_lᵀ) into ws.activations, one gemm (β = 0) and one pass that adds
+     * the bias and applies σ per layer. The rows may be several heads' batches stacked: the trunk is shared.
+     */
+    private void forwardTrunk(Workspace ws, Dense theta, Dense features, int n) {
         Dense previous = features;
         int in = inputs;
         for (int l = 0; l < hidden.length; l++) {
             int width = hidden[l];
             Dense a = ws.activations[l];
-            biasRows(a, n, width, theta, trunkBiasOffset(l));
-            Dense.gemm(false, false, n, width, in, 1, previous, 0, in, theta, (int) trunkOffsets[l], width, 1, a, 0, width);
-            activate(a, n * width);
+            Dense.gemm(false, false, n, width, in, 1, previous, 0, in, theta, (int) trunkOffsets[l], width, 0, a, 0, width);
+            Dense.addBiasActivate(a, n, width, theta, trunkBiasOffset(l), activation == Activation.RELU, ws.scratch(0));
             previous = a;
             in = width;
         }
+    }
+
+    /**
+     * Head {@code head} on the batch whose rows start at row {@code row} of {@code previous} (the trunk's output, or
+     * the features with no hidden layer, {@link #lastActivations}): its logits into ws.out from that row on, then softmax in place (P), with each sample's
+     * loss log Σ_c exp(z_c) − z_{label} in ws.losses and its arg-max class in ws.predicted, from entry row on.
+     */
+    private void forwardHead(Workspace ws, Dense theta, int head, Dense previous, int row, Batch batch) {
+        int n = batch.size();
+        int in = lastWidth();
         Dense z = ws.out;
-        biasRows(z, n, classes, theta, headBiasOffset(head));
-        Dense.gemm(false, false, n, classes, in, 1, previous, 0, in, theta, (int) headOffsets[head], classes, 1, z, 0, classes);
+        int at = row * classes;
+        biasRows(z, at, n, classes, theta, headBiasOffset(head));
+        Dense.gemm(false, false, n, classes, in, 1, previous, row * in, in, theta, (int) headOffsets[head], classes, 1,
+                z, at, classes);
         int[] labels = batch.labels();
         for (int j = 0; j < n; j++) {
-            int row = j * classes;
-            double max = z.get(row);
+            int first = at + j * classes;
+            double max = z.get(first);
             int arg = 0;
             for (int c = 1; c < classes; c++) {
-                double value = z.get(row + c);
+                double value = z.get(first + c);
                 if (value > max) {
                     max = value;
                     arg = c;
                 }
             }
-            double labelLogit = z.get(row + labels[j]);
+            double labelLogit = z.get(first + labels[j]);
             double sum = 0;
             for (int c = 0; c < classes; c++) {
-                double e = Math.exp(z.get(row + c) - max);
-                z.put(row + c, e);
+                double e = Math.exp(z.get(first + c) - max);
+                z.put(first + c, e);
                 sum += e;
             }
-            for (int c = 0; c < classes; c++) z.put(row + c, z.get(row + c) / sum);
-            ws.losses[j] = Math.log(sum) + max - labelLogit;
-            ws.predicted[j] = arg;
+            for (int c = 0; c < classes; c++) z.put(first + c, z.get(first + c) / sum);
+            ws.losses[row + j] = Math.log(sum) + max - labelLogit;
+            ws.predicted[row + j] = arg;
         }
     }
 
@@ -464,7 +511,7 @@ public final class MultiHeadNetwork {
         for (int l = 0; l < hidden.length; l++) {
             int width = hidden[l];
             Dense r = ws.rActivations()[l];
-            biasRows(r, n, width, v, trunkBiasOffset(l));
+            biasRows(r, 0, n, width, v, trunkBiasOffset(l));
             Dense.gemm(false, false, n, width, in, 1, previous, 0, in, v, (int) trunkOffsets[l], width, 1, r, 0, width);
             if (rPrevious != null) {
                 Dense.gemm(false, false, n, width, in, 1, rPrevious, 0, in, theta, (int) trunkOffsets[l], width, 1, r, 0, width);
@@ -476,7 +523,7 @@ public final class MultiHeadNetwork {
             in = width;
         }
         Dense rz = ws.rOut();
-        biasRows(rz, n, classes, v, headBiasOffset(head));
+        biasRows(rz, 0, n, classes, v, headBiasOffset(head));
         Dense.gemm(false, false, n, classes, in, 1, previous, 0, in, v, (int) headOffsets[head], classes, 1, rz, 0, classes);
         if (rPrevious != null) {
             Dense.gemm(false, false, n, classes, in, 1, rPrevious, 0, in, theta, (int) headOffsets[head], classes, 1, rz, 0, classes);
@@ -489,27 +536,54 @@ public final class MultiHeadNetwork {
      */
     private void backward(Workspace ws, Dense theta, int head, Dense features, Batch batch, DoubleBuffer weights,
                           Dense g, boolean addTrunk, boolean addHead) {
+        backwardHead(ws, theta, head, lastActivations(ws, features), 0, batch, weights, g, addHead);
+        backwardTrunk(ws, theta, features, batch.size(), g, addTrunk);
+    }
+
+    /**
+     * The head's part of back-propagation for the batch at rows [row, row + n) of the trunk's output: δ = diag(w)(P − Y)
+     * in ws.out, A_Lᵀδ and Σ_j δ_j into the head's slice of g (added with addHead), and δ·W_hᵀ, the gradient of the
+     * trunk's output, into the same rows of the first back-propagated block.
+     */
+    private void backwardHead(Workspace ws, Dense theta, int head, Dense lastA, int row, Batch batch,
+                              DoubleBuffer weights, Dense g, boolean addHead) {
         int n = batch.size();
         Dense delta = ws.out;
-        residual(delta, null, batch, weights);
+        int at = row * classes;
+        residual(delta, at, null, batch, weights);
         int last = lastWidth();
-        Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
         int headW = (int) headOffsets[head];
-        Dense.gemm(true, false, last, classes, n, 1, lastA, 0, last, delta, 0, classes, addHead ? 1 : 0, g, headW, classes);
-        columnSums(delta, n, classes, g, headBiasOffset(head), addHead);
-        double beta = addTrunk ? 1 : 0;
+        Dense.gemm(true, false, last, classes, n, 1, lastA, row * last, last, delta, at, classes, addHead ? 1 : 0, g,
+                headW, classes);
+        columnSums(delta, at, n, classes, g, headBiasOffset(head), addHead);
         if (hidden.length == 0) return;
+        Dense.gemm(false, true, n, last, classes, 1, delta, at, classes, theta, headW, classes, 0, ws.back()[0],
+                row * last, last);
+    }
+
+    /**
+     * The trunk's part of back-propagation on n rows (several heads' batches stacked, each head's share of the
+     * first back-propagated block made by {@link #backwardHead}): each layer A_{l−1}ᵀ·∂Z_l and Σ_j ∂Z_l into g, with
+     * β = 1 when addTrunk.
+     */
+    private void backwardTrunk(Workspace ws, Dense theta, Dense features, int n, Dense g, boolean addTrunk) {
+        if (hidden.length == 0) return;
+        double beta = addTrunk ? 1 : 0;
         Dense[] back = ws.back();
-        Dense.gemm(false, true, n, last, classes, 1, delta, 0, classes, theta, headW, classes, 0, back[0], 0, last);
         int current = 0;
         for (int l = hidden.length - 1; l >= 0; l--) {
             int width = hidden[l];
             int in = layerInputs(l);
             Dense dz = back[current];
-            derivative(dz, null, ws.activations[l], null, n * width);
+            if (activation == Activation.RELU) {
+                Dense.maskAndSumColumns(dz, ws.activations[l], n, width, g, trunkBiasOffset(l), addTrunk, ws.scratch(0),
+                        ws.scratch(1));
+            } else {
+                derivative(dz, null, ws.activations[l], null, n * width);
+                columnSums(dz, 0, n, width, g, trunkBiasOffset(l), addTrunk);
+            }
             Dense previous = l == 0 ? features : ws.activations[l - 1];
             Dense.gemm(true, false, in, width, n, 1, previous, 0, in, dz, 0, width, beta, g, (int) trunkOffsets[l], width);
-            columnSums(dz, n, width, g, trunkBiasOffset(l), addTrunk);
             if (l > 0) {
                 Dense.gemm(false, true, n, in, width, 1, dz, 0, width, theta, (int) trunkOffsets[l], width, 0, back[1 - current], 0, in);
                 current = 1 - current;
@@ -527,7 +601,7 @@ public final class MultiHeadNetwork {
         int n = batch.size();
         Dense delta = ws.out;
         Dense rDelta = ws.rOut();
-        residual(delta, rDelta, batch, weights);
+        residual(delta, 0, rDelta, batch, weights);
         int last = lastWidth();
         int headW = (int) headOffsets[head];
         Dense lastA = hidden.length == 0 ? features : ws.activations[hidden.length - 1];
@@ -536,7 +610,7 @@ public final class MultiHeadNetwork {
             Dense rLastA = ws.rActivations()[hidden.length - 1];
             Dense.gemm(true, false, last, classes, n, 1, rLastA, 0, last, delta, 0, classes, 1, g, headW, classes);
         }
-        columnSums(rDelta, n, classes, g, headBiasOffset(head), addHead);
+        columnSums(rDelta, 0, n, classes, g, headBiasOffset(head), addHead);
         if (hidden.length == 0) return;
         double beta = addTrunk ? 1 : 0;
         Dense[] back = ws.back();
@@ -555,7 +629,7 @@ public final class MultiHeadNetwork {
             int w = (int) trunkOffsets[l];
             Dense.gemm(true, false, in, width, n, 1, previous, 0, in, rdz, 0, width, beta, g, w, width);
             if (l > 0) Dense.gemm(true, false, in, width, n, 1, ws.rActivations()[l - 1], 0, in, dz, 0, width, 1, g, w, width);
-            columnSums(rdz, n, width, g, trunkBiasOffset(l), addTrunk);
+            columnSums(rdz, 0, n, width, g, trunkBiasOffset(l), addTrunk);
             if (l > 0) {
                 int next = 1 - current;
                 Dense.gemm(false, true, n, in, width, 1, dz, 0, width, theta, w, width, 0, back[next], 0, in);
@@ -567,12 +641,13 @@ public final class MultiHeadNetwork {
     }
 
     /**
-     * P (in {@code p}) becomes δ = diag(w)(P − Y); where {@code r} holds R{z}, it becomes R{δ} first (it needs P).
+     * P (in {@code p}, the batch's rows from entry at on) becomes δ = diag(w)(P − Y); where {@code r} holds R{z} (from
+     * entry 0), it becomes R{δ} first (it needs P).
      */
-    private void residual(Dense p, Dense r, Batch batch, DoubleBuffer weights) {
+    private void residual(Dense p, int at, Dense r, Batch batch, DoubleBuffer weights) {
         int[] labels = batch.labels();
         for (int j = 0; j < batch.size(); j++) {
-            int row = j * classes;
+            int row = at + j * classes;
             double w = weights.get(j);
             if (r != null) {
                 double mean = 0;
@@ -584,19 +659,15 @@ public final class MultiHeadNetwork {
         }
     }
 
-    /** Every one of the n rows of an n×width block ← the bias at θ[from, from + width). */
-    private static void biasRows(Dense block, int n, int width, Dense theta, int from) {
-        for (int c = 0; c < width; c++) block.put(c, theta.get(from + c));
-        for (int j = 1; j < n; j++) block.copyFrom(block, 0, j * width, width);
+    /** Every one of the n rows of an n×width block starting at entry at ← the bias at θ[from, from + width). */
+    private static void biasRows(Dense block, int at, int n, int width, Dense theta, int from) {
+        for (int c = 0; c < width; c++) block.put(at + c, theta.get(from + c));
+        for (int j = 1; j < n; j++) block.copyFrom(block, at, at + j * width, width);
     }
 
-    /** a ← σ(a) over the first count entries, in place (the pre-activations become activations). */
-    private void activate(Dense a, int count) {
-        if (activation == Activation.RELU) {
-            for (int i = 0; i < count; i++) if (a.get(i) < 0) a.put(i, 0);
-        } else {
-            for (int i = 0; i < count; i++) a.put(i, Math.tanh(a.get(i)));
-        }
+    /** What the heads read: the last trunk layer's activations, or the features themselves with no hidden layer. */
+    private Dense lastActivations(Workspace ws, Dense features) {
+        return hidden.length == 0 ? features : ws.activations[hidden.length - 1];
     }
 
     /**
@@ -624,19 +695,22 @@ public final class MultiHeadNetwork {
         }
     }
 
-    /** g[from + c] ← (g[from + c] if add) + Σ_j block[j, c], summed row by row (the block's own order in memory). */
-    private static void columnSums(Dense block, int n, int width, Dense g, int from, boolean add) {
+    /**
+     * g[from + c] ← (g[from + c] if add) + Σ_j block[j, c] over the n rows from entry at, summed row by row (the
+     * block's own order in memory).
+     */
+    private static void columnSums(Dense block, int at, int n, int width, Dense g, int from, boolean add) {
         double[] sums = new double[width];
         if (add) for (int c = 0; c < width; c++) sums[c] = g.get(from + c);
-        for (int j = 0, at = 0; j < n; j++) {
-            for (int c = 0; c < width; c++) sums[c] += block.get(at++);
+        for (int j = 0, i = at; j < n; j++) {
+            for (int c = 0; c < width; c++) sums[c] += block.get(i++);
         }
         for (int c = 0; c < width; c++) g.put(from + c, sums[c]);
     }
 
-    private static double weightedSum(double[] losses, DoubleBuffer weights, int n) {
+    private static double weightedSum(double[] losses, int from, DoubleBuffer weights, int n) {
         double s = 0;
-        for (int j = 0; j < n; j++) s += weights.get(j) * losses[j];
+        for (int j = 0; j < n; j++) s += weights.get(j) * losses[from + j];
         return s;
     }
 
@@ -667,6 +741,8 @@ public final class MultiHeadNetwork {
         private final Dense parameters32;
         private Dense direction32;
         private Dense features32;
+        private Dense stackedFeatures;
+        private float[][] scratch;
         private Dense[] rActivations;
         private Dense rOut;
         private Dense[] rBack;
@@ -681,6 +757,19 @@ public final class MultiHeadNetwork {
             boolean single = precision == Precision.FLOAT32;
             gradient32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
             parameters32 = single ? Dense.allocate(precision, (int) parameterCount) : null;
+        }
+
+        /**
+         * Plain arrays of rows × the widest hidden layer (two of them) through which float32 elementwise passes read
+         * and write their native blocks in bulk.
+         */
+        float[] scratch(int which) {
+            if (scratch == null) {
+                int widest = Arrays.stream(hidden).max().orElse(0);
+                scratch = precision == Precision.FLOAT32 ? new float[][] {new float[rows * widest], new float[rows * widest]}
+                        : new float[][] {new float[0], new float[0]};
+            }
+            return scratch[which];
         }
 
         /** The gradient of one descent step in the working precision (float32: the pass's own gradient buffer). */
@@ -736,6 +825,30 @@ public final class MultiHeadNetwork {
             if (single == null) return doubles;
             single.copyFrom(doubles, 0, 0, (int) parameterCount);
             return single;
+        }
+
+        /**
+         * The features of the heads with a batch, stacked head after head in one block (the block of the one head
+         * with a batch, in place, when only one has).
+         */
+        Dense stacked(Batch[] batches) {
+            Batch only = null;
+            int count = 0;
+            for (Batch b : batches) {
+                if (b == null) continue;
+                only = b;
+                count++;
+            }
+            if (count == 1) return features(only);
+            if (stackedFeatures == null) stackedFeatures = Dense.allocate(precision, rows * inputs);
+            int at = 0;
+            for (Batch b : batches) {
+                if (b == null) continue;
+                int length = b.size() * inputs;
+                stackedFeatures.copyFrom(features(b), 0, at, length);
+                at += length;
+            }
+            return stackedFeatures;
         }
 
         /** The batch's n×d features in the working precision: in place when they already are, else converted. */

@@ -130,7 +130,7 @@ public final class Main {
      * parse of its own, then loads and validates the configuration. When that parse fails the arguments are
      * wrong anyway, and the real parse reports how; the defaults alone are used until then.
      */
-    private static ConfigDefaults loadDefaults(String... args) {
+    static ConfigDefaults loadDefaults(String... args) {
         Optional<Path> file = Optional.empty();
         Map<String, String> overrides = new LinkedHashMap<>();
         try {

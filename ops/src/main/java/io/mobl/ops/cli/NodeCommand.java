@@ -2,6 +2,10 @@ package io.mobl.ops.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mobl.actors.RuntimeSettings;
+import io.mobl.actors.ShardedCoordinator;
+import io.mobl.core.checkpoint.FileRunJournal;
+import java.nio.file.Path;
 import io.mobl.ops.cluster.ClusterNode;
 import io.mobl.ops.cluster.NodeSettings;
 import io.mobl.ops.metrics.MetricsServer;
@@ -62,6 +66,10 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--metrics-host", description = "Address the metrics endpoint binds to. Default: ${DEFAULT-VALUE}.")
     String metricsHost;
 
+    @Option(names = "--checkpoint-dir",
+            description = "Where this member's sharded coordinators keep the checkpoints of runs submitted with --checkpoint-every (DIR/RUN/PREFERENCE-INDEX/): give every member the same shared directory, so that a preference started again on another member goes on from its checkpoint. Default: ${DEFAULT-VALUE}.")
+    Path checkpointDir;
+
     @Override
     public Integer call() {
         // SIGTERM: Pekko's own shutdown hook leaves the cluster; this one holds the JVM until the line below is out
@@ -97,6 +105,10 @@ public final class NodeCommand implements Callable<Integer> {
                         if (up) s.markReady();
                         else s.markNotReady();
                     }))) {
+                // the sharded coordinators (on a member with the role coordinator; a proxy elsewhere), journaled
+                // in the directory the members share
+                ShardedCoordinator.init(node.system(), new CliRunFactory(), FileRunJournal.in(checkpointDir),
+                        RuntimeSettings.fromConfig(ConfigDefaults.of(spec.commandLine()).config().effective()));
                 metrics.watchClusterMembers("up", node::membersUp);
                 metrics.watchClusterMembers("unreachable", node::membersUnreachable);
                 node.beforeLeaving("mobl-metrics-not-ready", () -> server.ifPresent(MetricsServer::markNotReady));

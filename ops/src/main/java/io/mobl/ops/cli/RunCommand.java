@@ -42,6 +42,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "actors (Pekko: preferences in parallel, hypergradients concurrently) or sync (the plain reference loop). Default: ${DEFAULT-VALUE}.")
     String runtime;
 
+    @Option(names = "--cluster", split = ",", paramLabel = "HOST:PORT",
+            description = "Run the sweep on the mobl cluster of these seed nodes (members started with mobl node): each "
+                    + "preference is a sharded coordinator on a member with the role coordinator, and one started again "
+                    + "on another member when its member dies. This process joins while the sweep runs.")
+    List<String> cluster;
+
     @Option(names = "--telemetry-out", description = "Write every iteration's telemetry as JSON lines to this file.")
     Path telemetryOut;
 
@@ -197,6 +203,7 @@ public final class RunCommand implements Callable<Integer> {
         run = checkpoints.run();
         if (problem.stochastic()) return StochasticRun.call(this, stdout);
         BilevelProblem built = problem.build();
+        if (cluster != null && !cluster.isEmpty()) return onCluster(stdout, built);
         if (!algorithm.name().equals("wc-mhgd")) return runIterative(stdout, built);
         StepSizes.Derived<WcMhgdConfig> derived = algorithm.wcMhgd(built, StepSizes.of(built));
         WcMhgdConfig config = derived.config();
@@ -262,6 +269,20 @@ public final class RunCommand implements Callable<Integer> {
         return ContinuousRun.run(stdout, kafka.bootstrapServers, Main.config(spec.commandLine()).topicsFor(run), data, config, stochastic.minibatchRows,
                 new ContinuousRun.Settings(run, prefs.get(0), paretoEvery, produce, rate, metricsHost, metricsPort,
                         checkpointEvery));
+    }
+
+    /** {@code --cluster}: the sweep's preferences as sharded coordinators ({@link ClusterRun}). */
+    private Integer onCluster(PrintWriter stdout, BilevelProblem built) throws Exception {
+        List<String> words = spec.commandLine().getParseResult().originalArgs();
+        List<String> args = new java.util.ArrayList<>(words);
+        args.remove("run"); // the subcommand's name; mobl's own options (--config, --set) may stand before it
+        List<ParetoPoint> points = ClusterRun.run(this, stdout, built, args);
+        ParetoTable.print(stdout, points);
+        if (out != null) {
+            io.mobl.protocol.codec.ParetoPointJsonLines.write(out, points);
+            stdout.println("wrote " + points.size() + " point(s) to " + out);
+        }
+        return 0;
     }
 
     /**

@@ -93,6 +93,11 @@ public final class ClusterNode implements AutoCloseable {
         return new ClusterNode(system, management);
     }
 
+    /** The member's actor system, for what runs on it (the sharded coordinators, a submitted sweep). */
+    public ActorSystem<?> system() {
+        return system;
+    }
+
     /** This member's address, {@code pekko://mobl@host:port} (the port bound when it was started with -1). */
     public Address address() {
         return Cluster.get(system).selfMember().address();

@@ -210,6 +210,8 @@ class ControlTopicTest {
             send("endless", new ControlMessage.Stop("endless"));
             List<Solution> solutions = sweep.solutions().toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertThat(solutions).hasSize(2).allSatisfy(s -> assertThat(s.point().iterations()).isLessThan(100_000_000));
+            // counted when the sweep's reply to the stop reaches the control stream, which may be after the sweep ended
+            await("the stop counted as applied", Duration.ofSeconds(10), () -> control.applied() == 1);
             assertThat(control.applied()).isEqualTo(1);
         }
     }

@@ -3,6 +3,7 @@ package io.mobl.core.problem.hypercleaning;
 import io.mobl.core.linalg.Vectors;
 import io.mobl.core.model.Batch;
 import io.mobl.core.model.MultiHeadNetwork;
+import io.mobl.core.model.Precision;
 import io.mobl.core.problem.UpperEvaluation;
 import io.mobl.core.stochastic.SampleBatch;
 import io.mobl.core.stochastic.StochasticBilevelProblem;
@@ -107,7 +108,7 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
     @Override
     public double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
         TaskRows[] parts = rows(batch, Minibatch.LOWER);
-        double value = 0.5 * regularisation * Vectors.squaredNorm(y);
+        double value = regularisation == 0 ? 0 : 0.5 * regularisation * Vectors.squaredNorm(y);
         for (int i = 0; i < parts.length; i++) {
             if (parts[i] != null) value += network.weightedLoss(y, i, parts[i].batch, weights(x, parts[i], batch.rows()));
         }
@@ -148,18 +149,32 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
 
     /**
      * The T SGD steps in one {@link MultiHeadNetwork#descend} call: y stays in the network's precision between steps
-     * (each step's weights w_ζ = (N/N_i)σ(x_k)/n as {@link #lowerGradient}'s, μy included).
+     * (each step's weights w_ζ = (N/N_i)σ(x_k)/n as {@link #lowerGradient}'s, μy included). Each step's batch is read
+     * once, so its conversion is not kept, and its native arrays are freed when the descent is done instead of
+     * waiting for the garbage collector: T batches per iteration were most of the off-heap memory a long run held.
      */
     @Override
     public INDArray lowerDescent(INDArray x, INDArray y, List<SampleBatch> steps, double stepSize) {
         List<List<Batch>> batches = new ArrayList<>(steps.size());
         List<List<INDArray>> weights = new ArrayList<>(steps.size());
-        for (SampleBatch step : steps) {
-            TaskRows[] parts = rows(step, Minibatch.LOWER);
-            batches.add(batches(parts));
-            weights.add(weights(x, parts, step.rows()));
+        List<TaskRows[]> fresh = new ArrayList<>(steps.size());
+        try {
+            for (SampleBatch step : steps) {
+                TaskRows[] parts = converted.kept(step);
+                if (parts == null) {
+                    parts = convert(step, Minibatch.LOWER);
+                    fresh.add(parts);
+                }
+                batches.add(batches(parts));
+                weights.add(weights(x, parts, step.rows()));
+            }
+            return network.descend(y, batches, weights, regularisation, stepSize);
+        } finally {
+            for (TaskRows[] parts : fresh) {
+                for (TaskRows part : parts) if (part != null) part.batch.release();
+            }
+            for (List<INDArray> w : weights) for (INDArray a : w) if (a != null && a.closeable()) a.close();
         }
-        return network.descend(y, batches, weights, regularisation, stepSize);
     }
 
     @Override
@@ -236,9 +251,13 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
      * The last few conversions are kept by the batch's identity: Alg. 3 multiplies by each ℬ_j once per objective.
      */
     private TaskRows[] rows(SampleBatch batch, int role) {
-        ConvertedBatches.checkRole(batch, role);
         TaskRows[] kept = converted.kept(batch);
-        if (kept != null) return kept;
+        return kept != null ? kept : converted.keep(batch, convert(batch, role));
+    }
+
+    /** The conversion {@link #rows} keeps, made afresh. */
+    private TaskRows[] convert(SampleBatch batch, int role) {
+        ConvertedBatches.checkRole(batch, role);
         int d = network.inputs();
         int classes = network.classes();
         int groups = role == Minibatch.LOWER ? network.heads() : 1;
@@ -263,31 +282,54 @@ public final class SampleWeightHyperCleaningProblem implements StochasticBilevel
                 }
             }
         }
-        double[][] features = new double[groups][];
+        // the rows are gathered straight into the network's precision: a float32 network's go into its batches'
+        // native buffers through one row of floats, with no float64 or heap copy of the batch
+        boolean single = network.precision() == Precision.FLOAT32;
         int[][] labels = new int[groups][];
         int[][] ids = new int[groups][];
+        int[][] parts = new int[groups][]; // where each group's rows are: part index, row in it
         for (int g = 0; g < groups; g++) {
-            features[g] = new double[counts[g] * d];
             labels[g] = new int[counts[g]];
             ids[g] = new int[counts[g]];
+            parts[g] = new int[2 * counts[g]];
         }
         int[] filled = new int[groups];
-        for (Minibatch m : batch.parts()) {
-            double[] f = m.features();
+        List<Minibatch> minibatches = batch.parts();
+        for (int p = 0; p < minibatches.size(); p++) {
+            Minibatch m = minibatches.get(p);
             for (int r = 0; r < m.rows(); r++) {
                 long id = m.sampleIds()[r];
                 int g = role == Minibatch.LOWER ? taskOf(id) : 0;
                 int at = filled[g]++;
-                System.arraycopy(f, r * d, features[g], at * d, d);
                 labels[g][at] = (int) m.label(r, 0);
                 ids[g][at] = (int) id;
+                parts[g][2 * at] = p;
+                parts[g][2 * at + 1] = r;
             }
         }
         TaskRows[] result = new TaskRows[groups];
         for (int g = 0; g < groups; g++) {
             if (counts[g] == 0) continue;
-            result[g] = new TaskRows(Batch.of(features[g], d, labels[g], classes, network.precision()), ids[g]);
+            int[] where = parts[g];
+            Batch rows;
+            if (single) {
+                rows = Batch.float32(d, labels[g], classes, buffer -> {
+                    float[] row = new float[d];
+                    for (int at = 0; at < where.length / 2; at++) {
+                        double[] f = minibatches.get(where[2 * at]).features();
+                        for (int i = 0, from = where[2 * at + 1] * d; i < d; i++) row[i] = (float) f[from + i];
+                        buffer.put(row);
+                    }
+                });
+            } else {
+                double[] features = new double[counts[g] * d];
+                for (int at = 0; at < where.length / 2; at++) {
+                    System.arraycopy(minibatches.get(where[2 * at]).features(), where[2 * at + 1] * d, features, at * d, d);
+                }
+                rows = Batch.of(features, d, labels[g], classes, network.precision());
+            }
+            result[g] = new TaskRows(rows, ids[g]);
         }
-        return converted.keep(batch, result);
+        return result;
     }
 }
