@@ -135,6 +135,7 @@ public final class RunCommand implements Callable<Integer> {
             OptionRules.rule("--problem", p -> !p.continuous() || p.stochastic(),
                     "as stochastic-quadratic with --continuous (which trains that problem)"),
             OptionRules.rule("--problem-file", RunPath::deterministic, DETERMINISTIC),
+            OptionRules.rule("--cluster", RunPath::deterministic, DETERMINISTIC),
             OptionRules.rule("--oracles", p -> p.deterministic() && (!p.firstOrder() || AlgorithmOptions.oraclesOf(
                             p.algorithm()).equals(java.util.EnumSet.of(io.mobl.core.problem.Oracle.UPPER_GRADIENT,
                             io.mobl.core.problem.Oracle.LOWER_GRADIENT))),

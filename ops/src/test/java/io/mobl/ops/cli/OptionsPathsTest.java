@@ -118,7 +118,8 @@ class OptionsPathsTest {
     private static final Map<String, Probe> RUN = new TreeMap<>();
     /** Options honoured on every path whose effect another test observes (it needs a broker). */
     private static final Map<String, String> RUN_ELSEWHERE = Map.of(
-            "--bootstrap-servers", "DashboardScrapeTest: the run's telemetry and points on the broker's topics");
+            "--bootstrap-servers", "DashboardScrapeTest: the run's telemetry and points on the broker's topics",
+            "--cluster", "ClusterRunProcessesTest: the sweep on mobl node members (needs live seed nodes)");
 
     static {
         // rank-deficient is not strongly convex, which CG refuses; wc-penalty-stochastic samples a dense lower level
