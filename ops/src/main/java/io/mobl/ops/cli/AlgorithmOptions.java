@@ -42,6 +42,19 @@ public final class AlgorithmOptions {
     public static final List<String> KNOWN = java.util.Arrays.stream(MoblConfig.AlgorithmName.values())
             .map(MoblConfig.AlgorithmName::configName).toList();
 
+    /**
+     * The algorithms whose hypergradient method is {@code --hypergradient}'s (with {@code --cg-steps} for cg); MOML
+     * is the Neumann-series method by definition, the others take no hypergradient.
+     */
+    public static final List<String> TAKES_HYPERGRADIENT = List.of("wc-mhgd", "linear-scalarisation", "mgda");
+
+    /**
+     * The algorithms that solve for a preference r; FORUM, MOML, MoCo and MGDA find one Pareto-stationary point
+     * whatever r is (they only carry it, to report under).
+     */
+    public static final List<String> TAKES_PREFERENCE = List.of("wc-mhgd", "wc-penalty", "wc-penalty-stochastic",
+            "linear-scalarisation");
+
     @Spec(Spec.Target.MIXEE) CommandSpec command;
 
     @Option(names = "--algorithm",
@@ -116,6 +129,12 @@ public final class AlgorithmOptions {
                 a.lowerStepSize(), a.upperStepSize());
     }
 
+    /** The oracles the named algorithm calls: FORUM is first-order, the others need JV(g) and HV(g) too. */
+    public static Set<Oracle> oraclesOf(String name) {
+        return name.equals("forum") ? EnumSet.of(Oracle.UPPER_GRADIENT, Oracle.LOWER_GRADIENT)
+                : EnumSet.allOf(Oracle.class);
+    }
+
     /** The chosen algorithm's name, one of {@link #KNOWN}. */
     public String name() {
         return config().algorithm().name().configName();
@@ -156,9 +175,7 @@ public final class AlgorithmOptions {
         }
         MoblConfig.Algorithm a = config().algorithm();
         MoblConfig.Baselines b = config().baselines();
-        Set<Oracle> needed = name.equals("forum") ? EnumSet.of(Oracle.UPPER_GRADIENT, Oracle.LOWER_GRADIENT)
-                : EnumSet.allOf(Oracle.class);
-        RequiredOracles.check(problem, name, needed); // before any default that might fail for another reason
+        RequiredOracles.check(problem, name, oraclesOf(name)); // before any default that might fail for another reason
         OptionalDouble alpha = a.lowerStepSize();
         OptionalDouble beta = a.upperStepSize();
         int horizon = Math.max(iterations, 1);
@@ -191,10 +208,9 @@ public final class AlgorithmOptions {
             case "moml" -> hypergradientDescent(name, steps, HypergradientDescentConfig.Weighting.MIN_NORM,
                     new NeumannSeries(), d, alpha, beta);
             case "linear-scalarisation" -> hypergradientDescent(name, steps,
-                    HypergradientDescentConfig.Weighting.LINEAR_SCALARISATION, new ConjugateGradient(a.cgSteps()), d, alpha,
-                    beta);
+                    HypergradientDescentConfig.Weighting.LINEAR_SCALARISATION, method(), d, alpha, beta);
             case "mgda" -> hypergradientDescent(name, steps, HypergradientDescentConfig.Weighting.MIN_NORM,
-                    new ConjugateGradient(a.cgSteps()), d, alpha, beta);
+                    method(), d, alpha, beta);
             case "moco" -> {
                 StepSizes.Derived<MocoConfig> w = steps.moco(d, alpha, beta);
                 yield new AlgorithmPlan(name, w.steps(), p -> new Moco(p, w.config()));

@@ -93,9 +93,112 @@ public final class RunCommand implements Callable<Integer> {
     /** This run's checkpoint settings, settled when it starts. */
     RunCheckpoints checkpoints;
 
+    /**
+     * What decides which of run's options apply: {@code --continuous}, a stochastic problem (stochastic WC-MHGD), or
+     * else the deterministic algorithm; the runtime; the hypergradient method; whether the run keeps checkpoints,
+     * produces its own data, serves metrics.
+     */
+    record RunPath(boolean continuous, boolean stochastic, String algorithm, String runtime, boolean cg,
+                boolean firstOrder, boolean checkpoints, boolean resumesAnother, boolean produce, boolean metrics) {
+        /** A deterministic problem solved by {@code mobl run} itself (not continuous, not stochastic). */
+        boolean deterministic() {
+            return !continuous && !stochastic;
+        }
+
+        /** The algorithm that runs: stochastic WC-MHGD on a stochastic problem or with --continuous. */
+        String runs() {
+            return deterministic() ? algorithm : "wc-mhgd";
+        }
+
+        boolean penalty() {
+            return runs().startsWith("wc-penalty");
+        }
+
+        /** Whether the algorithm solves for a preference (so that a sweep runs different problems). */
+        boolean preference() {
+            return AlgorithmOptions.TAKES_PREFERENCE.contains(runs());
+        }
+
+        /** Whether the algorithm takes its hypergradient method from --hypergradient. */
+        boolean hypergradient() {
+            return deterministic() && AlgorithmOptions.TAKES_HYPERGRADIENT.contains(algorithm);
+        }
+    }
+
+    private static final String TAKES_PREFERENCE = "with --algorithm " + String.join(", ", AlgorithmOptions.TAKES_PREFERENCE)
+            + " (forum, moml, moco and mgda find the same point whatever the preference: their run has one)";
+    private static final String DETERMINISTIC = "with a deterministic --problem, without --continuous";
+    private static final String STOCHASTIC = "with --problem stochastic-quadratic or --continuous (stochastic WC-MHGD)";
+
+    /** Where each of run's options applies; given anywhere else it is refused (exit 2), never ignored. */
+    static final OptionRules<RunPath> RULES = OptionRules.of(
+            OptionRules.rule("--problem", p -> !p.continuous() || p.stochastic(),
+                    "as stochastic-quadratic with --continuous (which trains that problem)"),
+            OptionRules.rule("--problem-file", RunPath::deterministic, DETERMINISTIC),
+            OptionRules.rule("--cluster", RunPath::deterministic, DETERMINISTIC),
+            OptionRules.rule("--oracles", p -> p.deterministic() && (!p.firstOrder() || AlgorithmOptions.oraclesOf(
+                            p.algorithm()).equals(java.util.EnumSet.of(io.mobl.core.problem.Oracle.UPPER_GRADIENT,
+                            io.mobl.core.problem.Oracle.LOWER_GRADIENT))),
+                    "as first-order with --algorithm forum (the others call the JV(g)/HV(g) oracles it hides), "
+                            + DETERMINISTIC),
+            OptionRules.rule("--algorithm", p -> p.deterministic() || p.algorithm().equals("wc-mhgd"),
+                    "as wc-mhgd " + STOCHASTIC),
+            OptionRules.rule("--hypergradient", RunPath::hypergradient,
+                    "with --algorithm " + String.join(", ", AlgorithmOptions.TAKES_HYPERGRADIENT) + " on a deterministic problem"),
+            OptionRules.rule("--cg-steps", p -> p.hypergradient() && p.cg(),
+                    "with --hypergradient cg and --algorithm " + String.join(", ", AlgorithmOptions.TAKES_HYPERGRADIENT)),
+            OptionRules.rule("--iterations", p -> !p.continuous(), "without --continuous (which runs until stopped)"),
+            OptionRules.rule("--tolerance", p -> !p.continuous() && p.runs().equals("wc-mhgd"),
+                    "with --algorithm wc-mhgd (or a stochastic problem), without --continuous"),
+            OptionRules.rule("--lower-iterations", p -> !p.penalty(), "with algorithms other than wc-penalty(-stochastic)"),
+            OptionRules.rule("--lower-step-size", p -> !p.penalty(), "with algorithms other than wc-penalty(-stochastic)"),
+            OptionRules.rule("--upper-step-size", p -> !p.penalty(), "with algorithms other than wc-penalty(-stochastic)"),
+            OptionRules.rule("--chebyshev-weight", p -> p.runs().equals("wc-mhgd"), "with --algorithm wc-mhgd"),
+            OptionRules.rule("--rho", p -> p.runs().equals("forum"), "with --algorithm forum"),
+            OptionRules.rule("--penalty-step", RunPath::penalty, "with --algorithm wc-penalty or wc-penalty-stochastic"),
+            OptionRules.rule("--penalty-scale", RunPath::penalty, "with --algorithm wc-penalty or wc-penalty-stochastic"),
+            OptionRules.rule("--penalty-batch", p -> p.runs().equals("wc-penalty-stochastic"),
+                    "with --algorithm wc-penalty-stochastic"),
+            OptionRules.rule("--penalty-seed", p -> p.runs().equals("wc-penalty-stochastic"),
+                    "with --algorithm wc-penalty-stochastic"),
+            OptionRules.rule("--preference", RunPath::preference, TAKES_PREFERENCE),
+            OptionRules.rule("--sweep", RunPath::preference, TAKES_PREFERENCE),
+            OptionRules.rule("--batch-size", p -> !p.deterministic(), STOCHASTIC),
+            OptionRules.rule("--neumann-steps", p -> !p.deterministic(), STOCHASTIC),
+            OptionRules.rule("--noise", p -> !p.deterministic(), STOCHASTIC),
+            OptionRules.rule("--minibatch-rows", p -> p.continuous() ? p.produce() : p.stochastic(),
+                    "with --problem stochastic-quadratic, or --continuous --produce (the in-process producer's)"),
+            OptionRules.rule("--runtime", p -> !p.continuous() || p.runtime().equals("actors"),
+                    "as actors with --continuous (which runs on the actor runtime)"),
+            OptionRules.rule("--out", p -> !p.continuous(), "without --continuous"),
+            OptionRules.rule("--telemetry-out", p -> !p.continuous(),
+                    "without --continuous (whose telemetry goes to the run's telemetry topic)"),
+            OptionRules.rule("--metrics-host", RunPath::metrics, "with the endpoint on (--metrics-port other than 0)"),
+            OptionRules.rule("--checkpoint-dir", p -> !p.continuous() && p.checkpoints(),
+                    "with --checkpoint-every or --resume, without --continuous (which checkpoints to Kafka)"),
+            OptionRules.rule("--run", p -> !p.resumesAnother(), "as the same RUN as --resume's, which names the run"),
+            OptionRules.rule("--resume", p -> !p.continuous(),
+                    "without --continuous (start the same --continuous command again to resume it)"),
+            OptionRules.rule("--pareto-every", RunPath::continuous, "with --continuous"),
+            OptionRules.rule("--produce", RunPath::continuous, "with --continuous"),
+            OptionRules.rule("--rate", p -> p.continuous() && p.produce(), "with --continuous --produce"),
+            OptionRules.rule("--batch-timeout", RunPath::continuous,
+                    "with --continuous (the other runs read in-memory data that never waits)"));
+
+    /** This run's path, from its options as the configuration resolved them. */
+    RunPath path() {
+        io.mobl.ops.config.MoblConfig config = Main.config(spec.commandLine());
+        return new RunPath(continuous, problem.stochastic(), algorithm.name(), runtime,
+                config.algorithm().hypergradient() == io.mobl.ops.config.MoblConfig.HypergradientMethod.CG,
+                config.problem().oracles() == io.mobl.ops.config.MoblConfig.OracleSet.FIRST_ORDER,
+                config.checkpoints().every() > 0 || resume != null,
+                resume != null && !resume.equals(run), produce, metricsPort != 0);
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
+        RULES.check(spec, path());
         if (continuous) return continuous(stdout); // checkpoints on mobl.checkpoints, resumed by a restart
         checkpoints = RunCheckpoints.of(Main.config(spec.commandLine()).checkpoints(), run, resume);
         run = checkpoints.run();
@@ -189,7 +292,9 @@ public final class RunCommand implements Callable<Integer> {
      * coordinator; the same points either way, bit for bit.
      */
     private Integer runIterative(PrintWriter stdout, BilevelProblem built) throws Exception {
-        List<double[]> prefs = preferences.build(built.objectiveCount());
+        // one point where the preference changes nothing, not a sweep of copies
+        List<double[]> prefs = AlgorithmOptions.TAKES_PREFERENCE.contains(algorithm.name())
+                ? preferences.build(built.objectiveCount()) : preferences.build(built.objectiveCount(), 1);
         AlgorithmPlan plan = algorithm.plan(algorithm.name(), built, StepSizes.of(built)); // checks, then the steps
         int iterations = algorithm.iterations();
         stdout.printf("mobl run: %s, p=%d q=%d S=%d, %s, %s runtime, K=%d, %d preference(s)%n",

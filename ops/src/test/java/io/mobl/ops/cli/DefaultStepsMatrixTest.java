@@ -82,7 +82,7 @@ class DefaultStepsMatrixTest {
     }
 
     /** The algorithms that solve ∇²_yy g·v = ∇_y f by CG, which a singular lower level (rank-deficient) refuses. */
-    static final List<String> CONJUGATE_GRADIENT = List.of("wc-mhgd", "linear-scalarisation", "mgda");
+    static final List<String> CONJUGATE_GRADIENT = AlgorithmOptions.TAKES_HYPERGRADIENT;
 
     static Stream<Arguments> deterministic() {
         List<Arguments> cases = new ArrayList<>();
