@@ -2,6 +2,10 @@ package io.mobl.actors;
 
 import io.mobl.core.algorithm.Solution;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The protocol every coordinator speaks with its {@link SweepManager} and the user's controls, whichever
@@ -11,6 +15,23 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class Coordinator {
     private Coordinator() {}
+
+    /**
+     * What every coordinator becomes once its run has ended: its timers and children stopped, controls rejected
+     * with {@code why}, answers still in flight dropped, until its manager dismisses it.
+     */
+    static Behavior<Command> ended(ActorContext<Command> context, TimerScheduler<Command> timers, String why) {
+        timers.cancelAll();
+        context.getChildren().forEach(child -> context.stop(child));
+        return Behaviors.receive(Command.class)
+                .onMessage(Control.class, m -> {
+                    m.replyTo().tell(new Rejected(new IllegalStateException(why)));
+                    return Behaviors.same();
+                })
+                .onMessage(Dismiss.class, m -> Behaviors.stopped())
+                .onAnyMessage(m -> Behaviors.same())
+                .build();
+    }
 
     /** A message to a coordinator; each coordinator adds its own private ones. */
     public interface Command extends LocalMessage {}

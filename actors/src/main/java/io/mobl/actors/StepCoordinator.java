@@ -424,16 +424,7 @@ final class StepCoordinator<S> extends AbstractBehavior<Command> {
 
     /** After the run: controls are rejected with {@code why}; answers still in flight are dropped. */
     private Behavior<Command> ended(String why) {
-        timers.cancelAll();
-        getContext().getChildren().forEach(child -> getContext().stop(child));
-        return Behaviors.receive(Command.class)
-                .onMessage(Control.class, m -> {
-                    m.replyTo().tell(new Rejected(new IllegalStateException(why)));
-                    return Behaviors.same();
-                })
-                .onMessage(Dismiss.class, m -> Behaviors.stopped())
-                .onAnyMessage(m -> Behaviors.same())
-                .build();
+        return Coordinator.ended(getContext(), timers, why);
     }
 
     private Behavior<Command> fail(String actor, String reason, Throwable cause) {

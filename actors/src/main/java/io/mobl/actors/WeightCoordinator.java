@@ -355,16 +355,7 @@ public final class WeightCoordinator extends AbstractBehavior<Coordinator.Comman
 
     /** After the run: controls are rejected with {@code why}; answers still in flight are dropped. */
     private Behavior<Command> ended(String why) {
-        timers.cancelAll();
-        getContext().getChildren().forEach(child -> getContext().stop(child));
-        return Behaviors.receive(Command.class)
-                .onMessage(Control.class, m -> {
-                    m.replyTo().tell(new Rejected(new IllegalStateException(why)));
-                    return Behaviors.same();
-                })
-                .onMessage(Dismiss.class, m -> Behaviors.stopped())
-                .onAnyMessage(m -> Behaviors.same())
-                .build();
+        return Coordinator.ended(getContext(), timers, why);
     }
 
     // ---- failures ------------------------------------------------------------------------------------------

@@ -69,26 +69,27 @@ public final class StochasticQuadraticProblem implements StochasticBilevelProble
 
     @Override
     public INDArray lowerGradient(INDArray x, INDArray y, SampleBatch batch) {
+        LowerNoise n = lowerNoise(batch);
+        INDArray scaledX = x.add(n.w().muli(x));
+        return mean.lowerHessian().apply(y).addi(n.delta().muli(y)).subi(mean.coupling().apply(scaledX)).subi(n.e());
+    }
+
+    /** The lower level's noise on a batch's mean features: e (q), δ (q) and w (p), in that order. */
+    private record LowerNoise(INDArray e, INDArray delta, INDArray w) {}
+
+    private LowerNoise lowerNoise(SampleBatch batch) {
         double[] f = batch.featureMean();
         int q = lowerDimension();
-        INDArray e = part(f, 0, q);
-        INDArray delta = part(f, q, 2 * q);
-        INDArray w = part(f, 2 * q, 2 * q + upperDimension());
-        INDArray scaledX = x.add(w.muli(x));
-        return mean.lowerHessian().apply(y).addi(delta.muli(y)).subi(mean.coupling().apply(scaledX)).subi(e);
+        return new LowerNoise(part(f, 0, q), part(f, q, 2 * q), part(f, 2 * q, 2 * q + upperDimension()));
     }
 
     /** G(x, y; ζ) = ½ yᵀ(A + Diag δ) y − yᵀ B((1 + w)∘x) − eᵀy on the batch's mean features (stochastic FORUM's q̃). */
     @Override
     public double lowerValue(INDArray x, INDArray y, SampleBatch batch) {
-        double[] f = batch.featureMean();
-        int q = lowerDimension();
-        INDArray e = part(f, 0, q);
-        INDArray delta = part(f, q, 2 * q);
-        INDArray w = part(f, 2 * q, 2 * q + upperDimension());
-        INDArray scaledX = x.add(w.muli(x));
-        INDArray curvature = mean.lowerHessian().apply(y).addi(delta.muli(y));
-        return 0.5 * Vectors.dot(y, curvature) - Vectors.dot(y, mean.coupling().apply(scaledX)) - Vectors.dot(e, y);
+        LowerNoise n = lowerNoise(batch);
+        INDArray scaledX = x.add(n.w().muli(x));
+        INDArray curvature = mean.lowerHessian().apply(y).addi(n.delta().muli(y));
+        return 0.5 * Vectors.dot(y, curvature) - Vectors.dot(y, mean.coupling().apply(scaledX)) - Vectors.dot(n.e(), y);
     }
 
     /** ∇_x G(x, y; ζ) = −(1 + w)∘(Bᵀy): the Jacobian product with v = y. */
